@@ -1,0 +1,316 @@
+/* libframe: one writer publishes image frames through POSIX shared memory,
+ * any number of readers use the newest frame in place. */
+#ifndef LIBFRAME_FRAME_H
+#define LIBFRAME_FRAME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(FRAME_STATIC_DEFINE) || !defined(__GNUC__)
+#define FRAME_API
+#else
+#define FRAME_API __attribute__((visibility("default")))
+#endif
+
+#define FRAME_VERSION_MAJOR 0
+#define FRAME_VERSION_MINOR 1
+#define FRAME_VERSION_PATCH 0
+
+/** Longest segment name accepted, in bytes, without the terminating NUL. */
+#define FRAME_NAME_MAX 64
+/** Most frame slots a segment may have. */
+#define FRAME_MAX_SLOTS 8
+/** Largest width or height a segment may be created for. */
+#define FRAME_MAX_DIM 32768
+
+/** Pixel formats. Only RGBA8 exists: bytes R, G, B, A in memory
+ *  (SDL_PIXELFORMAT_RGBA32). */
+enum frame_pixel_format {
+    FRAME_FORMAT_RGBA8 = 1, /* 4 bytes a pixel, R first */
+};
+
+/** Writer states, as readers see them. */
+enum frame_state {
+    FRAME_STATE_RUNNING = 1, /* frames are being published */
+    FRAME_STATE_PAUSED = 2,  /* alive, deliberately not publishing */
+    FRAME_STATE_CLOSED = 3,  /* the writer stopped cleanly */
+};
+
+/**
+ * Error codes beyond the errno range. Every function that can fail returns
+ * 0 or a negative value: either -errno (-ENOENT: no such segment, -EACCES,
+ * -ENOSPC, -EINVAL, -ENAMETOOLONG, -ETIMEDOUT, -EAGAIN, ...) or one of these.
+ * frame_strerror() turns any of them into words.
+ */
+enum frame_error {
+    FRAME_ENOTFRAME = -1000,  /* the object is not a libframe segment */
+    FRAME_EVERSION = -1001,   /* made by an incompatible libframe */
+    FRAME_ELAYOUT = -1002,    /* header sizes or counts are inconsistent */
+    FRAME_ETRUNCATED = -1003, /* object smaller than its header says */
+    FRAME_EBADFRAME = -1004,  /* a frame descriptor points outside its slot */
+    FRAME_EOWNER = -1005,     /* segment belongs to another user */
+    FRAME_EALIVE = -1006,     /* the name's writer is still running */
+    FRAME_ELOST = -1007,      /* the writer died without closing */
+    FRAME_ECLOSED = -1008,    /* the writer stopped cleanly */
+    FRAME_ERESTARTED = -1009, /* a new writer took the name; now attached */
+    FRAME_ENOFRAME = -1010,   /* no frame has been published yet */
+    FRAME_EDEAD = -1011,      /* handle unusable after an earlier fault */
+    FRAME_EBUSY = -1012,      /* every attempt to read a frame was torn */
+};
+
+/** What a writer asks for when it creates a segment. Zero fields take the
+ *  default noted beside them. */
+struct frame_format {
+    uint32_t max_width;  /* largest frame width, 1..FRAME_MAX_DIM */
+    uint32_t max_height; /* largest frame height, 1..FRAME_MAX_DIM */
+    uint32_t slot_count; /* 2..FRAME_MAX_SLOTS; 0 means 2 */
+    uint32_t mode;       /* permission bits, 0600 or 0640; 0 means 0600 */
+};
+
+/** The writer's side of a frame being written: the back slot's pixels. */
+struct frame_buffer {
+    uint8_t *pixels;  /* first byte of row 0, 64-byte aligned */
+    uint32_t width;
+    uint32_t height;
+    uint32_t stride;  /* bytes from one row to the next */
+    uint32_t slot;
+    uint64_t frame_no; /* the number this frame will carry */
+};
+
+/** A reader's in-place view of one published frame. The pixels are the
+ *  writer's memory: use them, then ask frame_reader_still_valid(). */
+struct frame_view {
+    const uint8_t *pixels;
+    uint32_t width;
+    uint32_t height;
+    uint32_t stride;
+    uint32_t format;        /* enum frame_pixel_format */
+    uint64_t frame_no;      /* 1 for the first frame of a session */
+    int64_t timestamp_ns;   /* CLOCK_MONOTONIC time of publish */
+    uint64_t session_id;    /* random, new at every writer start */
+    uint64_t source_index;  /* writer's own tag, e.g. the input file number */
+    uint32_t slot;
+    uint64_t seq;           /* seqlock value at acquire; internal use */
+};
+
+/** A reader's counters. */
+struct frame_stats {
+    uint64_t frames_seen;    /* distinct frames acquired */
+    uint64_t frames_skipped; /* frames published but never acquired */
+    uint64_t retries;        /* acquires or validations that found a frame
+                                being overwritten */
+};
+
+/** A validated copy of a segment's header. */
+struct frame_info {
+    char name[FRAME_NAME_MAX + 1];
+    uint32_t slot_count;
+    uint32_t max_width;
+    uint32_t max_height;
+    uint32_t state;          /* enum frame_state */
+    uint64_t slot_capacity;  /* bytes per slot */
+    uint64_t segment_size;   /* bytes in the whole object */
+    uint64_t session_id;
+    int32_t writer_pid;
+    bool writer_alive;       /* the writer still holds the segment's lock */
+    int64_t writer_start_ns; /* CLOCK_REALTIME of the writer's start */
+    uint64_t publish_count;  /* publishes and state changes so far */
+    uint64_t latest_frame_no; /* 0 if none yet */
+    uint32_t latest_width;
+    uint32_t latest_height;
+    int64_t heartbeat_age_ns; /* now minus the writer's last sign of life */
+};
+
+typedef struct frame_writer frame_writer;
+typedef struct frame_reader frame_reader;
+
+/** "0.1.0": the library's version, from the build. */
+FRAME_API const char *frame_version_string(void);
+
+/**
+ * Describe an error code.
+ * \param err 0, a negative errno value or an enum frame_error value.
+ * \return a static string; never NULL.
+ */
+FRAME_API const char *frame_strerror(int err);
+
+/**
+ * Check a segment name: 1..FRAME_NAME_MAX characters of [A-Za-z0-9._-],
+ * not containing "..".
+ * \return 0, -EINVAL or -ENAMETOOLONG.
+ */
+FRAME_API int frame_name_check(const char *name);
+
+/**
+ * Bytes of a tightly packed RGBA8 frame (stride = width * 4).
+ * \return the size, or 0 if it overflows or either side is 0.
+ */
+FRAME_API size_t frame_buffer_size(uint32_t width, uint32_t height);
+
+/* ---------------------------------------------------------------------- */
+/* Writer. One writer per segment; a writer handle is not thread-safe.     */
+
+/**
+ * Create the segment /libframe.NAME sized for fmt and map it.
+ *
+ * If the name exists and its writer still runs, fails with FRAME_EALIVE
+ * (frame_segment_info() gives the pid). If its writer is dead, or the object
+ * is not a libframe segment, it is unlinked and replaced; *replaced (if not
+ * NULL) is then set to true so the caller can say so.
+ *
+ * \param name  segment name, see frame_name_check(); copied.
+ * \param fmt   requested geometry; not kept.
+ * \param out   receives the handle; owned by the caller, free with
+ *              frame_writer_destroy().
+ * \param replaced optional: set to whether a stale segment was removed.
+ * \return 0, -EINVAL (bad fmt or name), -ENAMETOOLONG, -ENOSPC (/dev/shm
+ *         full), -EACCES, FRAME_EALIVE, -ENOMEM or another -errno.
+ */
+FRAME_API int frame_writer_create(const char *name,
+                                  const struct frame_format *fmt,
+                                  frame_writer **out, bool *replaced);
+
+/**
+ * Start a frame: the slot after the newest one is marked as being written
+ * and its pixels are returned. Readers never pick that slot meanwhile.
+ * \return 0, -EINVAL (zero size, or a frame already begun), -EFBIG (does
+ *         not fit a slot), FRAME_EDEAD (segment was truncated under us).
+ */
+FRAME_API int frame_writer_begin(frame_writer *w, uint32_t width,
+                                 uint32_t height, struct frame_buffer *out);
+
+/**
+ * Publish the frame begun by frame_writer_begin(): it becomes the newest
+ * frame and every reader blocked in frame_reader_wait() is woken.
+ * \param timestamp_ns publish time to record; 0 means now (CLOCK_MONOTONIC).
+ * \param source_index a tag readers see in frame_view.source_index.
+ * \return 0, -EINVAL (no frame begun), FRAME_EDEAD.
+ */
+FRAME_API int frame_writer_commit(frame_writer *w, int64_t timestamp_ns,
+                                  uint64_t source_index);
+
+/**
+ * Give up the frame begun by frame_writer_begin(), e.g. after a decode
+ * error. The slot is left invalid; the newest frame stays what it was.
+ * \return 0, -EINVAL (no frame begun).
+ */
+FRAME_API int frame_writer_abort(frame_writer *w);
+
+/**
+ * Announce FRAME_STATE_RUNNING, _PAUSED or _CLOSED and wake readers.
+ * \return 0 or -EINVAL.
+ */
+FRAME_API int frame_writer_set_state(frame_writer *w, enum frame_state state);
+
+/**
+ * Record a sign of life without publishing; call it at least every 100 ms
+ * while paused or idle so readers can show how fresh the writer is.
+ */
+FRAME_API void frame_writer_heartbeat(frame_writer *w);
+
+/** The segment's geometry and state, as a reader would see it. */
+FRAME_API void frame_writer_info(const frame_writer *w, struct frame_info *out);
+
+/**
+ * Mark the segment closed, wake readers, unlink the name, unmap and free.
+ * Readers keep their mapping and see FRAME_ECLOSED. NULL is a no-op; the
+ * handle is invalid afterwards.
+ */
+FRAME_API void frame_writer_destroy(frame_writer *w);
+
+/* ---------------------------------------------------------------------- */
+/* Reader. Readers never write to the segment. A reader handle may be used */
+/* from one thread at a time.                                              */
+
+/**
+ * Open and map /libframe.NAME read-only. Owner and size are checked with
+ * fstat() before anything is mapped, and the header is validated.
+ *
+ * \param name segment name; copied.
+ * \param out  receives the handle; free with frame_reader_close().
+ * \return 0, -ENOENT (no such segment), -EAGAIN (a writer is creating it:
+ *         try again shortly), -EINVAL/-ENAMETOOLONG (bad name), -EACCES,
+ *         FRAME_EOWNER, FRAME_ENOTFRAME, FRAME_EVERSION, FRAME_ELAYOUT,
+ *         FRAME_ETRUNCATED, -EMFILE (too many guarded mappings), -ENOMEM.
+ */
+FRAME_API int frame_reader_open(const char *name, frame_reader **out);
+
+/**
+ * Take the newest frame as an in-place view. Nothing is copied. The view's
+ * pixels may be overwritten by the writer at any moment: finish using them,
+ * then call frame_reader_still_valid() and discard what you made from them
+ * if it says false.
+ *
+ * A truncated segment is caught (SIGBUS is guarded while the reader is
+ * open): reads from it return zeros and validation fails.
+ *
+ * \return 0, FRAME_ENOFRAME (nothing published yet), FRAME_EBADFRAME (the
+ *         header describes an impossible frame), FRAME_EBUSY (torn on every
+ *         try), FRAME_EDEAD.
+ */
+FRAME_API int frame_reader_acquire(frame_reader *r, struct frame_view *v);
+
+/**
+ * Whether the frame behind v was left untouched since it was acquired.
+ * Counts a retry when it was not. After a SIGBUS on the mapping this is
+ * false and the handle is dead (later calls return FRAME_EDEAD).
+ */
+FRAME_API bool frame_reader_still_valid(frame_reader *r,
+                                        const struct frame_view *v);
+
+/**
+ * Copy the newest frame into dst (rows of dst_stride bytes, dst_size bytes
+ * in all), retrying while it is being overwritten. v receives its metadata,
+ * with v->pixels pointing into the segment (do not use it).
+ * \return 0, -ENOSPC (dst too small for the frame; v holds its size), or
+ *         as frame_reader_acquire().
+ */
+FRAME_API int frame_reader_copy(frame_reader *r, void *dst, size_t dst_stride,
+                                size_t dst_size, struct frame_view *v);
+
+/**
+ * Sleep until a frame newer than the last one acquired is published, or
+ * timeout_ms passes (-1: forever). Blocks on a futex: no CPU is used while
+ * nothing happens, except a liveness check every 250 ms.
+ *
+ * When the writer goes away it returns, once, FRAME_ELOST (died) or
+ * FRAME_ECLOSED (stopped cleanly); the last frame stays readable. Later
+ * calls look for a new writer on the same name, with back-off; when one
+ * appears the handle switches to it and FRAME_ERESTARTED is returned once
+ * (old views are invalid; the next acquire sees the new session).
+ *
+ * \return 0, -ETIMEDOUT, FRAME_ELOST, FRAME_ECLOSED, FRAME_ERESTARTED,
+ *         FRAME_EDEAD, or an error of frame_reader_open() met while
+ *         re-attaching (the handle stays usable).
+ */
+FRAME_API int frame_reader_wait(frame_reader *r, int timeout_ms);
+
+/** Spin instead of sleeping in frame_reader_wait() (lowest latency, one
+ *  core busy). For benchmarks. */
+FRAME_API void frame_reader_set_busy_poll(frame_reader *r, bool on);
+
+/** The reader's counters since open. */
+FRAME_API void frame_reader_stats(const frame_reader *r, struct frame_stats *out);
+
+/** The header of the segment the reader is attached to. */
+FRAME_API int frame_reader_info(frame_reader *r, struct frame_info *out);
+
+/** Unmap and free. NULL is a no-op; views from it become invalid. */
+FRAME_API void frame_reader_close(frame_reader *r);
+
+/**
+ * Open NAME as a reader, fill out with its header and close it again.
+ * \return as frame_reader_open().
+ */
+FRAME_API int frame_segment_info(const char *name, struct frame_info *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

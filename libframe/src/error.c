@@ -1,0 +1,41 @@
+/* Error descriptions and the version string. */
+#include "frame_internal.h"
+
+#include <string.h>
+
+#define STR2(x) #x
+#define STR(x) STR2(x)
+
+const char *frame_version_string(void)
+{
+    return STR(FRAME_VERSION_MAJOR) "." STR(FRAME_VERSION_MINOR) "." STR(
+        FRAME_VERSION_PATCH);
+}
+
+const char *frame_strerror(int err)
+{
+    switch (err) {
+    case 0: return "success";
+    case FRAME_ENOTFRAME: return "not a libframe segment";
+    case FRAME_EVERSION: return "segment made by an incompatible libframe";
+    case FRAME_ELAYOUT: return "segment header is inconsistent";
+    case FRAME_ETRUNCATED: return "segment is smaller than its header says";
+    case FRAME_EBADFRAME: return "frame descriptor lies outside its slot";
+    case FRAME_EOWNER: return "segment belongs to another user";
+    case FRAME_EALIVE: return "segment is in use by a running writer";
+    case FRAME_ELOST: return "writer lost";
+    case FRAME_ECLOSED: return "writer stopped";
+    case FRAME_ERESTARTED: return "writer restarted";
+    case FRAME_ENOFRAME: return "no frame published yet";
+    case FRAME_EDEAD: return "segment mapping is broken; open it again";
+    case FRAME_EBUSY: return "frame kept being overwritten while read";
+    }
+    if (err < 0) {
+        /* strerrordesc_np returns static text: thread-safe, unlike
+         * strerror() for unknown values. */
+        const char *s = strerrordesc_np(-err);
+        if (s)
+            return s;
+    }
+    return "unknown error";
+}

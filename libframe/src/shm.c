@@ -1,0 +1,160 @@
+/* Segment names, the writer lock, clocks and header validation. */
+#include "frame_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+int frame_name_check(const char *name)
+{
+    if (!name || !*name)
+        return -EINVAL;
+    size_t n = strnlen(name, FRAME_NAME_MAX + 1);
+    if (n > FRAME_NAME_MAX)
+        return -ENAMETOOLONG;
+    for (size_t i = 0; i < n; i++) {
+        char c = name[i];
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                  (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+        if (!ok)
+            return -EINVAL;
+    }
+    /* "/libframe..x" could not escape /dev/shm, but a name that looks like
+     * path traversal is almost certainly a mistake worth refusing. */
+    if (strstr(name, ".."))
+        return -EINVAL;
+    return 0;
+}
+
+int frame__path(const char *name, char path[FRAME__PATH_MAX])
+{
+    int rc = frame_name_check(name);
+    if (rc)
+        return rc;
+    snprintf(path, FRAME__PATH_MAX, "/libframe.%s", name);
+    return 0;
+}
+
+size_t frame_buffer_size(uint32_t width, uint32_t height)
+{
+    if (!width || !height)
+        return 0;
+    uint64_t n = (uint64_t)width * height * 4u;
+    if (n > SIZE_MAX)
+        return 0;
+    return (size_t)n;
+}
+
+static int64_t clock_ns(clockid_t id)
+{
+    struct timespec ts;
+    clock_gettime(id, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t frame__now_ns(void) { return clock_ns(CLOCK_MONOTONIC); }
+int64_t frame__realtime_ns(void) { return clock_ns(CLOCK_REALTIME); }
+
+/*
+ * The writer holds an open-file-description lock on the whole object for
+ * its lifetime. The kernel drops it when the writer dies, however it dies,
+ * so "lock held" is an exact liveness test that survives pid reuse and pid
+ * namespaces. Readers only query it (F_OFD_GETLK), never take it, so a
+ * reader can never make a dead writer look alive.
+ */
+int frame__lock_take(int fd)
+{
+    struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+    if (fcntl(fd, F_OFD_SETLK, &fl) == 0)
+        return 0;
+    return (errno == EACCES || errno == EAGAIN) ? -EAGAIN : -errno;
+}
+
+int frame__lock_held(int fd, bool *held)
+{
+    struct flock fl = {.l_type = F_RDLCK, .l_whence = SEEK_SET};
+    if (fcntl(fd, F_OFD_GETLK, &fl) != 0)
+        return -errno;
+    *held = fl.l_type != F_UNLCK;
+    return 0;
+}
+
+int frame__check_fixed(const struct frame__fixed *f, uint64_t object_size)
+{
+    if (f->magic != FRAME__MAGIC)
+        return FRAME_ENOTFRAME;
+    if (f->abi_version != FRAME__ABI_VERSION)
+        return FRAME_EVERSION;
+    if (f->header_size != FRAME__HEADER_SIZE)
+        return FRAME_ELAYOUT;
+    if (f->format != FRAME_FORMAT_RGBA8)
+        return FRAME_ELAYOUT;
+    if (f->slot_count < 2 || f->slot_count > FRAME_MAX_SLOTS)
+        return FRAME_ELAYOUT;
+    if (f->slot_capacity == 0 || f->slot_capacity % FRAME__PAGE ||
+        f->slot_capacity > FRAME__MAX_SLOT_CAPACITY)
+        return FRAME_ELAYOUT;
+    if (f->max_width == 0 || f->max_width > FRAME_MAX_DIM ||
+        f->max_height == 0 || f->max_height > FRAME_MAX_DIM ||
+        (uint64_t)f->max_width * f->max_height * 4 > f->slot_capacity)
+        return FRAME_ELAYOUT;
+    /* No overflow: capacity <= 2^30 and slot_count <= 8. */
+    if (f->segment_size != f->header_size + f->slot_count * f->slot_capacity)
+        return FRAME_ELAYOUT;
+    if (object_size < f->segment_size)
+        return FRAME_ETRUNCATED;
+    return 0;
+}
+
+uint64_t frame__slot_offset(const struct frame__fixed *f, uint32_t slot)
+{
+    return f->header_size + (uint64_t)slot * f->slot_capacity;
+}
+
+int frame__check_geometry(uint32_t width, uint32_t height, uint32_t stride,
+                          uint64_t capacity)
+{
+    if (width == 0 || height == 0 || width > FRAME_MAX_DIM ||
+        height > FRAME_MAX_DIM)
+        return FRAME_EBADFRAME;
+    if (stride < (uint64_t)width * 4)
+        return FRAME_EBADFRAME;
+    if ((uint64_t)stride * height > capacity)
+        return FRAME_EBADFRAME;
+    return 0;
+}
+
+void frame__fill_info(const char *name, const struct frame__fixed *f,
+                      struct frame__header *h, bool alive,
+                      struct frame_info *out)
+{
+    memset(out, 0, sizeof(*out));
+    snprintf(out->name, sizeof(out->name), "%s", name);
+    out->slot_count = f->slot_count;
+    out->max_width = f->max_width;
+    out->max_height = f->max_height;
+    out->slot_capacity = f->slot_capacity;
+    out->segment_size = f->segment_size;
+    out->session_id = f->session_id;
+    out->writer_pid = f->writer_pid;
+    out->writer_start_ns = f->writer_start_ns;
+    out->writer_alive = alive;
+    out->state = atomic_load_explicit(&h->state, memory_order_relaxed);
+    out->publish_count =
+        atomic_load_explicit(&h->publish_count, memory_order_relaxed);
+    out->heartbeat_age_ns =
+        frame__now_ns() -
+        atomic_load_explicit(&h->heartbeat_ns, memory_order_relaxed);
+    uint64_t latest = atomic_load_explicit(&h->latest, memory_order_acquire);
+    out->latest_frame_no = latest >> 8;
+    uint32_t slot = latest & 0xff;
+    if (latest && slot < f->slot_count) {
+        /* Informational only: a torn pair is harmless here. */
+        out->latest_width =
+            atomic_load_explicit(&h->slot[slot].width, memory_order_relaxed);
+        out->latest_height =
+            atomic_load_explicit(&h->slot[slot].height, memory_order_relaxed);
+    }
+}

@@ -1,0 +1,339 @@
+/* The writer: creates the segment, publishes frames, closes it. */
+#include "frame_internal.h"
+#include "seqlock.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct frame_writer {
+    char name[FRAME_NAME_MAX + 1];
+    char path[FRAME__PATH_MAX];
+    int fd;
+    struct stat st;
+    uint8_t *base;
+    struct frame__header *h;
+    struct frame__fixed fixed; /* our own copy: never re-read the mapping */
+    struct frame__guard *guard;
+    bool in_frame;
+    bool dead;
+    uint32_t cur_slot;
+    uint64_t cur_seq;
+    uint32_t cur_width, cur_height, cur_stride;
+    uint64_t next_frame_no;
+};
+
+static uint64_t new_session_id(void)
+{
+    uint64_t id = 0;
+    if (getrandom(&id, sizeof(id), GRND_NONBLOCK) != (ssize_t)sizeof(id))
+        id = (uint64_t)frame__now_ns() * 0x9e3779b97f4a7c15u ^
+             (uint64_t)getpid();
+    return id ? id : 1;
+}
+
+static bool same_object(const char *path, const struct stat *st)
+{
+    int fd = shm_open(path, O_RDONLY | O_CLOEXEC, 0);
+    if (fd < 0)
+        return false;
+    struct stat now;
+    bool same = fstat(fd, &now) == 0 && now.st_dev == st->st_dev &&
+                now.st_ino == st->st_ino;
+    close(fd);
+    return same;
+}
+
+/*
+ * The name exists. Remove it if nobody holds its writer lock: its writer is
+ * dead, or it was never a libframe segment. Holding the lock ourselves while
+ * we check and unlink keeps two starting writers from both removing.
+ */
+static int take_over(const char *path)
+{
+    int fd = shm_open(path, O_RDWR | O_CLOEXEC, 0);
+    if (fd < 0)
+        return -errno;
+    struct stat st;
+    int rc = 0;
+    if (fstat(fd, &st) != 0) {
+        rc = -errno;
+    } else if (st.st_uid != geteuid()) {
+        rc = FRAME_EOWNER;
+    } else if ((rc = frame__lock_take(fd)) == -EAGAIN) {
+        rc = FRAME_EALIVE;
+    } else if (rc == 0) {
+        if (same_object(path, &st) && shm_unlink(path) != 0 &&
+            errno != ENOENT)
+            rc = -errno;
+    }
+    close(fd);
+    return rc;
+}
+
+static int check_format(const struct frame_format *fmt, uint32_t *slots,
+                        uint64_t *capacity, mode_t *mode)
+{
+    if (!fmt || fmt->max_width == 0 || fmt->max_height == 0 ||
+        fmt->max_width > FRAME_MAX_DIM || fmt->max_height > FRAME_MAX_DIM)
+        return -EINVAL;
+    *slots = fmt->slot_count ? fmt->slot_count : 2;
+    if (*slots < 2 || *slots > FRAME_MAX_SLOTS)
+        return -EINVAL;
+    *mode = fmt->mode ? fmt->mode : 0600;
+    if (*mode != 0600 && *mode != 0640 && *mode != 0660)
+        return -EINVAL;
+    uint64_t bytes = (uint64_t)fmt->max_width * fmt->max_height * 4;
+    bytes = (bytes + FRAME__PAGE - 1) / FRAME__PAGE * FRAME__PAGE;
+    if (bytes > FRAME__MAX_SLOT_CAPACITY)
+        return -EINVAL;
+    *capacity = bytes;
+    return 0;
+}
+
+static int create_locked(const char *path, mode_t mode, bool *replaced)
+{
+    for (int attempt = 0; attempt < 8; attempt++) {
+        int fd = shm_open(path, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, mode);
+        if (fd >= 0) {
+            int rc = frame__lock_take(fd);
+            if (rc == 0)
+                return fd;
+            close(fd);
+            if (rc != -EAGAIN)
+                return rc;
+            /* Another starting writer is inspecting our fresh object and
+             * will replace it; start over and meet it as a live writer. */
+            continue;
+        }
+        if (errno != EEXIST)
+            return -errno;
+        int rc = take_over(path);
+        if (rc == 0)
+            *replaced = true;
+        else if (rc != -ENOENT)
+            return rc;
+    }
+    return FRAME_EALIVE;
+}
+
+int frame_writer_create(const char *name, const struct frame_format *fmt,
+                        frame_writer **out, bool *replaced)
+{
+    uint32_t slots;
+    uint64_t capacity;
+    mode_t mode;
+    bool removed = false;
+    char path[FRAME__PATH_MAX];
+    int rc = frame__path(name, path);
+    if (rc)
+        return rc;
+    if ((rc = check_format(fmt, &slots, &capacity, &mode)))
+        return rc;
+
+    frame_writer *w = calloc(1, sizeof(*w));
+    if (!w)
+        return -ENOMEM;
+    snprintf(w->name, sizeof(w->name), "%s", name);
+    memcpy(w->path, path, sizeof(path));
+    w->next_frame_no = 1;
+
+    uint64_t total = FRAME__HEADER_SIZE + slots * capacity;
+    w->fd = create_locked(path, mode, &removed);
+    if (w->fd < 0) {
+        rc = w->fd;
+        goto fail_free;
+    }
+    /* shm_open applies the umask; the mode asked for is the mode meant. */
+    if (fchmod(w->fd, mode) != 0 || fstat(w->fd, &w->st) != 0 ||
+        ftruncate(w->fd, (off_t)total) != 0) {
+        rc = -errno;
+        goto fail_unlink;
+    }
+    /* Reserve the pages now: a full /dev/shm is ENOSPC here, not a SIGBUS
+     * on the first frame. */
+    int err = posix_fallocate(w->fd, 0, (off_t)total);
+    if (err) {
+        rc = -err;
+        goto fail_unlink;
+    }
+    w->base = mmap(NULL, total, PROT_READ | PROT_WRITE,
+                   MAP_SHARED | MAP_POPULATE, w->fd, 0);
+    if (w->base == MAP_FAILED) {
+        rc = -errno;
+        goto fail_unlink;
+    }
+    rc = frame__guard_add(w->base, total, PROT_READ | PROT_WRITE, &w->guard);
+    if (rc)
+        goto fail_unmap;
+
+    w->h = (struct frame__header *)w->base;
+    struct frame__fixed *f = &w->fixed;
+    f->magic = FRAME__MAGIC;
+    f->abi_version = FRAME__ABI_VERSION;
+    f->header_size = FRAME__HEADER_SIZE;
+    f->slot_count = slots;
+    f->format = FRAME_FORMAT_RGBA8;
+    f->slot_capacity = capacity;
+    f->max_width = fmt->max_width;
+    f->max_height = fmt->max_height;
+    f->session_id = new_session_id();
+    f->writer_pid = (int32_t)getpid();
+    f->writer_start_ns = frame__realtime_ns();
+    f->segment_size = total;
+
+    /* Everything but the magic first; the magic last, with release, so a
+     * reader that sees it sees a complete header. The object is fresh from
+     * ftruncate, so every live field already reads zero. */
+    struct frame__fixed *hf = &w->h->fixed;
+    memcpy((uint8_t *)hf + sizeof(hf->magic), (uint8_t *)f + sizeof(f->magic),
+           sizeof(*f) - sizeof(f->magic));
+    atomic_store_explicit(&w->h->heartbeat_ns, frame__now_ns(),
+                          memory_order_relaxed);
+    atomic_store_explicit(&w->h->state, FRAME_STATE_RUNNING,
+                          memory_order_relaxed);
+    atomic_store_explicit(&hf->magic, FRAME__MAGIC, memory_order_release);
+
+    if (replaced)
+        *replaced = removed;
+    *out = w;
+    return 0;
+
+fail_unmap:
+    munmap(w->base, total);
+fail_unlink:
+    shm_unlink(path);
+    close(w->fd);
+fail_free:
+    free(w);
+    return rc;
+}
+
+static bool writer_dead(frame_writer *w)
+{
+    if (!w->dead && frame__guard_faulted(w->guard))
+        w->dead = true;
+    return w->dead;
+}
+
+int frame_writer_begin(frame_writer *w, uint32_t width, uint32_t height,
+                       struct frame_buffer *out)
+{
+    if (writer_dead(w))
+        return FRAME_EDEAD;
+    if (w->in_frame || width == 0 || height == 0)
+        return -EINVAL;
+    uint32_t stride = width * 4;
+    if (width > FRAME_MAX_DIM || height > FRAME_MAX_DIM ||
+        frame__check_geometry(width, height, stride, w->fixed.slot_capacity))
+        return -EFBIG;
+
+    uint64_t latest = atomic_load_explicit(&w->h->latest, memory_order_relaxed);
+    uint32_t slot = latest ? ((latest & 0xff) + 1) % w->fixed.slot_count : 0;
+    w->cur_seq = frame__seq_write_begin(&w->h->slot[slot]);
+    w->cur_slot = slot;
+    w->cur_width = width;
+    w->cur_height = height;
+    w->cur_stride = stride;
+    w->in_frame = true;
+
+    out->pixels = w->base + frame__slot_offset(&w->fixed, slot);
+    out->width = width;
+    out->height = height;
+    out->stride = stride;
+    out->slot = slot;
+    out->frame_no = w->next_frame_no;
+    return 0;
+}
+
+/* Publishes and state changes both bump the futex word, so a reader about
+ * to sleep on the old value cannot miss either. */
+static void wake_readers(frame_writer *w)
+{
+    atomic_fetch_add_explicit(&w->h->publish_count, 1, memory_order_release);
+    frame__futex_wake_all(&w->h->publish_count);
+}
+
+int frame_writer_commit(frame_writer *w, int64_t timestamp_ns,
+                        uint64_t source_index)
+{
+    if (!w->in_frame)
+        return -EINVAL;
+    w->in_frame = false;
+    if (writer_dead(w))
+        return FRAME_EDEAD;
+    struct frame__slot *s = &w->h->slot[w->cur_slot];
+    uint64_t no = w->next_frame_no++;
+    int64_t now = frame__now_ns();
+    atomic_store_explicit(&s->frame_no, no, memory_order_relaxed);
+    atomic_store_explicit(&s->width, w->cur_width, memory_order_relaxed);
+    atomic_store_explicit(&s->height, w->cur_height, memory_order_relaxed);
+    atomic_store_explicit(&s->stride, w->cur_stride, memory_order_relaxed);
+    atomic_store_explicit(&s->format, FRAME_FORMAT_RGBA8, memory_order_relaxed);
+    atomic_store_explicit(&s->timestamp_ns, timestamp_ns ? timestamp_ns : now,
+                          memory_order_relaxed);
+    atomic_store_explicit(&s->source_index, source_index, memory_order_relaxed);
+    frame__seq_write_end(s, w->cur_seq);
+    atomic_store_explicit(&w->h->latest, no << 8 | w->cur_slot,
+                          memory_order_release);
+    atomic_store_explicit(&w->h->heartbeat_ns, now, memory_order_relaxed);
+    wake_readers(w);
+    return 0;
+}
+
+int frame_writer_abort(frame_writer *w)
+{
+    if (!w->in_frame)
+        return -EINVAL;
+    w->in_frame = false;
+    struct frame__slot *s = &w->h->slot[w->cur_slot];
+    /* A reader holding an old `latest` for this slot matches on frame_no;
+     * clear it so the half-written pixels can never match. */
+    atomic_store_explicit(&s->frame_no, 0, memory_order_relaxed);
+    frame__seq_write_end(s, w->cur_seq);
+    return 0;
+}
+
+int frame_writer_set_state(frame_writer *w, enum frame_state state)
+{
+    if (state != FRAME_STATE_RUNNING && state != FRAME_STATE_PAUSED &&
+        state != FRAME_STATE_CLOSED)
+        return -EINVAL;
+    atomic_store_explicit(&w->h->state, (uint32_t)state, memory_order_relaxed);
+    frame_writer_heartbeat(w);
+    wake_readers(w);
+    return 0;
+}
+
+void frame_writer_heartbeat(frame_writer *w)
+{
+    atomic_store_explicit(&w->h->heartbeat_ns, frame__now_ns(),
+                          memory_order_relaxed);
+}
+
+void frame_writer_info(const frame_writer *w, struct frame_info *out)
+{
+    frame__fill_info(w->name, &w->fixed, w->h, true, out);
+}
+
+void frame_writer_destroy(frame_writer *w)
+{
+    if (!w)
+        return;
+    if (!writer_dead(w))
+        frame_writer_set_state(w, FRAME_STATE_CLOSED);
+    /* We hold the lock, so nobody can have replaced the name; the check
+     * only spares a segment someone unlinked and re-created by hand. */
+    if (same_object(w->path, &w->st))
+        shm_unlink(w->path);
+    frame__guard_remove(w->guard);
+    munmap(w->base, w->fixed.segment_size);
+    close(w->fd); /* drops the writer lock */
+    free(w);
+}
