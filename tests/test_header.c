@@ -1,0 +1,506 @@
+/* Names, the writer/reader API contract, and header validation field by field. */
+#include "runner.h"
+
+#include "frame_internal.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#define SKIP 77 /* ctest SKIP_RETURN_CODE */
+
+static void fill(struct frame_buffer *b, uint32_t seed)
+{
+    for (uint32_t y = 0; y < b->height; y++)
+        for (uint32_t x = 0; x < b->width * 4; x++)
+            b->pixels[(size_t)y * b->stride + x] = (uint8_t)(seed + y * 7 + x);
+}
+
+static bool matches(const uint8_t *p, size_t stride, uint32_t w, uint32_t h,
+                    uint32_t seed)
+{
+    for (uint32_t y = 0; y < h; y++)
+        for (uint32_t x = 0; x < w * 4; x++)
+            if (p[(size_t)y * stride + x] != (uint8_t)(seed + y * 7 + x))
+                return false;
+    return true;
+}
+
+static frame_writer *make_writer(const char *name, uint32_t w, uint32_t h)
+{
+    struct frame_format fmt = {.max_width = w, .max_height = h};
+    frame_writer *wr = NULL;
+    CHECK_RC(frame_writer_create(name, &fmt, &wr, NULL), 0);
+    return wr;
+}
+
+static void publish(frame_writer *w, uint32_t width, uint32_t height,
+                    uint32_t seed)
+{
+    struct frame_buffer b;
+    CHECK_RC(frame_writer_begin(w, width, height, &b), 0);
+    fill(&b, seed);
+    CHECK_RC(frame_writer_commit(w, 0, seed), 0);
+}
+
+static void names(void)
+{
+    char longest[FRAME_NAME_MAX + 2];
+    memset(longest, 'a', sizeof(longest));
+    longest[FRAME_NAME_MAX] = 0;
+    CHECK_RC(frame_name_check(longest), 0);
+    longest[FRAME_NAME_MAX] = 'a';
+    longest[FRAME_NAME_MAX + 1] = 0;
+    CHECK_RC(frame_name_check(longest), -ENAMETOOLONG);
+    CHECK_RC(frame_name_check("demo"), 0);
+    CHECK_RC(frame_name_check("Cam_0.left-1"), 0);
+    CHECK_RC(frame_name_check(""), -EINVAL);
+    CHECK_RC(frame_name_check(NULL), -EINVAL);
+    CHECK_RC(frame_name_check("/"), -EINVAL);
+    CHECK_RC(frame_name_check("a/b"), -EINVAL);
+    CHECK_RC(frame_name_check(".."), -EINVAL);
+    CHECK_RC(frame_name_check("a..b"), -EINVAL);
+    CHECK_RC(frame_name_check("sp ace"), -EINVAL);
+    CHECK_RC(frame_name_check("caf\xc3\xa9"), -EINVAL);
+
+    /* Every entry point refuses them before touching /dev/shm. */
+    frame_reader *r = NULL;
+    frame_writer *w = NULL;
+    struct frame_format fmt = {.max_width = 4, .max_height = 4};
+    CHECK_RC(frame_reader_open("../etc", &r), -EINVAL);
+    CHECK_RC(frame_writer_create("x/y", &fmt, &w, NULL), -EINVAL);
+    CHECK_RC(frame_writer_create(longest, &fmt, &w, NULL), -ENAMETOOLONG);
+    CHECK(r == NULL && w == NULL);
+}
+
+static void bad_formats(void)
+{
+    const char *name = test_name("fmt");
+    frame_writer *w = NULL;
+    struct frame_format bad[] = {
+        {.max_width = 0, .max_height = 10},
+        {.max_width = 10, .max_height = 0},
+        {.max_width = FRAME_MAX_DIM + 1, .max_height = 10},
+        {.max_width = 10, .max_height = 10, .slot_count = 1},
+        {.max_width = 10, .max_height = 10, .slot_count = FRAME_MAX_SLOTS + 1},
+        {.max_width = 10, .max_height = 10, .mode = 0666},
+        {.max_width = FRAME_MAX_DIM, .max_height = FRAME_MAX_DIM}, /* 4 GiB */
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        CHECK_RC(frame_writer_create(name, &bad[i], &w, NULL), -EINVAL);
+    CHECK_RC(frame_writer_create(name, NULL, &w, NULL), -EINVAL);
+    CHECK(w == NULL);
+    struct stat st;
+    char path[128];
+    snprintf(path, sizeof(path), "/dev/shm/libframe.%s", name);
+    CHECK(stat(path, &st) != 0 && errno == ENOENT);
+}
+
+static void round_trip(void)
+{
+    const char *name = test_name("rt");
+    frame_writer *w = make_writer(name, 64, 48);
+    frame_reader *r = NULL;
+    CHECK_RC(frame_reader_open(name, &r), 0);
+    struct frame_view v;
+    CHECK_RC(frame_reader_acquire(r, &v), FRAME_ENOFRAME);
+
+    struct frame_buffer b;
+    CHECK_RC(frame_writer_begin(w, 65, 48, &b), -EFBIG);
+    CHECK_RC(frame_writer_begin(w, 0, 48, &b), -EINVAL);
+    CHECK_RC(frame_writer_commit(w, 0, 0), -EINVAL);
+    CHECK_RC(frame_writer_begin(w, 32, 20, &b), 0);
+    CHECK(((uintptr_t)b.pixels % 64) == 0);
+    CHECK(b.stride == 32 * 4 && b.frame_no == 1);
+    CHECK_RC(frame_writer_begin(w, 32, 20, &b), -EINVAL);
+    fill(&b, 11);
+    CHECK_RC(frame_writer_commit(w, 123456789, 7), 0);
+
+    CHECK_RC(frame_reader_acquire(r, &v), 0);
+    CHECK(v.width == 32 && v.height == 20 && v.stride == 128);
+    CHECK(v.frame_no == 1 && v.source_index == 7);
+    CHECK(v.timestamp_ns == 123456789 && v.format == FRAME_FORMAT_RGBA8);
+    CHECK(matches(v.pixels, v.stride, v.width, v.height, 11));
+    CHECK(frame_reader_still_valid(r, &v));
+
+    /* A wider frame than max_width fits when its bytes fit the slot. */
+    publish(w, 48, 48, 12);
+    struct frame_view v2;
+    CHECK_RC(frame_reader_acquire(r, &v2), 0);
+    CHECK(v2.frame_no == 2 && v2.width == 48 && v2.slot != v.slot);
+    CHECK(frame_reader_still_valid(r, &v));  /* its slot is untouched */
+    publish(w, 16, 16, 13);                  /* rewrites v's slot */
+    CHECK(!frame_reader_still_valid(r, &v));
+    publish(w, 16, 16, 14);
+    publish(w, 16, 16, 15);
+    CHECK_RC(frame_reader_acquire(r, &v), 0);
+    CHECK(v.frame_no == 5 && v.source_index == 15);
+
+    struct frame_stats st;
+    frame_reader_stats(r, &st);
+    CHECK(st.frames_seen == 3);    /* 1, 2 and 5 */
+    CHECK(st.frames_skipped == 2); /* 3 and 4 */
+    CHECK(st.retries == 1);        /* the failed validation */
+
+    struct frame_info info;
+    CHECK_RC(frame_reader_info(r, &info), 0);
+    CHECK(strcmp(info.name, name) == 0);
+    CHECK(info.slot_count == 2 && info.max_width == 64 &&
+          info.max_height == 48);
+    CHECK(info.writer_pid == getpid() && info.writer_alive);
+    CHECK(info.state == FRAME_STATE_RUNNING && info.latest_frame_no == 5);
+    CHECK(info.latest_width == 16 && info.session_id == v.session_id);
+    CHECK(info.slot_capacity >= 64 * 48 * 4 && info.slot_capacity % 4096 == 0);
+    CHECK(info.segment_size == 4096 + 2 * info.slot_capacity);
+
+    frame_reader_close(r);
+    frame_writer_destroy(w);
+    CHECK_RC(frame_reader_open(name, &r), -ENOENT);
+}
+
+static void abort_keeps_previous(void)
+{
+    const char *name = test_name("abort");
+    frame_writer *w = make_writer(name, 16, 16);
+    frame_reader *r;
+    CHECK_RC(frame_reader_open(name, &r), 0);
+    publish(w, 16, 16, 1);
+    publish(w, 16, 16, 2);
+    struct frame_buffer b;
+    /* Aborting twice lands on both slots' neighbours: the newest frame
+     * must survive each abort untouched. */
+    for (int i = 0; i < 2; i++) {
+        CHECK_RC(frame_writer_begin(w, 16, 16, &b), 0);
+        memset(b.pixels, 0xee, b.stride * 8);
+        CHECK_RC(frame_writer_abort(w), 0);
+        CHECK_RC(frame_writer_abort(w), -EINVAL);
+        struct frame_view v;
+        CHECK_RC(frame_reader_acquire(r, &v), 0);
+        CHECK(v.frame_no == 2 && matches(v.pixels, v.stride, 16, 16, 2));
+    }
+    publish(w, 16, 16, 3);
+    struct frame_view v;
+    CHECK_RC(frame_reader_acquire(r, &v), 0);
+    CHECK(v.frame_no == 3 && matches(v.pixels, v.stride, 16, 16, 3));
+    frame_reader_close(r);
+    frame_writer_destroy(w);
+}
+
+static void copy_helper(void)
+{
+    const char *name = test_name("copy");
+    frame_writer *w = make_writer(name, 40, 30);
+    frame_reader *r;
+    CHECK_RC(frame_reader_open(name, &r), 0);
+    uint8_t dst[40 * 4 * 30 + 64];
+    struct frame_view v;
+    CHECK_RC(frame_reader_copy(r, dst, 160, sizeof(dst), &v), FRAME_ENOFRAME);
+    publish(w, 40, 30, 5);
+    CHECK_RC(frame_reader_copy(r, dst, 100, sizeof(dst), &v), -ENOSPC);
+    CHECK_RC(frame_reader_copy(r, dst, 160, 160 * 29, &v), -ENOSPC);
+    CHECK(v.width == 40 && v.height == 30);
+    CHECK_RC(frame_reader_copy(r, dst, 160, 160 * 30, &v), 0);
+    CHECK(matches(dst, 160, 40, 30, 5) && v.frame_no == 1);
+    frame_reader_close(r);
+    frame_writer_destroy(w);
+}
+
+static void modes_and_slots(void)
+{
+    const char *name = test_name("mode");
+    struct frame_format fmt = {.max_width = 8, .max_height = 8,
+                               .slot_count = FRAME_MAX_SLOTS, .mode = 0640};
+    frame_writer *w;
+    CHECK_RC(frame_writer_create(name, &fmt, &w, NULL), 0);
+    char path[128];
+    snprintf(path, sizeof(path), "/dev/shm/libframe.%s", name);
+    struct stat st;
+    CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0640);
+    frame_reader *r;
+    CHECK_RC(frame_reader_open(name, &r), 0);
+    /* Slots are used in turn, so every one of the eight gets a frame. */
+    unsigned used = 0;
+    for (uint32_t i = 0; i < 2 * FRAME_MAX_SLOTS; i++) {
+        publish(w, 8, 8, i);
+        struct frame_view v;
+        CHECK_RC(frame_reader_acquire(r, &v), 0);
+        CHECK(matches(v.pixels, v.stride, 8, 8, i));
+        used |= 1u << v.slot;
+    }
+    CHECK(used == (1u << FRAME_MAX_SLOTS) - 1);
+    frame_reader_close(r);
+    frame_writer_destroy(w);
+    CHECK(stat(path, &st) != 0);
+}
+
+static void strerror_words(void)
+{
+    for (int e = FRAME_EBUSY; e <= FRAME_ENOTFRAME; e++) {
+        const char *s = frame_strerror(e);
+        CHECK(s && strcmp(s, "unknown error") != 0);
+        for (int o = FRAME_EBUSY; o < e; o++)
+            CHECK(strcmp(s, frame_strerror(o)) != 0);
+    }
+    CHECK(strcmp(frame_strerror(-ENOENT), "No such file or directory") == 0);
+    CHECK(strcmp(frame_strerror(-99999), "unknown error") == 0);
+    CHECK(strcmp(frame_version_string(), "0.1.0") == 0 ||
+          FRAME_VERSION_MAJOR != 0);
+    CHECK(frame_buffer_size(1920, 1080) == 1920u * 1080 * 4);
+    CHECK(frame_buffer_size(0, 5) == 0);
+}
+
+/* ---- header corruption, one field at a time -------------------------- */
+
+/* A writer with one published frame, and a second read-write mapping of its
+ * object through which the test plays the hostile peer. */
+struct victim {
+    const char *name;
+    frame_writer *w;
+    int fd;
+    struct frame__header *h;
+    size_t len;
+};
+
+static void victim_open(struct victim *v, const char *tag)
+{
+    v->name = test_name(tag);
+    v->w = make_writer(v->name, 32, 32);
+    publish(v->w, 32, 32, 1);
+    char path[128];
+    snprintf(path, sizeof(path), "/libframe.%s", v->name);
+    v->fd = shm_open(path, O_RDWR, 0);
+    CHECK(v->fd >= 0);
+    struct stat st;
+    CHECK(fstat(v->fd, &st) == 0);
+    v->len = (size_t)st.st_size;
+    v->h = mmap(NULL, v->len, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
+    CHECK(v->h != MAP_FAILED);
+}
+
+static void victim_close(struct victim *v)
+{
+    munmap(v->h, v->len);
+    close(v->fd);
+    frame_writer_destroy(v->w);
+}
+
+static int open_rc(const char *name)
+{
+    frame_reader *r = NULL;
+    int rc = frame_reader_open(name, &r);
+    frame_reader_close(r);
+    return rc;
+}
+
+/* Apply a corruption, expect `want` from open, undo it, expect success. */
+#define CORRUPT_FIXED(vic, field, value, want)                                \
+    do {                                                                      \
+        __typeof__((vic)->h->fixed.field) saved_ = (vic)->h->fixed.field;     \
+        (vic)->h->fixed.field = (value);                                      \
+        CHECK_RC(open_rc((vic)->name), (want));                               \
+        (vic)->h->fixed.field = saved_;                                       \
+        CHECK_RC(open_rc((vic)->name), 0);                                    \
+    } while (0)
+
+static void corrupt_fixed_fields(void)
+{
+    struct victim v;
+    victim_open(&v, "fixed");
+    CHECK_RC(open_rc(v.name), 0);
+    uint64_t cap = v.h->fixed.slot_capacity;
+
+    CORRUPT_FIXED(&v, magic, UINT64_C(0x1122334455667788), FRAME_ENOTFRAME);
+    CORRUPT_FIXED(&v, abi_version, 2, FRAME_EVERSION);
+    CORRUPT_FIXED(&v, abi_version, 0, FRAME_EVERSION);
+    CORRUPT_FIXED(&v, header_size, 8192, FRAME_ELAYOUT);
+    CORRUPT_FIXED(&v, header_size, 0, FRAME_ELAYOUT);
+    CORRUPT_FIXED(&v, format, 7, FRAME_ELAYOUT);
+    CORRUPT_FIXED(&v, slot_count, 0, FRAME_ELAYOUT);
+    CORRUPT_FIXED(&v, slot_count, 1, FRAME_ELAYOUT);
+    CORRUPT_FIXED(&v, slot_count, FRAME_MAX_SLOTS + 1, FRAME_ELAYOUT);
+    CORRUPT_FIXED(&v, slot_count, 0xffffffffu, FRAME_ELAYOUT);
+    CORRUPT_FIXED(&v, slot_count, 3, FRAME_ELAYOUT); /* size no longer adds up */
+    CORRUPT_FIXED(&v, slot_capacity, 0, FRAME_ELAYOUT);
+    CORRUPT_FIXED(&v, slot_capacity, cap + 1, FRAME_ELAYOUT);
+    CORRUPT_FIXED(&v, slot_capacity, UINT64_C(1) << 62, FRAME_ELAYOUT);
+    CORRUPT_FIXED(&v, max_width, 0, FRAME_ELAYOUT);
+    CORRUPT_FIXED(&v, max_width, FRAME_MAX_DIM + 1, FRAME_ELAYOUT);
+    CORRUPT_FIXED(&v, max_height, 4096, FRAME_ELAYOUT); /* beyond a slot */
+    CORRUPT_FIXED(&v, segment_size, v.h->fixed.segment_size - 4096,
+                  FRAME_ELAYOUT);
+    CORRUPT_FIXED(&v, segment_size, UINT64_MAX, FRAME_ELAYOUT);
+
+    /* Consistent with itself but larger than the object: truncated. */
+    uint64_t seg = v.h->fixed.segment_size;
+    v.h->fixed.slot_capacity = cap * 4;
+    v.h->fixed.segment_size = 4096 + 2 * cap * 4;
+    CHECK_RC(open_rc(v.name), FRAME_ETRUNCATED);
+    v.h->fixed.slot_capacity = cap;
+    v.h->fixed.segment_size = seg;
+    CHECK_RC(open_rc(v.name), 0);
+    victim_close(&v);
+}
+
+static int acquire_rc(const char *name)
+{
+    frame_reader *r;
+    CHECK_RC(frame_reader_open(name, &r), 0);
+    struct frame_view view;
+    int rc = frame_reader_acquire(r, &view);
+    if (rc == 0) {
+        /* Read the whole view: with a bad descriptor this would fault. */
+        volatile uint32_t sum = 0;
+        for (uint32_t y = 0; y < view.height; y++)
+            for (uint32_t x = 0; x < view.width * 4; x++)
+                sum += view.pixels[(size_t)y * view.stride + x];
+        (void)sum;
+    } else {
+        /* A refused descriptor kills the handle for good. */
+        struct frame_view again;
+        int second = frame_reader_acquire(r, &again);
+        CHECK(second == rc || second == FRAME_EDEAD);
+    }
+    frame_reader_close(r);
+    return rc;
+}
+
+#define CORRUPT_LIVE(lvalue, value, want)                                     \
+    do {                                                                      \
+        __typeof__(lvalue) saved_ = (lvalue);                                 \
+        (lvalue) = (value);                                                   \
+        CHECK_RC(acquire_rc(v.name), (want));                                 \
+        (lvalue) = saved_;                                                    \
+        CHECK_RC(acquire_rc(v.name), 0);                                      \
+    } while (0)
+
+static void corrupt_frame_fields(void)
+{
+    struct victim v;
+    victim_open(&v, "live");
+    uint64_t latest = v.h->latest;
+    uint32_t slot = latest & 0xff;
+    struct frame__slot *s = &v.h->slot[slot];
+    uint64_t cap = v.h->fixed.slot_capacity;
+    CHECK_RC(acquire_rc(v.name), 0);
+
+    CORRUPT_LIVE(v.h->latest, (latest & ~UINT64_C(0xff)) | 2, FRAME_EBADFRAME);
+    CORRUPT_LIVE(v.h->latest, latest | 0xff, FRAME_EBADFRAME);
+    CORRUPT_LIVE(s->width, 0, FRAME_EBADFRAME);
+    CORRUPT_LIVE(s->height, 0, FRAME_EBADFRAME);
+    CORRUPT_LIVE(s->width, 33, FRAME_EBADFRAME);   /* stride < width * 4 */
+    CORRUPT_LIVE(s->width, 0x40000000u, FRAME_EBADFRAME);
+    CORRUPT_LIVE(s->height, (uint32_t)(cap / 128) + 1, FRAME_EBADFRAME);
+    CORRUPT_LIVE(s->height, 0xffffffffu, FRAME_EBADFRAME);
+    CORRUPT_LIVE(s->stride, 0xfffffffcu, FRAME_EBADFRAME);
+    CORRUPT_LIVE(s->stride, 64, FRAME_EBADFRAME);
+    CORRUPT_LIVE(s->format, 0, FRAME_EBADFRAME);
+    /* A taller frame that still fits the slot is legitimate. */
+    CORRUPT_LIVE(s->height, (uint32_t)(cap / 128), 0);
+    /* latest names a frame no slot holds: torn on every try, not a hang. */
+    CORRUPT_LIVE(v.h->latest, latest + 0x100, FRAME_EBUSY);
+    /* A slot left odd forever (writer died mid-write of the newest slot). */
+    CORRUPT_LIVE(s->seq, s->seq | 1, FRAME_EBUSY);
+    victim_close(&v);
+}
+
+/* Raw objects under our prefix that no libframe writer made. */
+static int raw_object(const char *name, off_t size)
+{
+    char path[128];
+    snprintf(path, sizeof(path), "/libframe.%s", name);
+    int fd = shm_open(path, O_CREAT | O_EXCL | O_RDWR, 0600);
+    CHECK(fd >= 0);
+    CHECK(ftruncate(fd, size) == 0);
+    return fd;
+}
+
+static void small_and_foreign_objects(void)
+{
+    const char *name = test_name("raw");
+    int fd = raw_object(name, 100);
+    CHECK_RC(open_rc(name), FRAME_ETRUNCATED);
+    CHECK(ftruncate(fd, 0) == 0);
+    CHECK_RC(open_rc(name), FRAME_ETRUNCATED);
+    /* Size 0 while someone holds the writer lock: a writer mid-create. */
+    CHECK_RC(frame__lock_take(fd), 0);
+    CHECK_RC(open_rc(name), -EAGAIN);
+    CHECK(ftruncate(fd, 1 << 20) == 0);
+    CHECK_RC(open_rc(name), -EAGAIN); /* header not written yet */
+    close(fd);                        /* the "writer" dies */
+    CHECK_RC(open_rc(name), FRAME_ENOTFRAME);
+
+    /* Garbage with no live writer is replaced by a new writer, who says so. */
+    frame_writer *w;
+    bool replaced = false;
+    struct frame_format fmt = {.max_width = 8, .max_height = 8};
+    CHECK_RC(frame_writer_create(name, &fmt, &w, &replaced), 0);
+    CHECK(replaced);
+    CHECK_RC(open_rc(name), 0);
+    frame_writer_destroy(w);
+    test_unlink(name);
+}
+
+static void other_owner(void)
+{
+    if (geteuid() != 0) {
+        fprintf(stderr, "skipped: changing a segment's owner needs root\n");
+        exit(SKIP);
+    }
+    const char *name = test_name("owner");
+    frame_writer *w = make_writer(name, 8, 8);
+    char path[128];
+    snprintf(path, sizeof(path), "/libframe.%s", name);
+    int fd = shm_open(path, O_RDWR, 0);
+    CHECK(fd >= 0 && fchown(fd, 65534, 65534) == 0);
+    CHECK_RC(open_rc(name), FRAME_EOWNER);
+    /* Nor does a new writer remove another user's object. */
+    close(fd);
+    frame_writer_destroy(w); /* unlinks: the name is still its object */
+    fd = raw_object(name, 4096);
+    CHECK(fchown(fd, 65534, 65534) == 0);
+    struct frame_format fmt = {.max_width = 8, .max_height = 8};
+    CHECK_RC(frame_writer_create(name, &fmt, &w, NULL), FRAME_EOWNER);
+    close(fd);
+    test_unlink(name);
+}
+
+static void no_space(void)
+{
+    if (geteuid() != 0) {
+        fprintf(stderr, "skipped: mounting a small /dev/shm needs root\n");
+        exit(SKIP);
+    }
+    pid_t pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        /* A private mount namespace with a 1 MiB /dev/shm. */
+        if (unshare(CLONE_NEWNS) != 0 ||
+            mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+            mount("tmpfs", "/dev/shm", "tmpfs", 0, "size=1m") != 0) {
+            perror("private /dev/shm");
+            _exit(SKIP);
+        }
+        struct frame_format fmt = {.max_width = 1920, .max_height = 1080};
+        frame_writer *w;
+        int rc = frame_writer_create("nospace", &fmt, &w, NULL);
+        struct stat st;
+        bool left = stat("/dev/shm/libframe.nospace", &st) == 0;
+        _exit(rc == -ENOSPC && !left ? 0 : 1);
+    }
+    int status;
+    CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status));
+    if (WEXITSTATUS(status) == SKIP)
+        exit(SKIP);
+    CHECK(WEXITSTATUS(status) == 0);
+}
+
+TEST_MAIN(CASE(names), CASE(bad_formats), CASE(round_trip),
+          CASE(abort_keeps_previous), CASE(copy_helper),
+          CASE(modes_and_slots), CASE(strerror_words),
+          CASE(corrupt_fixed_fields), CASE(corrupt_frame_fields),
+          CASE(small_and_foreign_objects), CASE(other_owner),
+          CASE(no_space))
