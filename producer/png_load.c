@@ -1,0 +1,190 @@
+/* libpng's low-level API, confined here with its setjmp. */
+#include "png_load.h"
+
+#include <errno.h>
+#include <png.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct png_loader {
+    png_bytep *rows; /* reused for every image: no allocation per frame */
+    uint32_t rows_cap;
+    char err[PNG_LOAD_ERR_MAX];
+};
+
+int png_loader_new(uint32_t max_height, struct png_loader **out)
+{
+    struct png_loader *l = calloc(1, sizeof(*l));
+    if (!l)
+        return -ENOMEM;
+    l->rows_cap = max_height ? max_height : 1;
+    l->rows = calloc(l->rows_cap, sizeof(*l->rows));
+    if (!l->rows) {
+        free(l);
+        return -ENOMEM;
+    }
+    *out = l;
+    return 0;
+}
+
+void png_loader_free(struct png_loader *l)
+{
+    if (!l)
+        return;
+    free(l->rows);
+    free(l);
+}
+
+static uint32_t be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
+           p[3];
+}
+
+int png_probe(const char *path, uint32_t *width, uint32_t *height, char *err,
+              size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        int e = errno;
+        snprintf(err, errlen, "%s", strerror(e));
+        return -e;
+    }
+    unsigned char b[24];
+    size_t n = fread(b, 1, sizeof(b), f);
+    fclose(f);
+    if (n < 8 || png_sig_cmp(b, 0, 8) != 0) {
+        snprintf(err, errlen, n == 0 ? "empty file" : "not a PNG file");
+        return -EINVAL;
+    }
+    if (n < sizeof(b) || memcmp(b + 12, "IHDR", 4) != 0) {
+        snprintf(err, errlen, "no IHDR chunk where PNG requires it");
+        return -EINVAL;
+    }
+    *width = be32(b + 16);
+    *height = be32(b + 20);
+    if (*width == 0 || *height == 0 || *width > PNG_LOAD_MAX_DIM ||
+        *height > PNG_LOAD_MAX_DIM) {
+        snprintf(err, errlen, "image size %ux%u is beyond the limit of %dx%d",
+                 *width, *height, PNG_LOAD_MAX_DIM, PNG_LOAD_MAX_DIM);
+        return -EFBIG;
+    }
+    return 0;
+}
+
+static void on_error(png_structp png, png_const_charp msg)
+{
+    struct png_loader *l = png_get_error_ptr(png);
+    snprintf(l->err, sizeof(l->err), "%s", msg);
+    png_longjmp(png, 1);
+}
+
+/* Warnings (a bad ancillary chunk, a known-bad sRGB profile) do not change
+ * the pixels we keep; printing them would flood a looping producer. */
+static void on_warning(png_structp png, png_const_charp msg)
+{
+    (void)png;
+    (void)msg;
+}
+
+/* Ask libpng for RGBA8 carrying the file's own values. */
+static void set_transforms(png_structp png, png_infop info)
+{
+    int type = png_get_color_type(png, info);
+    png_set_expand(png);   /* palette, sub-byte grey, tRNS -> alpha */
+    png_set_strip_16(png); /* high byte, not scaled */
+    if (type == PNG_COLOR_TYPE_GRAY || type == PNG_COLOR_TYPE_GRAY_ALPHA)
+        png_set_gray_to_rgb(png);
+    if (!(type & PNG_COLOR_MASK_ALPHA) &&
+        !png_get_valid(png, info, PNG_INFO_tRNS))
+        png_set_add_alpha(png, 0xffff, PNG_FILLER_AFTER);
+    png_set_interlace_handling(png);
+    png_read_update_info(png, info);
+}
+
+/* Everything libpng touches between setjmp and longjmp is volatile or lives
+ * in the loader, so nothing is lost when it jumps back. */
+static int decode(struct png_loader *l, FILE *f, png_target_fn target,
+                  void *ctx, int *target_taken)
+{
+    png_structp volatile png = NULL;
+    png_infop volatile info = NULL;
+    volatile int rc = -EINVAL;
+
+    png = png_create_read_struct(PNG_LIBPNG_VER_STRING, l, on_error,
+                                 on_warning);
+    if (!png || !(info = png_create_info_struct(png))) {
+        snprintf(l->err, sizeof(l->err), "out of memory");
+        rc = -ENOMEM;
+        goto out;
+    }
+    if (setjmp(png_jmpbuf(png)))
+        goto out; /* l->err holds libpng's reason */
+
+    png_set_user_limits(png, PNG_LOAD_MAX_DIM, PNG_LOAD_MAX_DIM);
+    png_init_io(png, f);
+    png_read_info(png, info);
+    uint32_t width = png_get_image_width(png, info);
+    uint32_t height = png_get_image_height(png, info);
+    set_transforms(png, info);
+    if (png_get_rowbytes(png, info) != (size_t)width * 4 ||
+        png_get_bit_depth(png, info) != 8) {
+        snprintf(l->err, sizeof(l->err), "cannot convert to RGBA8");
+        goto out;
+    }
+    if (height > l->rows_cap) {
+        snprintf(l->err, sizeof(l->err), "image height %u exceeds %u",
+                 height, l->rows_cap);
+        rc = -EFBIG;
+        goto out;
+    }
+    uint8_t *pixels = NULL;
+    size_t stride = 0;
+    *target_taken = 1;
+    int trc = target(ctx, width, height, &pixels, &stride, l->err,
+                     sizeof(l->err));
+    if (trc) {
+        rc = trc;
+        goto out;
+    }
+    for (uint32_t y = 0; y < height; y++)
+        l->rows[y] = pixels + (size_t)y * stride;
+    png_read_image(png, l->rows);
+    png_read_end(png, NULL);
+    rc = 0;
+out:
+    png_destroy_read_struct((png_structpp)&png, (png_infopp)&info, NULL);
+    return rc;
+}
+
+int png_load(struct png_loader *l, const char *path, png_target_fn target,
+             void *ctx, int *target_taken, char *err, size_t errlen)
+{
+    *target_taken = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        int e = errno;
+        snprintf(err, errlen, "%s", strerror(e));
+        return -e;
+    }
+    unsigned char sig[8];
+    size_t n = fread(sig, 1, sizeof(sig), f);
+    if (n < sizeof(sig) || png_sig_cmp(sig, 0, sizeof(sig)) != 0) {
+        fclose(f);
+        snprintf(err, errlen, n == 0 ? "empty file" : "not a PNG file");
+        return -EINVAL;
+    }
+    rewind(f);
+    l->err[0] = 0;
+    int rc = decode(l, f, target, ctx, target_taken);
+    if (rc == 0 && ferror(f)) {
+        snprintf(l->err, sizeof(l->err), "read error");
+        rc = -EIO;
+    }
+    fclose(f);
+    if (rc)
+        snprintf(err, errlen, "%s", l->err[0] ? l->err : "decode failed");
+    return rc;
+}
