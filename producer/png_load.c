@@ -65,8 +65,12 @@ int png_probe(const char *path, uint32_t *width, uint32_t *height, char *err,
     }
     *width = be32(b + 16);
     *height = be32(b + 20);
-    if (*width == 0 || *height == 0 || *width > PNG_LOAD_MAX_DIM ||
-        *height > PNG_LOAD_MAX_DIM) {
+    if (*width == 0 || *height == 0) {
+        snprintf(err, errlen, "IHDR declares an empty image (%ux%u)", *width,
+                 *height);
+        return -EINVAL;
+    }
+    if (*width > PNG_LOAD_MAX_DIM || *height > PNG_LOAD_MAX_DIM) {
         snprintf(err, errlen, "image size %ux%u is beyond the limit of %dx%d",
                  *width, *height, PNG_LOAD_MAX_DIM, PNG_LOAD_MAX_DIM);
         return -EFBIG;
@@ -179,8 +183,12 @@ int png_load(struct png_loader *l, const char *path, png_target_fn target,
     rewind(f);
     l->err[0] = 0;
     int rc = decode(l, f, target, ctx, target_taken);
-    if (rc == 0 && ferror(f)) {
-        snprintf(l->err, sizeof(l->err), "read error");
+    if (rc && feof(f)) {
+        /* libpng only says "Read Error" when the file runs out. */
+        snprintf(l->err, sizeof(l->err), "truncated: the file ends before "
+                 "the image does");
+    } else if (ferror(f)) {
+        snprintf(l->err, sizeof(l->err), "read error: %s", strerror(errno));
         rc = -EIO;
     }
     fclose(f);

@@ -1,0 +1,15 @@
+if(TARGET producer AND TARGET frame_testimages)
+  frame_test(test_producer
+    SOURCES ${PROJECT_SOURCE_DIR}/producer/inputs.c
+    CASES natural_order every_colour_type bad_files_skipped no_valid_input
+          signals_clean_up live_name_refused watch_new_files
+          natural_playback_order once_and_count threads_and_cache bad_usage
+    LABELS producer TIMEOUT 120)
+  target_link_libraries(test_producer PRIVATE frame_testimages)
+  target_include_directories(test_producer PRIVATE
+    ${PROJECT_SOURCE_DIR}/producer ${PROJECT_SOURCE_DIR}/samples)
+  target_compile_definitions(test_producer PRIVATE
+    PRODUCER_PATH="$<TARGET_FILE:producer>"
+    MAKE_SAMPLES_PATH="$<TARGET_FILE:make-samples>")
+  add_dependencies(test_producer producer make-samples)
+endif()
