@@ -744,7 +744,8 @@ static void foreign_sigbus_child(const char *arg)
     char name[FRAME_NAME_MAX + 1];
     snprintf(name, sizeof(name), "%s", arg);
     char *colon = strchr(name, ':');
-    bool app = colon != NULL;
+    bool app = colon && strcmp(colon, ":app") == 0;
+    bool sent = colon && strcmp(colon, ":kill") == 0;
     if (colon)
         *colon = 0;
     struct rlimit no_core = {0, 0};
@@ -764,6 +765,13 @@ static void foreign_sigbus_child(const char *arg)
     /* The guard is in place now. */
     CHECK((after.sa_flags & SA_SIGINFO) &&
           after.sa_sigaction != before.sa_sigaction);
+    if (sent) {
+        /* A SIGBUS sent with kill() carries no fault to recover from: the
+         * default action must happen, not vanish in the guard. */
+        kill(getpid(), SIGBUS);
+        fprintf(stderr, "survived a sent SIGBUS\n");
+        _exit(3);
+    }
 
     int fd = memfd_create("foreign", MFD_CLOEXEC);
     CHECK(fd >= 0);
@@ -787,9 +795,10 @@ static void foreign_sigbus_still_fatal(void)
     const char *name = new_seg("foreign");
     struct writer_proc wp;
     start_writer(&wp, name, 0, 1);
-    for (int app = 0; app < 2; app++) {
+    static const char *modes[] = {"", ":app", ":kill"};
+    for (int app = 0; app < 3; app++) {
         char arg[FRAME_NAME_MAX + 8];
-        snprintf(arg, sizeof(arg), "%s%s", name, app ? ":app" : "");
+        snprintf(arg, sizeof(arg), "%s%s", name, modes[app]);
         pid_t pid = fork_child();
         if (pid == 0) {
             /* exec: a process whose only SIGBUS handler is what the
@@ -812,11 +821,11 @@ static void foreign_sigbus_still_fatal(void)
         /* A handler that returns without the fault being dealt with
          * re-runs the faulting store for ever: bound it. */
         int st = reap_within(pid, 20000);
-        fprintf(stderr, "%s child: %s %d\n",
+        fprintf(stderr, "%s child: %s %d\n", app == 2 ? "kill" :
                 app ? "handler" : "no-handler",
                 WIFSIGNALED(st) ? "signal" : "exit",
                 WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
-        if (app) /* passed on to the application's handler */
+        if (app == 1) /* passed on to the application's handler */
             CHECK(WIFEXITED(st) && WEXITSTATUS(st) == APP_SIGBUS_EXIT);
         else /* the default action: death by SIGBUS */
             CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGBUS);

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <stdarg.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -73,6 +74,8 @@ static pid_t spawn(const char *log, ...)
     pid_t pid = fork();
     CHECK(pid >= 0);
     if (pid == 0) {
+        /* A failed check exits the test: take the producer with it. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
         int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (fd < 0 || dup2(fd, 2) < 0)
             _exit(127);
@@ -101,7 +104,7 @@ static frame_reader *attach(const char *name)
         int rc = frame_reader_open(name, &r);
         if (rc == 0)
             return r;
-        CHECK(rc == -ENOENT || rc == -EAGAIN);
+        CHECK_RC(rc, -ENOENT); /* a half-made segment is never visible */
         CHECK(now_ms() < until);
         usleep(5000);
     }

@@ -20,8 +20,9 @@
 /*
  * What TSan can and cannot see here: it tracks memory by virtual address,
  * and the writer and every reader handle map the segment separately, so
- * the pixel race between them (tsan.supp) and the seqlock's fences are
- * invisible to it. It does check everything process-wide: the SIGBUS
+ * the pixel race between them and the seqlock's fences are invisible to
+ * it (which is why the suite has no suppression for that race; the
+ * multi-process test_stress is what proves the seqlock). It does check everything process-wide: the SIGBUS
  * guard table, handles, stats, and this file's own threads.
  */
 

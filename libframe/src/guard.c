@@ -33,7 +33,8 @@ static struct sigaction previous;
 static pthread_once_t install_once = PTHREAD_ONCE_INIT;
 static int install_error;
 
-static void pass_on(int sig, siginfo_t *info, void *ctx)
+/* Not a fault on one of our mappings: behave as if we were not there. */
+static void pass_on(int sig, siginfo_t *info, void *ctx, bool fault)
 {
     if (previous.sa_flags & SA_SIGINFO) {
         if (previous.sa_sigaction) {
@@ -45,17 +46,29 @@ static void pass_on(int sig, siginfo_t *info, void *ctx)
         previous.sa_handler(sig);
         return;
     }
-    /* Not ours and nobody else's: restore the default and return, so the
+    if (!fault) {
+        /* Sent with kill() or sigqueue(): ignored stays ignored; the
+         * default action is carried out now. */
+        if (previous.sa_handler == SIG_DFL) {
+            signal(SIGBUS, SIG_DFL);
+            raise(SIGBUS);
+        }
+        return;
+    }
+    /* A real fault we do not own: with the default action restored the
      * faulting instruction runs again and the process dies as it would
-     * have without us. */
-    sigaction(SIGBUS, &previous, NULL);
+     * have (an ignored SIGBUS cannot stop a fault either). */
+    signal(SIGBUS, SIG_DFL);
 }
 
 static void on_sigbus(int sig, siginfo_t *info, void *ctx)
 {
     int saved = errno;
-    uintptr_t addr = (uintptr_t)info->si_addr;
-    for (size_t i = 0; i < GUARD_SLOTS; i++) {
+    /* Only the kernel's own fault reports (si_code > 0) carry an address
+     * worth believing; a sent signal could name any. */
+    bool fault = info && info->si_code > 0;
+    uintptr_t addr = fault ? (uintptr_t)info->si_addr : 0;
+    for (size_t i = 0; fault && i < GUARD_SLOTS; i++) {
         uintptr_t base = atomic_load_explicit(&table[i].base,
                                               memory_order_acquire);
         if (base <= CLAIMED)
@@ -74,7 +87,7 @@ static void on_sigbus(int sig, siginfo_t *info, void *ctx)
         return;
     }
     errno = saved;
-    pass_on(sig, info, ctx);
+    pass_on(sig, info, ctx, fault);
 }
 
 static void install(void)
@@ -84,8 +97,14 @@ static void install(void)
     sa.sa_sigaction = on_sigbus;
     sa.sa_flags = SA_SIGINFO | SA_NODEFER | SA_RESTART;
     sigemptyset(&sa.sa_mask);
-    if (sigaction(SIGBUS, &sa, &previous) != 0)
+    struct sigaction now;
+    if (sigaction(SIGBUS, &sa, &previous) != 0 ||
+        sigaction(SIGBUS, NULL, &now) != 0)
         install_error = -errno;
+    else if (now.sa_sigaction != on_sigbus)
+        /* Something (AddressSanitizer with allow_user_segv_handler=0)
+         * refused our handler: fail loudly rather than guard nothing. */
+        install_error = -ENOTSUP;
 }
 
 int frame__guard_add(void *base, size_t len, int prot,

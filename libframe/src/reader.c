@@ -54,7 +54,7 @@ static void unmap(struct mapping *m)
 
 /* Copy the fixed header out of the object without trusting its size: the
  * header page alone is mapped, under the SIGBUS guard. */
-static int read_fixed(int fd, struct frame__fixed *out, bool *zero_magic)
+static int read_fixed(int fd, struct frame__fixed *out)
 {
     void *page = mmap(NULL, FRAME__HEADER_SIZE, PROT_READ, MAP_SHARED, fd, 0);
     if (page == MAP_FAILED)
@@ -67,7 +67,6 @@ static int read_fixed(int fd, struct frame__fixed *out, bool *zero_magic)
         uint64_t magic = atomic_load_explicit(&f->magic, memory_order_acquire);
         memcpy(out, f, sizeof(*out));
         out->magic = magic;
-        *zero_magic = magic == 0;
         if (frame__guard_faulted(g))
             rc = FRAME_ETRUNCATED;
         frame__guard_remove(g);
@@ -86,7 +85,6 @@ static int map_segment(const char *path, struct mapping *m)
     }
     struct stat st;
     int rc;
-    bool held = false, zero_magic = false;
     if (fstat(m->fd, &st) != 0) {
         rc = -errno;
         goto fail;
@@ -99,20 +97,15 @@ static int map_segment(const char *path, struct mapping *m)
         rc = FRAME_EOWNER;
         goto fail;
     }
+    /* Writers make the name appear only once the segment is complete
+     * (see publish_name() in writer.c), so anything this small is broken,
+     * never half made. */
     if ((uint64_t)st.st_size < FRAME__HEADER_SIZE) {
-        /* Size 0 with the lock held is a writer between shm_open and
-         * ftruncate; anything else this small is broken. */
         rc = FRAME_ETRUNCATED;
-        if (st.st_size == 0 && frame__lock_held(m->fd, &held) == 0 && held)
-            rc = -EAGAIN;
         goto fail;
     }
-    if ((rc = read_fixed(m->fd, &m->fixed, &zero_magic)))
+    if ((rc = read_fixed(m->fd, &m->fixed)))
         goto fail;
-    if (zero_magic && frame__lock_held(m->fd, &held) == 0 && held) {
-        rc = -EAGAIN; /* header still being written */
-        goto fail;
-    }
     if ((rc = frame__check_fixed(&m->fixed, (uint64_t)st.st_size)))
         goto fail;
     m->base = mmap(NULL, m->fixed.segment_size, PROT_READ,
@@ -324,7 +317,7 @@ static int reattach(frame_reader *r)
         return 0; /* still our old object, or nothing yet */
     struct mapping m;
     int rc = map_segment(r->path, &m);
-    if (rc == -ENOENT || rc == -EAGAIN)
+    if (rc == -ENOENT)
         return 0;
     if (rc)
         return rc;

@@ -97,21 +97,25 @@ static int check_format(const struct frame_format *fmt, uint32_t *slots,
     return 0;
 }
 
-static int create_locked(const char *path, mode_t mode, bool *replaced)
+/* Where glibc's shm_open() keeps its objects: link() needs real paths. */
+#define SHM_DIR "/dev/shm"
+
+/*
+ * Make the finished segment visible under its name in one step. The object
+ * was built under a private name no user name can take ('~' is not allowed
+ * in names), locked, sized and given its header; link() then fails with
+ * EEXIST instead of replacing anything, so a reader never sees a segment
+ * half made, and two writers never both win.
+ */
+static int publish_name(const char *tmp, const char *path, bool *replaced)
 {
+    char from[sizeof(SHM_DIR) + FRAME__PATH_MAX + 16];
+    char to[sizeof(SHM_DIR) + FRAME__PATH_MAX];
+    snprintf(from, sizeof(from), SHM_DIR "%s", tmp);
+    snprintf(to, sizeof(to), SHM_DIR "%s", path);
     for (int attempt = 0; attempt < 8; attempt++) {
-        int fd = shm_open(path, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, mode);
-        if (fd >= 0) {
-            int rc = frame__lock_take(fd);
-            if (rc == 0)
-                return fd;
-            close(fd);
-            if (rc != -EAGAIN)
-                return rc;
-            /* Another starting writer is inspecting our fresh object and
-             * will replace it; start over and meet it as a live writer. */
-            continue;
-        }
+        if (link(from, to) == 0)
+            return 0;
         if (errno != EEXIST)
             return -errno;
         int rc = take_over(path);
@@ -123,6 +127,37 @@ static int create_locked(const char *path, mode_t mode, bool *replaced)
     return FRAME_EALIVE;
 }
 
+static void fill_header(frame_writer *w, const struct frame_format *fmt,
+                        uint32_t slots, uint64_t capacity, uint64_t total)
+{
+    w->h = (struct frame__header *)w->base;
+    struct frame__fixed *f = &w->fixed;
+    f->magic = FRAME__MAGIC;
+    f->abi_version = FRAME__ABI_VERSION;
+    f->header_size = FRAME__HEADER_SIZE;
+    f->slot_count = slots;
+    f->format = FRAME_FORMAT_RGBA8;
+    f->slot_capacity = capacity;
+    f->max_width = fmt->max_width;
+    f->max_height = fmt->max_height;
+    f->session_id = new_session_id();
+    f->writer_pid = (int32_t)getpid();
+    f->writer_start_ns = frame__realtime_ns();
+    f->segment_size = total;
+
+    /* The object is fresh from ftruncate, so every live field reads zero.
+     * The magic goes last, with release, for readers of older objects
+     * that were never published by link(). */
+    struct frame__fixed *hf = &w->h->fixed;
+    memcpy((uint8_t *)hf + sizeof(hf->magic), (uint8_t *)f + sizeof(f->magic),
+           sizeof(*f) - sizeof(f->magic));
+    atomic_store_explicit(&w->h->heartbeat_ns, frame__now_ns(),
+                          memory_order_relaxed);
+    atomic_store_explicit(&w->h->state, FRAME_STATE_RUNNING,
+                          memory_order_relaxed);
+    atomic_store_explicit(&hf->magic, FRAME__MAGIC, memory_order_release);
+}
+
 int frame_writer_create(const char *name, const struct frame_format *fmt,
                         frame_writer **out, bool *replaced)
 {
@@ -130,7 +165,7 @@ int frame_writer_create(const char *name, const struct frame_format *fmt,
     uint64_t capacity;
     mode_t mode;
     bool removed = false;
-    char path[FRAME__PATH_MAX];
+    char path[FRAME__PATH_MAX], tmp[FRAME__PATH_MAX + 16];
     int rc = frame__path(name, path);
     if (rc)
         return rc;
@@ -145,15 +180,17 @@ int frame_writer_create(const char *name, const struct frame_format *fmt,
     w->next_frame_no = 1;
 
     uint64_t total = FRAME__HEADER_SIZE + slots * capacity;
-    w->fd = create_locked(path, mode, &removed);
+    snprintf(tmp, sizeof(tmp), "%s~%d", path, (int)getpid());
+    shm_unlink(tmp); /* left by an earlier process with our pid */
+    w->fd = shm_open(tmp, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, mode);
     if (w->fd < 0) {
-        rc = w->fd;
+        rc = -errno;
         goto fail_free;
     }
     /* shm_open applies the umask; the mode asked for is the mode meant. */
-    if (fchmod(w->fd, mode) != 0 || fstat(w->fd, &w->st) != 0 ||
-        ftruncate(w->fd, (off_t)total) != 0) {
-        rc = -errno;
+    if ((rc = frame__lock_take(w->fd)) || fchmod(w->fd, mode) != 0 ||
+        fstat(w->fd, &w->st) != 0 || ftruncate(w->fd, (off_t)total) != 0) {
+        rc = rc ? rc : -errno;
         goto fail_unlink;
     }
     /* Reserve the pages now: a full /dev/shm is ENOSPC here, not a SIGBUS
@@ -172,43 +209,22 @@ int frame_writer_create(const char *name, const struct frame_format *fmt,
     rc = frame__guard_add(w->base, total, PROT_READ | PROT_WRITE, &w->guard);
     if (rc)
         goto fail_unmap;
-
-    w->h = (struct frame__header *)w->base;
-    struct frame__fixed *f = &w->fixed;
-    f->magic = FRAME__MAGIC;
-    f->abi_version = FRAME__ABI_VERSION;
-    f->header_size = FRAME__HEADER_SIZE;
-    f->slot_count = slots;
-    f->format = FRAME_FORMAT_RGBA8;
-    f->slot_capacity = capacity;
-    f->max_width = fmt->max_width;
-    f->max_height = fmt->max_height;
-    f->session_id = new_session_id();
-    f->writer_pid = (int32_t)getpid();
-    f->writer_start_ns = frame__realtime_ns();
-    f->segment_size = total;
-
-    /* Everything but the magic first; the magic last, with release, so a
-     * reader that sees it sees a complete header. The object is fresh from
-     * ftruncate, so every live field already reads zero. */
-    struct frame__fixed *hf = &w->h->fixed;
-    memcpy((uint8_t *)hf + sizeof(hf->magic), (uint8_t *)f + sizeof(f->magic),
-           sizeof(*f) - sizeof(f->magic));
-    atomic_store_explicit(&w->h->heartbeat_ns, frame__now_ns(),
-                          memory_order_relaxed);
-    atomic_store_explicit(&w->h->state, FRAME_STATE_RUNNING,
-                          memory_order_relaxed);
-    atomic_store_explicit(&hf->magic, FRAME__MAGIC, memory_order_release);
+    fill_header(w, fmt, slots, capacity, total);
+    if ((rc = publish_name(tmp, path, &removed)))
+        goto fail_guard;
+    shm_unlink(tmp);
 
     if (replaced)
         *replaced = removed;
     *out = w;
     return 0;
 
+fail_guard:
+    frame__guard_remove(w->guard);
 fail_unmap:
     munmap(w->base, total);
 fail_unlink:
-    shm_unlink(path);
+    shm_unlink(tmp);
     close(w->fd);
 fail_free:
     free(w);
@@ -242,6 +258,11 @@ int frame_writer_begin(frame_writer *w, uint32_t width, uint32_t height,
     w->cur_height = height;
     w->cur_stride = stride;
     w->in_frame = true;
+    /* A truncation during the seq store above shows only now. */
+    if (writer_dead(w)) {
+        w->in_frame = false;
+        return FRAME_EDEAD;
+    }
 
     out->pixels = w->base + frame__slot_offset(&w->fixed, slot);
     out->width = width;

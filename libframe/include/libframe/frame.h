@@ -69,7 +69,7 @@ struct frame_format {
     uint32_t max_width;  /* largest frame width, 1..FRAME_MAX_DIM */
     uint32_t max_height; /* largest frame height, 1..FRAME_MAX_DIM */
     uint32_t slot_count; /* 2..FRAME_MAX_SLOTS; 0 means 2 */
-    uint32_t mode;       /* permission bits, 0600 or 0640; 0 means 0600 */
+    uint32_t mode;       /* 0600, 0640 or 0660; 0 means 0600 */
 };
 
 /** The writer's side of a frame being written: the back slot's pixels. */
@@ -233,8 +233,8 @@ FRAME_API void frame_writer_destroy(frame_writer *w);
  *
  * \param name segment name; copied.
  * \param out  receives the handle; free with frame_reader_close().
- * \return 0, -ENOENT (no such segment), -EAGAIN (a writer is creating it:
- *         try again shortly), -EINVAL/-ENAMETOOLONG (bad name), -EACCES,
+ * \return 0, -ENOENT (no such segment), -EINVAL/-ENAMETOOLONG (bad name),
+ *         -EACCES,
  *         FRAME_EOWNER, FRAME_ENOTFRAME, FRAME_EVERSION, FRAME_ELAYOUT,
  *         FRAME_ETRUNCATED, -EMFILE (too many guarded mappings), -ENOMEM.
  */
