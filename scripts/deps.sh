@@ -2,7 +2,7 @@
 # only those missing, with one `apt-get update` at most.
 
 # Packages every build needs; the programs add theirs.
-FRAME_BUILD_PACKAGES="cmake make gcc libc6-dev pkg-config"
+FRAME_BUILD_PACKAGES="cmake make gcc libc6-dev pkg-config libpng-dev zlib1g-dev"
 
 _frame_apt_updated=0
 
