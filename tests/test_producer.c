@@ -17,7 +17,7 @@
 #error "PRODUCER_PATH and MAKE_SAMPLES_PATH must name the programs"
 #endif
 
-static char tmpdir[256];
+static char tmpdir[128];
 
 static int64_t now_ms(void)
 {
@@ -207,7 +207,7 @@ static void every_colour_type(void)
     static uint8_t buf[4096 * 4096 * 4];
     int failures = 0;
     for (size_t i = 0; i < n; i++) {
-        char png[512], log[512], name[64];
+        char png[512], log[512], name[FRAME_NAME_MAX + 1];
         snprintf(png, sizeof(png), "%s/%s.png", dir, test_image_name(i));
         snprintf(log, sizeof(log), "%s/%s.log", dir, test_image_name(i));
         snprintf(name, sizeof(name), "%s", test_name("colour"));
@@ -385,7 +385,7 @@ static void live_name_refused(void)
 static void watch_new_files(void)
 {
     const char *dir = scratch("watch");
-    char watched[512], log[512];
+    char watched[256], log[512];
     snprintf(watched, sizeof(watched), "%s/in", dir);
     CHECK(mkdir(watched, 0755) == 0);
     snprintf(log, sizeof(log), "%s/log", dir);
