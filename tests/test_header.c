@@ -5,6 +5,7 @@
 
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -500,9 +501,57 @@ static void no_space(void)
     CHECK(WEXITSTATUS(status) == 0);
 }
 
+static void remove_stale(void)
+{
+    const char *name = test_name("stale");
+    char path[128];
+    snprintf(path, sizeof(path), "/dev/shm/libframe.%s", name);
+    struct stat st;
+    CHECK_RC(frame_segment_remove_stale(name), -ENOENT);
+    CHECK_RC(frame_segment_remove_stale("../x"), -EINVAL);
+
+    /* A live writer's segment stays. */
+    frame_writer *w = make_writer(name, 8, 8);
+    CHECK_RC(frame_segment_remove_stale(name), FRAME_EALIVE);
+    frame_writer_destroy(w);
+
+    /* A writer killed before it could close: removed. */
+    int ready[2];
+    CHECK(pipe(ready) == 0);
+    pid_t pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        frame_writer *cw = make_writer(name, 8, 8);
+        publish(cw, 8, 8, 1);
+        CHECK(write(ready[1], "x", 1) == 1);
+        pause();
+        _exit(0);
+    }
+    char c;
+    CHECK(read(ready[0], &c, 1) == 1);
+    close(ready[0]);
+    close(ready[1]);
+    struct frame_info info;
+    CHECK_RC(frame_segment_info(name, &info), 0);
+    CHECK(info.writer_alive && info.writer_pid == pid);
+    CHECK(info.latest_frame_no == 1 && info.latest_timestamp_ns > 0);
+    CHECK(kill(pid, SIGKILL) == 0 && waitpid(pid, NULL, 0) == pid);
+    CHECK_RC(frame_segment_info(name, &info), 0);
+    CHECK(!info.writer_alive);
+    CHECK_RC(frame_segment_remove_stale(name), 0);
+    CHECK(stat(path, &st) != 0 && errno == ENOENT);
+
+    /* Something that is not a libframe segment is not ours to remove. */
+    int fd = raw_object(name, 8192);
+    CHECK_RC(frame_segment_remove_stale(name), FRAME_ENOTFRAME);
+    CHECK(stat(path, &st) == 0);
+    close(fd);
+    test_unlink(name);
+}
+
 TEST_MAIN(CASE(names), CASE(bad_formats), CASE(round_trip),
           CASE(abort_keeps_previous), CASE(copy_helper),
           CASE(modes_and_slots), CASE(strerror_words),
           CASE(corrupt_fixed_fields), CASE(corrupt_frame_fields),
           CASE(small_and_foreign_objects), CASE(other_owner),
-          CASE(no_space))
+          CASE(no_space), CASE(remove_stale))

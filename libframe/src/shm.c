@@ -156,5 +156,7 @@ void frame__fill_info(const char *name, const struct frame__fixed *f,
             atomic_load_explicit(&h->slot[slot].width, memory_order_relaxed);
         out->latest_height =
             atomic_load_explicit(&h->slot[slot].height, memory_order_relaxed);
+        out->latest_timestamp_ns = atomic_load_explicit(
+            &h->slot[slot].timestamp_ns, memory_order_relaxed);
     }
 }

@@ -77,6 +77,23 @@ static int take_over(const char *path)
     return rc;
 }
 
+int frame_segment_remove_stale(const char *name)
+{
+    char path[FRAME__PATH_MAX];
+    struct frame_info info;
+    int rc = frame__path(name, path);
+    if (rc)
+        return rc;
+    /* Only what validates as ours, so nothing foreign is ever removed. */
+    if ((rc = frame_segment_info(name, &info)))
+        return rc;
+    if (info.writer_alive)
+        return FRAME_EALIVE;
+    /* take_over() re-checks under the lock: the writer may have been
+     * replaced by a live one since. */
+    return take_over(path);
+}
+
 static int check_format(const struct frame_format *fmt, uint32_t *slots,
                         uint64_t *capacity, mode_t *mode)
 {

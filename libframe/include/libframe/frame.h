@@ -123,6 +123,7 @@ struct frame_info {
     uint64_t latest_frame_no; /* 0 if none yet */
     uint32_t latest_width;
     uint32_t latest_height;
+    int64_t latest_timestamp_ns; /* CLOCK_MONOTONIC publish time, 0 if none */
     int64_t heartbeat_age_ns; /* now minus the writer's last sign of life */
 };
 
@@ -308,6 +309,15 @@ FRAME_API void frame_reader_close(frame_reader *r);
  * \return as frame_reader_open().
  */
 FRAME_API int frame_segment_info(const char *name, struct frame_info *out);
+
+/**
+ * Remove NAME if it is a libframe segment whose writer is gone (a producer
+ * killed without closing). Segments of a running writer, another user's
+ * objects and objects that are not libframe segments are left alone.
+ * \return 0 (removed), -ENOENT, FRAME_EALIVE, FRAME_EOWNER,
+ *         FRAME_ENOTFRAME or another error of frame_reader_open().
+ */
+FRAME_API int frame_segment_remove_stale(const char *name);
 
 #ifdef __cplusplus
 }
