@@ -1,8 +1,11 @@
 # Sourced by the scripts here: install the Debian packages a step needs,
 # only those missing, with one `apt-get update` at most.
 
-# Packages every build needs; the programs add theirs.
-FRAME_BUILD_PACKAGES="cmake make gcc libc6-dev pkg-config libpng-dev zlib1g-dev"
+# Packages every build needs (the viewer needs SDL2), and what only the
+# tests use (a real X server for the viewer's window tests).
+FRAME_BUILD_PACKAGES="cmake make gcc libc6-dev pkg-config libpng-dev zlib1g-dev
+                      libsdl2-dev"
+FRAME_TEST_PACKAGES="xvfb xauth"
 
 _frame_apt_updated=0
 

@@ -15,7 +15,7 @@ case "${1:-}" in
 *) echo "usage: scripts/test.sh [--quick]" >&2; exit 2 ;;
 esac
 
-frame_ensure_packages $FRAME_BUILD_PACKAGES
+frame_ensure_packages $FRAME_BUILD_PACKAGES $FRAME_TEST_PACKAGES
 
 run_suite() {
     local dir=$1 what=$2

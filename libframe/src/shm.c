@@ -144,9 +144,10 @@ void frame__fill_info(const char *name, const struct frame__fixed *f,
     out->state = atomic_load_explicit(&h->state, memory_order_relaxed);
     out->publish_count =
         atomic_load_explicit(&h->publish_count, memory_order_relaxed);
-    out->heartbeat_age_ns =
-        frame__now_ns() -
-        atomic_load_explicit(&h->heartbeat_ns, memory_order_relaxed);
+    /* The heartbeat is the writer's word, not ours: saturate. */
+    int64_t beat = atomic_load_explicit(&h->heartbeat_ns, memory_order_relaxed);
+    if (__builtin_sub_overflow(frame__now_ns(), beat, &out->heartbeat_age_ns))
+        out->heartbeat_age_ns = beat < 0 ? INT64_MAX : INT64_MIN;
     uint64_t latest = atomic_load_explicit(&h->latest, memory_order_acquire);
     out->latest_frame_no = latest >> 8;
     uint32_t slot = latest & 0xff;

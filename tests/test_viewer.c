@@ -1,0 +1,928 @@
+/* The viewer end to end: real producer and viewer processes, real SDL2. */
+#include "runner.h"
+
+#include "png_write.h"
+
+#include <png.h>
+
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#ifndef VIEWER_PATH
+#error "build with -DVIEWER_PATH=... and -DPRODUCER_PATH=..."
+#endif
+
+#define MS INT64_C(1000000)
+/* Generous: the suite also runs under ASan+UBSan on two loaded cores. */
+#define EXIT_TIMEOUT_MS 60000
+#define APPEAR_TIMEOUT_MS 30000
+
+/* ------------------------------------------------------------------ */
+/* Time, files                                                          */
+
+static int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+/* A private directory per case, emptied and removed at exit. */
+static char dir[64];
+static char made[32][128];
+static int n_made;
+
+static const char *path_in_dir(const char *file)
+{
+    CHECK(n_made < 32);
+    snprintf(made[n_made], sizeof(made[n_made]), "%s/%s", dir, file);
+    return made[n_made++];
+}
+
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return calloc(1, 1);
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    int c;
+    while ((c = fgetc(f)) != EOF) {
+        if (len + 2 > cap) {
+            cap = cap ? cap * 2 : 256;
+            buf = realloc(buf, cap);
+            CHECK(buf);
+        }
+        buf[len++] = (char)c;
+    }
+    fclose(f);
+    if (!buf)
+        return calloc(1, 1);
+    buf[len] = '\0';
+    return buf;
+}
+
+static bool file_has(const char *path, const char *needle)
+{
+    char *s = read_file(path);
+    bool found = strstr(s, needle) != NULL;
+    free(s);
+    return found;
+}
+
+static void dump(const char *what, const char *path)
+{
+    char *s = read_file(path);
+    fprintf(stderr, "---- %s (%s):\n%s----\n", what, path, s);
+    free(s);
+}
+
+/* ------------------------------------------------------------------ */
+/* Processes                                                            */
+
+/* Every child leads its own process group, so xvfb-run's Xvfb goes too. */
+static pid_t children[16];
+static char seg[FRAME_NAME_MAX + 1];
+static pid_t owner;
+
+static void forget(pid_t pid)
+{
+    for (int i = 0; i < 16; i++)
+        if (children[i] == pid)
+            children[i] = 0;
+}
+
+static void cleanup(void)
+{
+    if (getpid() != owner)
+        return;
+    for (int i = 0; i < 16; i++) {
+        if (children[i] > 0) {
+            kill(-children[i], SIGKILL);
+            waitpid(children[i], NULL, 0);
+        }
+    }
+    if (seg[0])
+        test_unlink(seg);
+    for (int i = n_made - 1; i >= 0; i--)
+        unlink(made[i]);
+    if (dir[0])
+        rmdir(dir);
+}
+
+static void setup(const char *tag)
+{
+    static bool registered;
+    /* All cases in one process (no argument): the last one's leftovers
+     * go first. */
+    if (registered) {
+        cleanup();
+        n_made = 0;
+        dir[0] = seg[0] = '\0';
+    }
+    owner = getpid();
+    if (!registered)
+        atexit(cleanup);
+    registered = true;
+    snprintf(seg, sizeof(seg), "%s", test_name(tag));
+    snprintf(dir, sizeof(dir), "/tmp/test_viewer-%d-XXXXXX", (int)getpid());
+    CHECK(mkdtemp(dir));
+}
+
+/* env: "NAME=VALUE" to set, "NAME" to unset. */
+static pid_t spawn(const char *const *argv, const char *const *env,
+                   const char *out, const char *err)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        setpgid(0, 0);
+        /* Die with the test rather than hold ctest's pipes open. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        for (; env && *env; env++) {
+            const char *eq = strchr(*env, '=');
+            if (eq) {
+                char name[64];
+                snprintf(name, sizeof(name), "%.*s", (int)(eq - *env), *env);
+                setenv(name, eq + 1, 1);
+            } else {
+                unsetenv(*env);
+            }
+        }
+        int o = open(out ? out : "/dev/null",
+                     O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        int e = open(err ? err : "/dev/null",
+                     O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
+            _exit(126);
+        execvp(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    setpgid(pid, pid);
+    for (int i = 0; i < 16; i++) {
+        if (children[i] == 0) {
+            children[i] = pid;
+            return pid;
+        }
+    }
+    CHECK(!"too many children");
+    return -1;
+}
+
+/* Wait for pid; fails the case if it takes longer than timeout_ms. */
+static int wait_exit(pid_t pid, int timeout_ms, struct rusage *ru)
+{
+    struct rusage dummy;
+    int64_t end = now_ns() + timeout_ms * MS;
+    for (;;) {
+        int st;
+        pid_t r = wait4(pid, &st, WNOHANG, ru ? ru : &dummy);
+        if (r == pid) {
+            forget(pid);
+            return st;
+        }
+        CHECK(r == 0);
+        if (now_ns() > end) {
+            fprintf(stderr, "process %d still running after %d ms\n",
+                    (int)pid, timeout_ms);
+            kill(-pid, SIGKILL);
+            waitpid(pid, NULL, 0);
+            forget(pid);
+            CHECK(!"child timed out");
+        }
+        sleep_ms(10);
+    }
+}
+
+static void expect_exit(pid_t pid, int want, const char *err_file,
+                        struct rusage *ru)
+{
+    int st = wait_exit(pid, EXIT_TIMEOUT_MS, ru);
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != want) {
+        if (WIFSIGNALED(st))
+            fprintf(stderr, "child killed by signal %d\n", WTERMSIG(st));
+        else
+            fprintf(stderr, "child exit status %d, expected %d\n",
+                    WEXITSTATUS(st), want);
+        if (err_file)
+            dump("its stderr", err_file);
+        CHECK(!"unexpected exit");
+    }
+}
+
+static pid_t start_producer(const char *png, const char *fps, const char *err)
+{
+    const char *argv[] = {PRODUCER_PATH, "--quiet", "--name", seg, "--fps",
+                          fps, png, NULL};
+    return spawn(argv, NULL, NULL, err);
+}
+
+/* SIGTERM: the producer closes the segment and removes it. */
+static void stop_producer(pid_t pid, const char *err)
+{
+    kill(pid, SIGTERM);
+    expect_exit(pid, 0, err, NULL);
+}
+
+static bool in_path(const char *prog)
+{
+    const char *p = getenv("PATH");
+    char buf[4096];
+    while (p && *p) {
+        const char *colon = strchr(p, ':');
+        size_t n = colon ? (size_t)(colon - p) : strlen(p);
+        snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, p, prog);
+        if (access(buf, X_OK) == 0)
+            return true;
+        p = colon ? colon + 1 : NULL;
+    }
+    return false;
+}
+
+/* ------------------------------------------------------------------ */
+/* How the viewer is run                                                */
+
+enum mode { HEADLESS, DUMMY, OFFSCREEN, XVFB, XVFB_SOFTWARE };
+
+static const char *mode_name(enum mode m)
+{
+    static const char *names[] = {"headless", "dummy", "offscreen", "xvfb",
+                                  "xvfb-software"};
+    return names[m];
+}
+
+/*
+ * Mesa's GL drivers are dlopen()ed and closed again, and LeakSanitizer then
+ * reports their allocations with no frame it could suppress; sanitized
+ * builds therefore draw with SDL's software renderer (and no GL-backed
+ * window surface). Plain builds use whatever SDL picks, GL under Xvfb.
+ */
+#ifdef VIEWER_TEST_SANITIZED
+#define GL_ENV "SDL_RENDER_DRIVER=software", "SDL_FRAMEBUFFER_ACCELERATION=0"
+#else
+#define GL_ENV "SDL_RENDER_DRIVER"
+#endif
+#define LSAN_ENV "LSAN_OPTIONS=suppressions=" VIEWER_LSAN_SUPP
+
+/* Start the viewer in mode m with extra arguments (NULL-terminated). */
+static pid_t start_viewer(enum mode m, const char *const *args,
+                          const char *out, const char *err)
+{
+    const char *argv[40];
+    int n = 0;
+    char display[16];
+    if (m == XVFB || m == XVFB_SOFTWARE) {
+        if (!in_path("xvfb-run")) {
+            fprintf(stderr, "xvfb-run is not installed (Debian: apt-get "
+                            "install xvfb xauth); this test needs it\n");
+            CHECK(!"xvfb-run missing");
+        }
+        /* -a looks for a free display from -n upwards; starting from a
+         * number of our own keeps parallel cases from racing for :99. */
+        snprintf(display, sizeof(display), "%d", 100 + (int)getpid() % 30000);
+        argv[n++] = "xvfb-run";
+        argv[n++] = "-a";
+        argv[n++] = "-n";
+        argv[n++] = display;
+        argv[n++] = "-s";
+        argv[n++] = "-screen 0 1280x1024x24 -nolisten tcp";
+    }
+    argv[n++] = VIEWER_PATH;
+    argv[n++] = "--name";
+    argv[n++] = seg;
+    if (m == HEADLESS)
+        argv[n++] = "--headless";
+    for (; *args; args++) {
+        CHECK(n < 38);
+        argv[n++] = *args;
+    }
+    argv[n] = NULL;
+
+    switch (m) {
+    case HEADLESS: {
+        const char *env[] = {LSAN_ENV, NULL};
+        return spawn(argv, env, out, err);
+    }
+    case DUMMY: {
+        const char *env[] = {LSAN_ENV, "SDL_VIDEODRIVER=dummy", NULL};
+        return spawn(argv, env, out, err);
+    }
+    case OFFSCREEN: {
+        const char *env[] = {LSAN_ENV, "SDL_VIDEODRIVER=offscreen", GL_ENV,
+                             NULL};
+        return spawn(argv, env, out, err);
+    }
+    case XVFB: {
+        const char *env[] = {LSAN_ENV, "SDL_VIDEODRIVER", GL_ENV, NULL};
+        return spawn(argv, env, out, err);
+    }
+    case XVFB_SOFTWARE: {
+        const char *env[] = {LSAN_ENV, "SDL_VIDEODRIVER",
+                             "SDL_RENDER_DRIVER=software",
+                             "SDL_FRAMEBUFFER_ACCELERATION=0", NULL};
+        return spawn(argv, env, out, err);
+    }
+    }
+    return -1;
+}
+
+/* The viewer process itself: under xvfb-run it is a grandchild, found in
+ * the group by its executable. */
+static pid_t viewer_pid(pid_t leader, enum mode m)
+{
+    if (m != XVFB && m != XVFB_SOFTWARE)
+        return leader;
+    char want[4096];
+    CHECK(realpath(VIEWER_PATH, want));
+    int64_t end = now_ns() + APPEAR_TIMEOUT_MS * MS;
+    for (;;) {
+        DIR *d = opendir("/proc");
+        CHECK(d);
+        struct dirent *e;
+        pid_t found = 0;
+        while (!found && (e = readdir(d))) {
+            pid_t pid = (pid_t)atoi(e->d_name);
+            if (pid <= 0 || getpgid(pid) != leader)
+                continue;
+            char link[64], exe[4096];
+            snprintf(link, sizeof(link), "/proc/%d/exe", (int)pid);
+            ssize_t n = readlink(link, exe, sizeof(exe) - 1);
+            if (n > 0) {
+                exe[n] = '\0';
+                if (strcmp(exe, want) == 0)
+                    found = pid;
+            }
+        }
+        closedir(d);
+        if (found)
+            return found;
+        CHECK(now_ns() < end);
+        sleep_ms(20);
+    }
+}
+
+/* SIGTERM to the viewer (not to xvfb-run, which would not pass it on). */
+static void stop_viewer(pid_t leader, enum mode m)
+{
+    CHECK(kill(viewer_pid(leader, m), SIGTERM) == 0);
+}
+
+/* ------------------------------------------------------------------ */
+/* Images: known file samples and the RGBA8 a decoder must give         */
+
+struct image {
+    const char *tag;
+    uint32_t w, h;
+    struct pngw_spec spec;
+    uint8_t *samples;
+    uint8_t *expected; /* w * h * 4 */
+    uint8_t palette[16][3];
+    uint8_t trns[6];
+};
+
+enum kind { RGBA_ALPHA, GREY_ODD, RGB_WIDE, GREY_ALPHA, PALETTE_TRNS, LARGE,
+            N_KINDS };
+
+static void put(uint8_t *px, uint8_t r, uint8_t g, uint8_t b, uint8_t a)
+{
+    px[0] = r;
+    px[1] = g;
+    px[2] = b;
+    px[3] = a;
+}
+
+/* Fill img in place (its spec points into it: do not copy it). */
+static void make_image(enum kind k, struct image *img)
+{
+    static const struct {
+        const char *tag;
+        uint32_t w, h;
+        int type, channels;
+    } kinds[] = {
+        [RGBA_ALPHA] = {"rgba-alpha", 64, 48, PNG_COLOR_TYPE_RGB_ALPHA, 4},
+        [GREY_ODD] = {"grey-17x9", 17, 9, PNG_COLOR_TYPE_GRAY, 1},
+        [RGB_WIDE] = {"rgb-101x3", 101, 3, PNG_COLOR_TYPE_RGB, 3},
+        [GREY_ALPHA] = {"grey-alpha", 5, 11, PNG_COLOR_TYPE_GRAY_ALPHA, 2},
+        [PALETTE_TRNS] = {"palette-trns", 9, 17, PNG_COLOR_TYPE_PALETTE, 1},
+        [LARGE] = {"rgba-1500x1100", 1500, 1100, PNG_COLOR_TYPE_RGB_ALPHA, 4},
+    };
+    memset(img, 0, sizeof(*img));
+    img->tag = kinds[k].tag;
+    img->w = kinds[k].w;
+    img->h = kinds[k].h;
+    int ch = kinds[k].channels;
+    size_t stride = (size_t)img->w * ch;
+    img->samples = malloc(stride * img->h);
+    img->expected = malloc((size_t)img->w * img->h * 4);
+    CHECK(img->samples && img->expected);
+    for (int i = 0; i < 16; i++) {
+        img->palette[i][0] = (uint8_t)(i * 16);
+        img->palette[i][1] = (uint8_t)(255 - i * 13);
+        img->palette[i][2] = (uint8_t)(i * i);
+    }
+    for (int i = 0; i < 6; i++)
+        img->trns[i] = (uint8_t)(i * 50); /* 0 .. 250 */
+
+    for (uint32_t y = 0; y < img->h; y++) {
+        for (uint32_t x = 0; x < img->w; x++) {
+            uint8_t *s = img->samples + y * stride + (size_t)x * ch;
+            uint8_t *e = img->expected + ((size_t)y * img->w + x) * 4;
+            switch (k) {
+            case RGBA_ALPHA:
+            case LARGE: {
+                /* Alpha runs through every value, 0 and 255 included. */
+                uint8_t r = (uint8_t)(x * 4), g = (uint8_t)(y * 5),
+                        b = (uint8_t)(x * y), a = (uint8_t)(x * 7 + y * 13);
+                put(s, r, g, b, a);
+                put(e, r, g, b, a);
+                break;
+            }
+            case GREY_ODD: {
+                uint8_t v = (uint8_t)(x * 15 + y * 29);
+                s[0] = v;
+                put(e, v, v, v, 255);
+                break;
+            }
+            case RGB_WIDE: {
+                uint8_t r = (uint8_t)(x * 2), g = (uint8_t)(255 - x),
+                        b = (uint8_t)(y * 100);
+                s[0] = r;
+                s[1] = g;
+                s[2] = b;
+                put(e, r, g, b, 255);
+                break;
+            }
+            case GREY_ALPHA: {
+                uint8_t v = (uint8_t)(x * 50 + y), a = (uint8_t)(y * 25);
+                s[0] = v;
+                s[1] = a;
+                put(e, v, v, v, a);
+                break;
+            }
+            case PALETTE_TRNS: {
+                uint8_t i = (uint8_t)((x + y) % 16);
+                s[0] = i;
+                put(e, img->palette[i][0], img->palette[i][1],
+                    img->palette[i][2], i < 6 ? img->trns[i] : 255);
+                break;
+            }
+            default:
+                CHECK(!"no such image kind");
+            }
+        }
+    }
+    pngw_spec_init(&img->spec);
+    img->spec.width = img->w;
+    img->spec.height = img->h;
+    img->spec.color_type = kinds[k].type;
+    img->spec.bit_depth = 8;
+    img->spec.samples = img->samples;
+    img->spec.stride = stride;
+    if (k == PALETTE_TRNS) {
+        img->spec.palette = (const uint8_t(*)[3])img->palette;
+        img->spec.palette_len = 16;
+        img->spec.trans_alpha = img->trns;
+        img->spec.num_trans = 6;
+    }
+}
+
+static const char *write_image(enum kind k, struct image *img)
+{
+    make_image(k, img);
+    char name[64];
+    snprintf(name, sizeof(name), "%s.png", img->tag);
+    const char *path = path_in_dir(name);
+    char err[160];
+    if (pngw_write_file(path, &img->spec, err, sizeof(err)) != 0) {
+        fprintf(stderr, "writing %s: %s\n", path, err);
+        CHECK(!"pngw_write_file failed");
+    }
+    return path;
+}
+
+static void free_image(struct image *img)
+{
+    free(img->samples);
+    free(img->expected);
+}
+
+/* The snapshot must be an 8-bit RGBA PNG equal to what was published. */
+static void check_snapshot(const char *path, const struct image *img,
+                           const char *what)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "%s: no snapshot %s\n", what, path);
+        CHECK(!"snapshot missing");
+    }
+    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL,
+                                             NULL, NULL);
+    CHECK(png);
+    png_infop info = png_create_info_struct(png);
+    CHECK(info);
+    uint8_t *volatile got = NULL;
+    if (setjmp(png_jmpbuf(png))) {
+        fprintf(stderr, "%s: libpng could not read %s\n", what, path);
+        CHECK(!"bad snapshot PNG");
+    }
+    png_init_io(png, f);
+    png_read_info(png, info);
+    uint32_t w = png_get_image_width(png, info);
+    uint32_t h = png_get_image_height(png, info);
+    if (w != img->w || h != img->h) {
+        fprintf(stderr, "%s: snapshot of %s is %ux%u, expected %ux%u\n",
+                what, img->tag, w, h, img->w, img->h);
+        CHECK(!"snapshot size");
+    }
+    CHECK(png_get_color_type(png, info) == PNG_COLOR_TYPE_RGB_ALPHA);
+    CHECK(png_get_bit_depth(png, info) == 8);
+    CHECK(png_get_interlace_type(png, info) == PNG_INTERLACE_NONE);
+    got = malloc((size_t)w * h * 4);
+    CHECK(got);
+    for (uint32_t y = 0; y < h; y++)
+        png_read_row(png, got + (size_t)y * w * 4, NULL);
+    png_read_end(png, NULL);
+    png_destroy_read_struct(&png, &info, NULL);
+    fclose(f);
+
+    size_t n = (size_t)w * h * 4, bad = 0, first = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (got[i] != img->expected[i] && bad++ == 0)
+            first = i;
+    }
+    if (bad) {
+        fprintf(stderr, "%s: snapshot of %s differs in %zu of %zu bytes; "
+                "first at pixel (%zu,%zu) channel %zu: %u, expected %u\n",
+                what, img->tag, bad, n, first / 4 % w, first / 4 / w,
+                first % 4, got[first], img->expected[first]);
+        CHECK(!"snapshot is not byte-exact");
+    }
+    free(got);
+}
+
+/* ------------------------------------------------------------------ */
+/* --stats lines                                                        */
+
+/* Whether a line at index >= from says frames were shown. */
+static bool shown_since(const char *out, int from)
+{
+    char *s = read_file(out);
+    int line = 0;
+    bool yes = false;
+    for (char *p = s; *p; line++) {
+        double fps;
+        if (line >= from && sscanf(p, "shown %lf fps", &fps) == 1 && fps > 0)
+            yes = true;
+        p = strchr(p, '\n');
+        if (!p)
+            break;
+        p++;
+    }
+    free(s);
+    return yes;
+}
+
+static int count_lines(const char *path)
+{
+    char *s = read_file(path);
+    int n = 0;
+    for (char *p = s; *p; p++)
+        n += *p == '\n';
+    free(s);
+    return n;
+}
+
+static void wait_until_shown(const char *out, int from, const char *err)
+{
+    int64_t end = now_ns() + APPEAR_TIMEOUT_MS * MS;
+    while (!shown_since(out, from)) {
+        if (now_ns() > end) {
+            dump("viewer stdout", out);
+            dump("viewer stderr", err);
+            CHECK(!"the viewer showed no frame");
+        }
+        sleep_ms(50);
+    }
+}
+
+static void wait_for_text(const char *path, const char *text)
+{
+    int64_t end = now_ns() + APPEAR_TIMEOUT_MS * MS;
+    while (!file_has(path, text)) {
+        if (now_ns() > end) {
+            fprintf(stderr, "no '%s' in %s\n", text, path);
+            dump("file", path);
+            CHECK(!"expected text did not appear");
+        }
+        sleep_ms(50);
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Cases                                                                */
+
+/* Producer first, then a viewer that shows three frames and writes the
+ * last one: byte for byte the source's RGBA8, whatever its colour type. */
+static void snapshots(enum mode m, const enum kind *kinds, size_t n)
+{
+    setup(mode_name(m));
+    const char *snap = path_in_dir("snap.png");
+    const char *perr = path_in_dir("producer.err");
+    const char *verr = path_in_dir("viewer.err");
+    for (size_t i = 0; i < n; i++) {
+        struct image img;
+        const char *png = write_image(kinds[i], &img);
+        unlink(snap);
+        pid_t prod = start_producer(png, "60", perr);
+        const char *args[] = {"--frames", "3", "--no-vsync", "--snapshot",
+                              snap, "--wait", "30", NULL};
+        pid_t v = start_viewer(m, args, NULL, verr);
+        expect_exit(v, 0, verr, NULL);
+        stop_producer(prod, perr);
+        char what[96];
+        snprintf(what, sizeof(what), "%s viewer", mode_name(m));
+        check_snapshot(snap, &img, what);
+        free_image(&img);
+    }
+}
+
+static const enum kind all_kinds[] = {RGBA_ALPHA, GREY_ODD,     RGB_WIDE,
+                                      GREY_ALPHA, PALETTE_TRNS, LARGE};
+#define N_ALL (sizeof(all_kinds) / sizeof(all_kinds[0]))
+
+static void snapshot_headless(void) { snapshots(HEADLESS, all_kinds, N_ALL); }
+static void snapshot_dummy(void) { snapshots(DUMMY, all_kinds, N_ALL); }
+static void snapshot_offscreen(void)
+{
+    snapshots(OFFSCREEN, all_kinds, N_ALL);
+}
+
+/* A real X11 window: xvfb-run must be there (CI installs it). */
+static void snapshot_xvfb(void)
+{
+    static const enum kind kinds[] = {RGBA_ALPHA, GREY_ODD, PALETTE_TRNS,
+                                      LARGE};
+    snapshots(XVFB, kinds, sizeof(kinds) / sizeof(kinds[0]));
+}
+
+static void snapshot_xvfb_software(void)
+{
+    static const enum kind kinds[] = {RGBA_ALPHA, GREY_ODD};
+    snapshots(XVFB_SOFTWARE, kinds, sizeof(kinds) / sizeof(kinds[0]));
+}
+
+/* Frames of changing sizes, the producer playing its list once and
+ * exiting: the viewer keeps the last frame, which is the last file. */
+static void size_changes(void)
+{
+    setup("sizes");
+    static const enum kind kinds[] = {GREY_ODD, LARGE, RGB_WIDE,
+                                      PALETTE_TRNS, GREY_ALPHA, RGBA_ALPHA};
+    enum { N = sizeof(kinds) / sizeof(kinds[0]) };
+    struct image imgs[N];
+    const char *pngs[N];
+    for (size_t i = 0; i < N; i++)
+        pngs[i] = write_image(kinds[i], &imgs[i]);
+    const char *snap = path_in_dir("snap.png");
+    const char *out = path_in_dir("viewer.out");
+    const char *err = path_in_dir("viewer.err");
+    const char *perr = path_in_dir("producer.err");
+    const enum mode modes[] = {HEADLESS, DUMMY, XVFB};
+    for (size_t m = 0; m < sizeof(modes) / sizeof(modes[0]); m++) {
+        unlink(snap);
+        const char *args[] = {"--stats", "--snapshot", snap, NULL};
+        pid_t v = start_viewer(modes[m], args, out, err);
+        sleep_ms(300);
+        const char *argv[] = {PRODUCER_PATH, "--quiet", "--once", "--name",
+                              seg, "--fps", "5", pngs[0], pngs[1], pngs[2],
+                              pngs[3], pngs[4], pngs[5], NULL};
+        pid_t p = spawn(argv, NULL, NULL, perr);
+        expect_exit(p, 0, perr, NULL);
+        /* The viewer says nothing in a window; give it time to catch up
+         * with the last frame and the close. */
+        if (modes[m] == HEADLESS)
+            wait_for_text(err, "producer stopped");
+        sleep_ms(1000);
+        CHECK(waitpid(v, NULL, WNOHANG) == 0);
+        stop_viewer(v, modes[m]);
+        expect_exit(v, 0, err, NULL);
+        check_snapshot(snap, &imgs[N - 1], mode_name(modes[m]));
+    }
+    for (size_t i = 0; i < N; i++)
+        free_image(&imgs[i]);
+}
+
+/* Viewer first; producer A; A killed; producer B with another image: the
+ * same viewer follows and its snapshot is B's. */
+static void follow_restart(enum mode m)
+{
+    setup(mode_name(m));
+    struct image a, b;
+    const char *png_a = write_image(RGBA_ALPHA, &a);
+    const char *png_b = write_image(GREY_ODD, &b);
+    const char *snap = path_in_dir("snap.png");
+    const char *out = path_in_dir("viewer.out");
+    const char *err = path_in_dir("viewer.err");
+    const char *perr = path_in_dir("producer.err");
+
+    const char *args[] = {"--stats", "--snapshot", snap, NULL};
+    pid_t v = start_viewer(m, args, out, err);
+    if (m == HEADLESS)
+        wait_for_text(err, "waiting for producer");
+    else
+        sleep_ms(500);
+
+    pid_t pa = start_producer(png_a, "30", perr);
+    wait_until_shown(out, 0, err);
+    kill(pa, SIGKILL);
+    int st = wait_exit(pa, EXIT_TIMEOUT_MS, NULL);
+    CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+    if (m == HEADLESS)
+        wait_for_text(err, "producer lost");
+
+    /* Every stats interval that starts after B does counts B's frames
+     * only: A is dead by now. */
+    int from = count_lines(out) + 1;
+    pid_t pb = start_producer(png_b, "30", perr);
+    wait_until_shown(out, from, err);
+
+    stop_viewer(v, m);
+    expect_exit(v, 0, err, NULL);
+    stop_producer(pb, perr);
+    check_snapshot(snap, &b, "viewer after the restart");
+    free_image(&a);
+    free_image(&b);
+}
+
+static void follow_restart_headless(void) { follow_restart(HEADLESS); }
+static void follow_restart_window(void) { follow_restart(DUMMY); }
+
+/* An object that is not a segment: said clearly, then replaced by a real
+ * producer, which the viewer then shows. */
+static void bad_segment(enum mode m)
+{
+    setup(mode_name(m));
+    char path[128];
+    snprintf(path, sizeof(path), "/libframe.%s", seg);
+    int fd = shm_open(path, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600);
+    CHECK(fd >= 0);
+    CHECK(ftruncate(fd, 8192) == 0);
+    uint8_t junk[8192];
+    for (size_t i = 0; i < sizeof(junk); i++)
+        junk[i] = (uint8_t)(i * 37 + 11);
+    CHECK(write(fd, junk, sizeof(junk)) == (ssize_t)sizeof(junk));
+    close(fd);
+
+    struct image img;
+    const char *png = write_image(PALETTE_TRNS, &img);
+    const char *snap = path_in_dir("snap.png");
+    const char *out = path_in_dir("viewer.out");
+    const char *err = path_in_dir("viewer.err");
+    const char *perr = path_in_dir("producer.err");
+    const char *args[] = {"--stats", "--snapshot", snap, NULL};
+    pid_t v = start_viewer(m, args, out, err);
+    wait_for_text(err, "not a libframe segment");
+    sleep_ms(300); /* still alive, still trying */
+    CHECK(waitpid(v, NULL, WNOHANG) == 0);
+
+    pid_t p = start_producer(png, "30", perr);
+    wait_until_shown(out, 0, err);
+    stop_viewer(v, m);
+    expect_exit(v, 0, err, NULL);
+    stop_producer(p, perr);
+    check_snapshot(snap, &img, "viewer after a bad segment");
+    free_image(&img);
+}
+
+static void bad_segment_headless(void) { bad_segment(HEADLESS); }
+static void bad_segment_window(void) { bad_segment(DUMMY); }
+
+/* --wait 1 and nobody comes: status 1, one line on stderr, in time. */
+static void wait_no_producer(void)
+{
+    setup("nobody");
+    const char *out = path_in_dir("viewer.out");
+    const char *err = path_in_dir("viewer.err");
+    const enum mode modes[] = {HEADLESS, DUMMY};
+    for (size_t i = 0; i < 2; i++) {
+        const char *args[] = {"--wait", "1", NULL};
+        int64_t t0 = now_ns();
+        pid_t v = start_viewer(modes[i], args, out, err);
+        expect_exit(v, 1, err, NULL);
+        int64_t ms = (now_ns() - t0) / MS;
+        char *e = read_file(err);
+        size_t len = strlen(e);
+        if (count_lines(err) != 1 || len == 0 || e[len - 1] != '\n' ||
+            strncmp(e, "viewer: ", 8) != 0) {
+            dump("viewer stderr", err);
+            CHECK(!"expected exactly one 'viewer: ...' line");
+        }
+        free(e);
+        CHECK(count_lines(out) == 0);
+        if (ms < 900 || ms > 20000) {
+            fprintf(stderr, "%s: gave up after %lld ms\n",
+                    mode_name(modes[i]), (long long)ms);
+            CHECK(!"--wait 1 not honoured");
+        }
+    }
+}
+
+/* A producer publishing every 2 s: the viewer sleeps between frames. */
+static void idle_cpu(void)
+{
+    setup("idle");
+    struct image img;
+    const char *png = write_image(RGBA_ALPHA, &img);
+    const char *snap = path_in_dir("snap.png");
+    const char *err = path_in_dir("viewer.err");
+    const char *perr = path_in_dir("producer.err");
+    pid_t p = start_producer(png, "0.5", perr);
+    /* The bound is loose (a busy loop would use ~4 s), for ASan and a
+     * loaded machine; the CPU used is printed for the record. */
+    const struct {
+        enum mode m;
+        double max_s;
+    } runs[] = {{HEADLESS, 0.5}, {DUMMY, 1.5}, {XVFB, 2.5}};
+    for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+        unlink(snap);
+        const char *args[] = {"--seconds", "4", "--snapshot", snap, NULL};
+        struct rusage ru;
+        pid_t v = start_viewer(runs[i].m, args, NULL, err);
+        expect_exit(v, 0, err, &ru);
+        double cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+                     ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+        fprintf(stderr, "%s viewer: %.3f s of CPU in 4 s%s\n",
+                mode_name(runs[i].m), cpu,
+                runs[i].m == XVFB ? " (with Xvfb and xvfb-run)" : "");
+        CHECK(cpu < runs[i].max_s);
+        check_snapshot(snap, &img, mode_name(runs[i].m));
+    }
+    stop_producer(p, perr);
+    free_image(&img);
+}
+
+/* Bad usage exits 2 with a message; --help and --version exit 0. */
+static void bad_usage(void)
+{
+    setup("usage");
+    const char *out = path_in_dir("viewer.out");
+    const char *err = path_in_dir("viewer.err");
+    static const char *const bad[][4] = {
+        {"--no-such-option", NULL},
+        {"--frames", "0", NULL},
+        {"--frames", "many", NULL},
+        {"--seconds", "-1", NULL},
+        {"--seconds", "0", NULL},
+        {"--wait", "soon", NULL},
+        {"--name", "bad/name", NULL},
+        {"--name", "a..b", NULL},
+        {"--snapshot", "", NULL},
+        {"stray-argument", NULL},
+        {"--frames", NULL},
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        const char *argv[6] = {VIEWER_PATH};
+        for (int j = 0; bad[i][j]; j++)
+            argv[j + 1] = bad[i][j];
+        pid_t v = spawn(argv, NULL, out, err);
+        expect_exit(v, 2, err, NULL);
+        if (!file_has(err, "viewer: ") || !file_has(err, "--help")) {
+            dump("stderr", err);
+            CHECK(!"bad usage without a message");
+        }
+    }
+    const char *help[] = {VIEWER_PATH, "--help", NULL};
+    expect_exit(spawn(help, NULL, out, err), 0, err, NULL);
+    CHECK(file_has(out, "Usage: viewer"));
+    const char *version[] = {VIEWER_PATH, "--version", NULL};
+    expect_exit(spawn(version, NULL, out, err), 0, err, NULL);
+    char want[64];
+    snprintf(want, sizeof(want), "viewer (libframe) %s\n",
+             frame_version_string());
+    CHECK(file_has(out, want));
+}
+
+TEST_MAIN(CASE(snapshot_headless), CASE(snapshot_dummy),
+          CASE(snapshot_offscreen), CASE(snapshot_xvfb),
+          CASE(snapshot_xvfb_software), CASE(size_changes),
+          CASE(follow_restart_headless),
+          CASE(follow_restart_window), CASE(bad_segment_headless),
+          CASE(bad_segment_window), CASE(wait_no_producer), CASE(idle_cpu),
+          CASE(bad_usage))

@@ -1,0 +1,24 @@
+# The viewer end to end: real producer and viewer processes, the real SDL2
+# (dummy and offscreen drivers, and an X11 window under xvfb-run, which
+# must be installed: CI installs xvfb and xauth).
+if(TARGET viewer AND TARGET producer AND TARGET frame_pngwrite)
+  frame_test(test_viewer
+    CASES snapshot_headless snapshot_dummy snapshot_offscreen snapshot_xvfb
+          snapshot_xvfb_software size_changes follow_restart_headless
+          follow_restart_window bad_segment_headless bad_segment_window
+          wait_no_producer idle_cpu bad_usage
+    LABELS viewer
+    TIMEOUT 300)
+  target_link_libraries(test_viewer PRIVATE frame_pngwrite PNG::PNG)
+  target_compile_definitions(test_viewer PRIVATE
+    VIEWER_PATH="$<TARGET_FILE:viewer>"
+    PRODUCER_PATH="$<TARGET_FILE:producer>"
+    VIEWER_LSAN_SUPP="${PROJECT_SOURCE_DIR}/viewer/lsan.supp")
+  if(FRAME_SANITIZE)
+    target_compile_definitions(test_viewer PRIVATE VIEWER_TEST_SANITIZED)
+  endif()
+  add_dependencies(test_viewer viewer producer)
+else()
+  message(WARNING "test_viewer not built: it needs the viewer, producer and "
+          "frame_pngwrite targets, defined before tests/ is added")
+endif()

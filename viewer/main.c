@@ -1,0 +1,938 @@
+/* viewer: the newest frame of a libframe segment, in a window or headless. */
+#include "present.h"
+#include "snapshot.h"
+#include "stats.h"
+#include "waiter.h"
+
+#include <libframe/frame.h>
+
+#define SDL_MAIN_HANDLED /* our main() is main(), on every platform */
+#include <SDL.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PROG "viewer"
+#define NO_DEADLINE INT64_MAX
+/* Headless: the longest single frame_reader_wait(), which bounds how late
+ * a signal is noticed (the library sleeps through EINTR). */
+#define WAIT_SLICE_MS 200
+/* Looking for a segment that does not exist yet: a short back-off. */
+#define OPEN_MIN_MS 20
+#define OPEN_MAX_MS 250
+/* A segment that opens but cannot be used is tried again less often. */
+#define PROBLEM_MAX_MS 1000
+/* A frame torn during upload is retried with the newer one this often. */
+#define UPLOAD_TRIES 8
+#define HUD_LINES 8
+
+struct options {
+    const char *name;
+    bool headless;
+    uint64_t frames;  /* 0: no limit */
+    double seconds;   /* 0: no limit */
+    const char *snapshot;
+    double wait;      /* < 0: forever */
+    bool vsync;
+    bool fullscreen;
+    bool stats;
+};
+
+/* What both modes share. */
+struct viewer {
+    struct options o;
+    int64_t end_ns;      /* --seconds */
+    int64_t wait_end_ns; /* --wait, until the first producer is found */
+    bool attached;       /* a producer has been found at least once */
+    uint64_t shown;      /* frames shown since start */
+    int reported;        /* the last problem printed, to print each once */
+    struct stats st;
+};
+
+/* The one piece of global state: set by SIGINT/SIGTERM. Lock-free, so a
+ * signal handler may store it and the waiter thread may read it. */
+static atomic_bool stop_requested;
+
+static void on_stop(int sig)
+{
+    (void)sig;
+    atomic_store(&stop_requested, true);
+}
+
+static void complain(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, PROG ": ");
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+/* What to call a segment's problem, for stderr and the window. */
+static void problem_text(const struct viewer *vw, int rc, char *buf,
+                         size_t len)
+{
+    if (rc == FRAME_EDEAD)
+        snprintf(buf, len, "segment '%s' became unreadable (truncated or "
+                 "corrupted)", vw->o.name);
+    else
+        snprintf(buf, len, "segment '%s': %s", vw->o.name,
+                 frame_strerror(rc));
+}
+
+/* A segment that cannot be used: said once, then waited out. A handle
+ * going dead after a problem already said is part of it, not news.
+ * Returns whether it was said. */
+static bool report_problem(struct viewer *vw, int rc)
+{
+    if (rc == vw->reported || (rc == FRAME_EDEAD && vw->reported))
+        return false;
+    vw->reported = rc;
+    char text[FRAME_NAME_MAX + 96];
+    problem_text(vw, rc, text, sizeof(text));
+    complain("%s; waiting for a producer", text);
+    return true;
+}
+
+static void usage(FILE *to)
+{
+    fprintf(to,
+"Usage: " PROG " [OPTION]...\n"
+"Show the newest frame of the libframe segment /dev/shm/libframe.NAME in a\n"
+"window, or read frames without one. Starts in any order with the producer\n"
+"and follows it when it stops, dies or restarts.\n"
+"\n"
+"  -n, --name NAME        segment name (default: default)\n"
+"  -H, --headless         no window: copy each frame as it arrives\n"
+"  -c, --frames N         exit after showing N frames\n"
+"  -t, --seconds S        exit S seconds after start\n"
+"  -o, --snapshot FILE    on exit, write the last frame shown to FILE (PNG,\n"
+"                         its own size, exactly the bytes published)\n"
+"  -w, --wait S           exit 1 if no producer appears within S seconds of\n"
+"                         start (default: wait forever, and headless mode\n"
+"                         says once that it is waiting)\n"
+"      --vsync            present in step with the display (default)\n"
+"      --no-vsync         present as soon as a frame arrives\n"
+"  -f, --fullscreen       start fullscreen\n"
+"  -s, --stats            a line every second on stdout: frames shown per\n"
+"                         second, producer rate, latency from publish to\n"
+"                         present (median, 99th percentile), frames skipped,\n"
+"                         torn reads retried\n"
+"  -h, --help             show this help and exit\n"
+"  -V, --version          show the version and exit\n"
+"\n"
+"Keys: q or Esc quit, space pause, f fullscreen, s save a snapshot in the\n"
+"current directory, h heads-up display, 1 native size.\n"
+"\n"
+"Exit status: 0 success, 1 runtime failure, 2 bad usage.\n");
+}
+
+static int bad_usage(const char *fmt, const char *arg)
+{
+    fprintf(stderr, PROG ": ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nTry '" PROG " --help'.\n");
+    return 2;
+}
+
+static bool parse_seconds(const char *s, double *out, bool zero_ok)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !isfinite(v) || v < 0 ||
+        (!zero_ok && v == 0) || v > 1e7)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* The option getopt_long() just refused, as the user wrote it. */
+static int bad_option(char **argv, int opt, const char *fmt)
+{
+    char text[3];
+    const char *last = argv[optind - 1];
+    if (opt == 0 || strncmp(last, "--", 2) == 0)
+        return bad_usage(fmt, last);
+    snprintf(text, sizeof(text), "-%c", opt);
+    return bad_usage(fmt, text);
+}
+
+/* Returns -1 to go on, or the exit status. */
+static int parse_options(int argc, char **argv, struct options *o)
+{
+    enum { OPT_VSYNC = 256, OPT_NO_VSYNC };
+    static const struct option longopts[] = {
+        {"name", required_argument, NULL, 'n'},
+        {"headless", no_argument, NULL, 'H'},
+        {"frames", required_argument, NULL, 'c'},
+        {"seconds", required_argument, NULL, 't'},
+        {"snapshot", required_argument, NULL, 'o'},
+        {"wait", required_argument, NULL, 'w'},
+        {"vsync", no_argument, NULL, OPT_VSYNC},
+        {"no-vsync", no_argument, NULL, OPT_NO_VSYNC},
+        {"fullscreen", no_argument, NULL, 'f'},
+        {"stats", no_argument, NULL, 's'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    *o = (struct options){.name = "default", .wait = -1, .vsync = true};
+    /* Our own messages, named PROG rather than argv[0]. */
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":n:Hc:t:o:w:fshV", longopts,
+                            NULL)) != -1) {
+        switch (c) {
+        case 'n':
+            if (frame_name_check(optarg))
+                return bad_usage("invalid segment name '%s' (use 1 to 64 of "
+                                 "A-Z a-z 0-9 . _ -)", optarg);
+            o->name = optarg;
+            break;
+        case 'H': o->headless = true; break;
+        case 'c': {
+            char *end;
+            errno = 0;
+            unsigned long long v = strtoull(optarg, &end, 10);
+            if (errno || end == optarg || *end || *optarg == '-' || v == 0)
+                return bad_usage("invalid frame count '%s'", optarg);
+            o->frames = v;
+            break;
+        }
+        case 't':
+            if (!parse_seconds(optarg, &o->seconds, false))
+                return bad_usage("invalid number of seconds '%s'", optarg);
+            break;
+        case 'o':
+            if (!*optarg)
+                return bad_usage("%s", "empty snapshot file name");
+            o->snapshot = optarg;
+            break;
+        case 'w':
+            if (!parse_seconds(optarg, &o->wait, true))
+                return bad_usage("invalid wait '%s' (seconds)", optarg);
+            break;
+        case OPT_VSYNC: o->vsync = true; break;
+        case OPT_NO_VSYNC: o->vsync = false; break;
+        case 'f': o->fullscreen = true; break;
+        case 's': o->stats = true; break;
+        case 'h': usage(stdout); return 0;
+        case 'V':
+            printf(PROG " (libframe) %s\n", frame_version_string());
+            return 0;
+        case ':':
+            return bad_option(argv, optopt, "option '%s' needs an argument");
+        default:
+            return bad_option(argv, optopt, "unknown option '%s'");
+        }
+    }
+    if (optind < argc)
+        return bad_usage("unexpected argument '%s'", argv[optind]);
+    return -1;
+}
+
+/* ---- shared by both modes ----------------------------------------------- */
+
+static int64_t deadline_after(int64_t start, double seconds)
+{
+    return start + (int64_t)(seconds * 1e9);
+}
+
+/* Milliseconds from now to deadline, rounded up, for a sleep or a wait;
+ * -1 for no deadline. */
+static int ms_until(int64_t deadline, int64_t now)
+{
+    if (deadline == NO_DEADLINE)
+        return -1;
+    if (deadline <= now)
+        return 0;
+    int64_t ms = (deadline - now + 999999) / 1000000;
+    return ms > INT32_MAX ? INT32_MAX : (int)ms;
+}
+
+static int min_timeout(int a, int b)
+{
+    if (a < 0)
+        return b;
+    if (b < 0)
+        return a;
+    return a < b ? a : b;
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
+    nanosleep(&ts, NULL); /* a signal cuts it short: the caller looks */
+}
+
+static bool finished(const struct viewer *vw, int64_t now)
+{
+    return atomic_load(&stop_requested) || now >= vw->end_ns ||
+           (vw->o.frames && vw->shown >= vw->o.frames);
+}
+
+static bool gave_up(struct viewer *vw, int64_t now)
+{
+    if (vw->attached || now < vw->wait_end_ns)
+        return false;
+    if (vw->reported)
+        complain("no producer on '%s' within %g s: %s", vw->o.name,
+                 vw->o.wait, frame_strerror(vw->reported));
+    else
+        complain("no producer on '%s' within %g s", vw->o.name, vw->o.wait);
+    return true;
+}
+
+static void print_stats(const struct stats_figures *f)
+{
+    char line[256];
+    stats_format(f, line, sizeof(line));
+    printf("%s\n", line);
+    fflush(stdout);
+}
+
+/* Roll the stats interval if it is over; true if it was. */
+static bool stats_tick(struct viewer *vw, frame_reader *r, int64_t now,
+                       bool wanted)
+{
+    if (!wanted || now < stats_due(&vw->st))
+        return false;
+    stats_roll(&vw->st, r, now);
+    if (vw->o.stats)
+        print_stats(&vw->st.fig);
+    return true;
+}
+
+static void close_reader(struct viewer *vw, frame_reader **r)
+{
+    stats_retire(&vw->st, *r);
+    frame_reader_close(*r);
+    *r = NULL;
+}
+
+/* ---- headless ------------------------------------------------------------ */
+
+/* Frames are copied out of the segment: that copy is what "shown" means
+ * here. Two buffers, so a copy that fails halfway never spoils the last
+ * good frame. */
+struct copies {
+    uint8_t *buf[2];
+    size_t cap[2];
+    int shown;          /* index of the buffer holding the frame shown */
+    bool have;
+    uint32_t w, h;
+    uint64_t session, frame_no;
+};
+
+/* Said at the first frame of each producer, not at each open: a segment
+ * that opens but fails is reopened now and then, and says so only once. */
+static void say_showing(struct viewer *vw, frame_reader *r)
+{
+    struct frame_info info;
+    if (frame_reader_info(r, &info) == 0)
+        complain("showing '%s' (producer pid %d)", vw->o.name,
+                 (int)info.writer_pid);
+    else
+        complain("showing '%s'", vw->o.name);
+}
+
+/* Copy the newest frame out if it is new: acquire, copy, validate, as the
+ * window mode uploads. `timed`: we were woken for it, so its latency means
+ * something (a frame found on attach may be old). 0, or a code that ends
+ * this handle. */
+static int copy_newest(struct viewer *vw, frame_reader *r, struct copies *c,
+                       bool timed)
+{
+    int spare = !c->shown;
+    for (int tries = 0; tries < UPLOAD_TRIES; tries++) {
+        struct frame_view v;
+        int rc = frame_reader_acquire(r, &v);
+        if (rc == FRAME_ENOFRAME || rc == FRAME_EBUSY)
+            return 0; /* nothing yet, or torn throughout: wait for more */
+        if (rc)
+            return rc;
+        if (c->have && v.session_id == c->session &&
+            v.frame_no == c->frame_no)
+            return 0;
+        size_t row = (size_t)v.width * 4, need = row * v.height;
+        if (need > c->cap[spare]) {
+            uint8_t *b = realloc(c->buf[spare], need);
+            if (!b)
+                return -ENOMEM;
+            c->buf[spare] = b;
+            c->cap[spare] = need;
+        }
+        /* The protocol's one deliberate race: the writer may be rewriting
+         * these bytes; the check below throws the copy away if it was. */
+        for (uint32_t y = 0; y < v.height; y++)
+            memcpy(c->buf[spare] + y * row, v.pixels + (size_t)y * v.stride,
+                   row);
+        if (!frame_reader_still_valid(r, &v))
+            continue;
+        if (!c->have || v.session_id != c->session)
+            say_showing(vw, r);
+        vw->reported = 0;
+        c->shown = spare;
+        c->have = true;
+        c->w = v.width;
+        c->h = v.height;
+        c->session = v.session_id;
+        c->frame_no = v.frame_no;
+        vw->shown++;
+        stats_frame(&vw->st, timed ? v.timestamp_ns : 0, now_ns());
+        return 0;
+    }
+    return 0;
+}
+
+/* Sleep before trying the segment again, no later than the next deadline,
+ * and lengthen the next sleep up to cap. */
+static void back_off(struct viewer *vw, int *backoff, int cap)
+{
+    int64_t now = now_ns();
+    int ms = min_timeout(*backoff, ms_until(vw->end_ns, now));
+    if (!vw->attached)
+        ms = min_timeout(ms, ms_until(vw->wait_end_ns, now));
+    if (vw->o.stats)
+        ms = min_timeout(ms, ms_until(stats_due(&vw->st), now));
+    sleep_ms(ms);
+    *backoff = *backoff * 2 > cap ? cap : *backoff * 2;
+}
+
+static int run_headless(struct viewer *vw)
+{
+    frame_reader *r = NULL;
+    struct copies c = {0};
+    bool fresh = false; /* a frame newer than the one shown may be there */
+    bool timed = false; /* ... and we were woken for it */
+    bool said_waiting = false;
+    int backoff = OPEN_MIN_MS;
+    int status = 0;
+
+    for (;;) {
+        int64_t now = now_ns();
+        if (finished(vw, now))
+            break;
+        stats_tick(vw, r, now, vw->o.stats);
+        if (!r) {
+            int rc = frame_reader_open(vw->o.name, &r);
+            if (rc == 0) {
+                vw->attached = true;
+                fresh = true;
+                timed = false;
+                continue;
+            }
+            r = NULL;
+            bool absent = rc == -ENOENT || rc == -EAGAIN;
+            if (!absent)
+                report_problem(vw, rc);
+            else if (!said_waiting && vw->o.wait < 0)
+                complain("waiting for producer '%s'", vw->o.name);
+            said_waiting = true;
+            if (gave_up(vw, now)) {
+                status = 1;
+                break;
+            }
+            back_off(vw, &backoff, absent ? OPEN_MAX_MS : PROBLEM_MAX_MS);
+            continue;
+        }
+        if (fresh) {
+            fresh = false;
+            uint64_t before = vw->shown;
+            int rc = copy_newest(vw, r, &c, timed);
+            if (rc == -ENOMEM) {
+                complain("out of memory for a frame");
+                status = 1;
+                break;
+            }
+            if (vw->shown != before)
+                backoff = OPEN_MIN_MS; /* this segment works */
+            if (rc) {
+                report_problem(vw, rc);
+                close_reader(vw, &r);
+                back_off(vw, &backoff, PROBLEM_MAX_MS);
+            }
+            continue; /* look at --frames before sleeping */
+        }
+        int ms = min_timeout(WAIT_SLICE_MS, ms_until(vw->end_ns, now));
+        if (vw->o.stats)
+            ms = min_timeout(ms, ms_until(stats_due(&vw->st), now));
+        int rc = frame_reader_wait(r, ms);
+        switch (rc) {
+        case 0:
+            fresh = timed = true;
+            break;
+        case -ETIMEDOUT:
+            break;
+        case FRAME_ECLOSED:
+            complain("producer stopped; waiting for it to start again");
+            vw->reported = rc;
+            break;
+        case FRAME_ELOST:
+            complain("producer lost (it died without closing); waiting for "
+                     "it to start again");
+            vw->reported = rc;
+            break;
+        case FRAME_ERESTARTED:
+            fresh = true;
+            timed = false;
+            break;
+        case FRAME_EDEAD:
+            report_problem(vw, rc);
+            close_reader(vw, &r);
+            back_off(vw, &backoff, PROBLEM_MAX_MS);
+            break;
+        default:
+            report_problem(vw, rc); /* what a re-attach found */
+            break;
+        }
+    }
+
+    if (status == 0 && vw->o.snapshot) {
+        if (!c.have) {
+            complain("snapshot '%s': no frame was shown", vw->o.snapshot);
+            status = 1;
+        } else if (snapshot_write(vw->o.snapshot, c.buf[c.shown], c.w, c.h,
+                                  (size_t)c.w * 4)) {
+            status = 1;
+        }
+    }
+    close_reader(vw, &r);
+    free(c.buf[0]);
+    free(c.buf[1]);
+    return status;
+}
+
+/* ---- window -------------------------------------------------------------- */
+
+struct window {
+    struct viewer *vw;
+    struct present *p;
+    struct waiter waiter;
+    uint32_t event_type;
+    frame_reader *r;     /* the main thread's own handle */
+    char status[FRAME_NAME_MAX + 128];
+    bool paused;
+    bool hud;
+    bool dirty;          /* redraw before sleeping */
+    bool title_dirty;
+    bool quit;
+    bool have_front;
+    uint64_t front_session, front_frame_no;
+    uint32_t bad_w, bad_h; /* a size SDL could not take: skipped */
+};
+
+static void set_status(struct window *w, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    if (fmt)
+        vsnprintf(w->status, sizeof(w->status), fmt, ap);
+    else
+        w->status[0] = '\0';
+    va_end(ap);
+    w->dirty = true;
+    w->title_dirty = true;
+}
+
+static void hud_lines(struct window *w, char lines[HUD_LINES][96])
+{
+    const struct stats *st = &w->vw->st;
+    const struct stats_figures *f = &st->fig;
+    if (st->have_fig) {
+        snprintf(lines[0], 96, "shown     %.1f fps", f->shown_fps);
+        if (f->have_producer_fps)
+            snprintf(lines[1], 96, "producer  %.1f fps", f->producer_fps);
+        else
+            snprintf(lines[1], 96, "producer  -");
+        if (f->have_latency)
+            snprintf(lines[2], 96, "latency   p50 %.2f ms  p99 %.2f ms",
+                     f->p50_ms, f->p99_ms);
+        else
+            snprintf(lines[2], 96, "latency   -");
+        snprintf(lines[3], 96, "skipped   %" PRIu64 "  retries %" PRIu64,
+                 f->skipped, f->retries);
+    } else {
+        snprintf(lines[0], 96, "shown     ...");
+        snprintf(lines[1], 96, "producer  ...");
+        snprintf(lines[2], 96, "latency   ...");
+        snprintf(lines[3], 96, "skipped   ...");
+    }
+    uint32_t fw, fh;
+    if (present_frame_size(w->p, &fw, &fh))
+        snprintf(lines[4], 96, "frame     %ux%u #%" PRIu64 "%s", fw, fh,
+                 w->front_frame_no, w->paused ? " (paused)" : "");
+    else
+        snprintf(lines[4], 96, "frame     none");
+    snprintf(lines[5], 96, "renderer  %s%s", present_renderer_name(w->p),
+             w->vw->o.vsync ? ", vsync" : "");
+    /* Short lines: at 640 pixels wide the font can still be doubled. */
+    snprintf(lines[6], 96, "q quit  space pause  f full");
+    snprintf(lines[7], 96, "s save  h hud  1 native");
+}
+
+static int redraw(struct window *w)
+{
+    if (w->title_dirty) {
+        present_set_title(w->p, w->status[0] ? w->status
+                                : w->paused  ? "paused"
+                                             : NULL);
+        w->title_dirty = false;
+    }
+    char lines[HUD_LINES][96];
+    const char *hud[HUD_LINES];
+    struct overlay ov = {0};
+    if (w->status[0])
+        ov.status = w->status;
+    else if (w->paused)
+        ov.status = "paused";
+    if (w->hud) {
+        hud_lines(w, lines);
+        for (int i = 0; i < HUD_LINES; i++)
+            hud[i] = lines[i];
+        ov.hud = hud;
+        ov.hud_lines = HUD_LINES;
+    }
+    w->dirty = false;
+    return present_draw(w->p, &ov);
+}
+
+/* On stderr and in the window, once. */
+static void show_problem(struct window *w, int rc)
+{
+    if (!report_problem(w->vw, rc))
+        return;
+    char text[FRAME_NAME_MAX + 96];
+    problem_text(w->vw, rc, text, sizeof(text));
+    set_status(w, "%s", text);
+}
+
+static void reopen_reader(struct window *w)
+{
+    close_reader(w->vw, &w->r);
+    int rc = frame_reader_open(w->vw->o.name, &w->r);
+    if (rc) {
+        /* Gone again already, or being created: the waiter will say. */
+        w->r = NULL;
+        if (rc != -ENOENT && rc != -EAGAIN)
+            show_problem(w, rc);
+    }
+}
+
+/* Upload the newest frame from the mapping, validate, then present it.
+ * `timed` as for copy_newest(). */
+static int show_newest(struct window *w, bool timed)
+{
+    if (w->paused)
+        return 0;
+    if (!w->r)
+        reopen_reader(w);
+    if (!w->r)
+        return 0;
+    for (int tries = 0; tries < UPLOAD_TRIES; tries++) {
+        struct frame_view v;
+        int rc = frame_reader_acquire(w->r, &v);
+        if (rc == FRAME_ENOFRAME || rc == FRAME_EBUSY)
+            return 0;
+        if (rc) {
+            show_problem(w, rc);
+            close_reader(w->vw, &w->r);
+            return 0;
+        }
+        if (w->have_front && v.session_id == w->front_session &&
+            v.frame_no == w->front_frame_no)
+            return 0;
+        if (v.width == w->bad_w && v.height == w->bad_h)
+            return 0;
+        rc = present_upload(w->p, &v);
+        if (rc) {
+            /* Said once (SDL's reason is printed already), and frames of
+             * that size are skipped: others may still be shown. */
+            if (rc == -EFBIG)
+                complain("frame %ux%u is larger than the %s renderer's "
+                         "largest texture; not shown", v.width, v.height,
+                         present_renderer_name(w->p));
+            else
+                complain("frame %ux%u cannot be shown", v.width, v.height);
+            w->bad_w = v.width;
+            w->bad_h = v.height;
+            return 0;
+        }
+        /* Only an upload the writer did not touch meanwhile is shown. */
+        if (!frame_reader_still_valid(w->r, &v))
+            continue;
+        uint32_t ow = 0, oh = 0;
+        present_frame_size(w->p, &ow, &oh);
+        present_swap(w->p);
+        if (!w->have_front || ow != v.width || oh != v.height)
+            w->title_dirty = true;
+        w->have_front = true;
+        w->front_session = v.session_id;
+        w->front_frame_no = v.frame_no;
+        w->vw->reported = 0;
+        if (w->status[0])
+            set_status(w, NULL);
+        rc = redraw(w);
+        if (rc)
+            return rc;
+        w->vw->shown++;
+        stats_frame(&w->vw->st, timed ? v.timestamp_ns : 0, now_ns());
+        return 0;
+    }
+    return 0;
+}
+
+static void save_snapshot_now(struct window *w)
+{
+    uint8_t *px;
+    uint32_t fw, fh;
+    int rc = present_read_front(w->p, &px, &fw, &fh);
+    if (rc == -ENOENT) {
+        complain("snapshot: no frame shown yet");
+        return;
+    }
+    if (rc == -ENOMEM)
+        complain("snapshot: out of memory");
+    if (rc)
+        return;
+    char path[4096];
+    if (snapshot_auto_path(w->vw->o.name, path, sizeof(path)) == 0 &&
+        snapshot_write(path, px, fw, fh, (size_t)fw * 4) == 0) {
+        printf("snapshot saved: %s\n", path);
+        fflush(stdout);
+    }
+    free(px);
+}
+
+static int on_key(struct window *w, const SDL_KeyboardEvent *k)
+{
+    if (k->repeat)
+        return 0;
+    switch (k->keysym.sym) {
+    case SDLK_q:
+    case SDLK_ESCAPE:
+        w->quit = true;
+        return 0;
+    case SDLK_SPACE:
+        w->paused = !w->paused;
+        w->dirty = true;
+        w->title_dirty = true;
+        return show_newest(w, false);
+    case SDLK_f:
+        present_toggle_fullscreen(w->p); /* printed if it failed */
+        return 0;
+    case SDLK_s:
+        save_snapshot_now(w);
+        return 0;
+    case SDLK_h:
+        w->hud = !w->hud;
+        w->dirty = true;
+        return 0;
+    case SDLK_1:
+        present_native_size(w->p);
+        return 0;
+    }
+    return 0;
+}
+
+/* What the waiter thread saw. */
+static int on_segment(struct window *w, int code)
+{
+    struct viewer *vw = w->vw;
+    switch (code) {
+    case 0:
+        waiter_frame_taken(&w->waiter);
+        return show_newest(w, true);
+    case WAITER_ATTACHED:
+    case FRAME_ERESTARTED:
+        /* The status stays until a frame is shown: a segment that opens
+         * may still fail, and then says so once, not at every reopen. */
+        vw->attached = true;
+        w->bad_w = w->bad_h = 0;
+        reopen_reader(w);
+        return show_newest(w, false);
+    case FRAME_ECLOSED:
+        set_status(w, "producer stopped");
+        close_reader(vw, &w->r);
+        return 0;
+    case FRAME_ELOST:
+        set_status(w, "producer lost");
+        close_reader(vw, &w->r);
+        return 0;
+    default:
+        show_problem(w, code);
+        close_reader(vw, &w->r);
+        return 0;
+    }
+}
+
+static int on_event(struct window *w, const SDL_Event *ev)
+{
+    if (ev->type == w->event_type)
+        return on_segment(w, ev->user.code);
+    switch (ev->type) {
+    case SDL_QUIT:
+        w->quit = true;
+        break;
+    case SDL_KEYDOWN:
+        return on_key(w, &ev->key);
+    case SDL_WINDOWEVENT:
+        w->dirty = true; /* exposed, resized, shown: draw again */
+        break;
+    case SDL_RENDER_TARGETS_RESET:
+    case SDL_RENDER_DEVICE_RESET:
+        w->dirty = true;
+        break;
+    }
+    return 0;
+}
+
+/* Sleep in SDL until an event or the next deadline. */
+static int next_timeout(struct window *w, int64_t now)
+{
+    struct viewer *vw = w->vw;
+    int ms = ms_until(vw->end_ns, now);
+    if (!vw->attached)
+        ms = min_timeout(ms, ms_until(vw->wait_end_ns, now));
+    if (vw->o.stats || w->hud)
+        ms = min_timeout(ms, ms_until(stats_due(&vw->st), now));
+    return ms;
+}
+
+static int run_window(struct viewer *vw)
+{
+    struct window w = {.vw = vw};
+    int status = 1;
+    struct present_config cfg = {.name = vw->o.name, .vsync = vw->o.vsync,
+                                 .fullscreen = vw->o.fullscreen};
+    if (present_open(&cfg, &w.p))
+        goto out;
+    w.event_type = SDL_RegisterEvents(1);
+    if (w.event_type == (uint32_t)-1) {
+        complain("SDL_RegisterEvents: %s", SDL_GetError());
+        goto out;
+    }
+    int rc = waiter_start(&w.waiter, vw->o.name, w.event_type,
+                          &stop_requested);
+    if (rc) {
+        complain("cannot start the waiting thread: %s", strerror(-rc));
+        goto out;
+    }
+    set_status(&w, "waiting for producer '%s'", vw->o.name);
+
+    status = 0;
+    while (!w.quit) {
+        int64_t now = now_ns();
+        if (finished(vw, now))
+            break;
+        if (!vw->attached && now >= vw->wait_end_ns) {
+            /* The waiter looks on its own schedule: one look of ours
+             * before giving up, so --wait 0 means "if there is one now". */
+            reopen_reader(&w);
+            if (w.r) {
+                vw->attached = true;
+                if (show_newest(&w, false)) {
+                    status = 1;
+                    break;
+                }
+            } else if (gave_up(vw, now)) {
+                status = 1;
+                break;
+            }
+        }
+        if (stats_tick(vw, w.r, now, vw->o.stats || w.hud) && w.hud)
+            w.dirty = true;
+        if (w.dirty && redraw(&w)) {
+            status = 1;
+            break;
+        }
+        SDL_Event ev;
+        int ms = next_timeout(&w, now);
+        int got = ms < 0 ? SDL_WaitEvent(&ev) : SDL_WaitEventTimeout(&ev, ms);
+        if (!got && ms < 0) {
+            complain("SDL_WaitEvent: %s", SDL_GetError());
+            status = 1;
+            break;
+        }
+        /* Take everything queued before drawing once. */
+        while (got) {
+            if (on_event(&w, &ev)) {
+                status = 1;
+                w.quit = true;
+                break;
+            }
+            got = SDL_PollEvent(&ev);
+        }
+    }
+
+    if (status == 0 && vw->o.snapshot) {
+        uint8_t *px;
+        uint32_t fw, fh;
+        rc = present_read_front(w.p, &px, &fw, &fh);
+        if (rc == -ENOENT)
+            complain("snapshot '%s': no frame was shown", vw->o.snapshot);
+        else if (rc == -ENOMEM)
+            complain("snapshot '%s': out of memory", vw->o.snapshot);
+        if (rc == 0) {
+            rc = snapshot_write(vw->o.snapshot, px, fw, fh, (size_t)fw * 4);
+            free(px);
+        }
+        if (rc)
+            status = 1;
+    }
+out:
+    waiter_stop(&w.waiter);
+    close_reader(vw, &w.r);
+    present_close(w.p);
+    return status;
+}
+
+/* ---- main ---------------------------------------------------------------- */
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_stop; /* no SA_RESTART: sleeps return early */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+int main(int argc, char **argv)
+{
+    struct viewer *vw = calloc(1, sizeof(*vw)); /* the stats are 32 KiB */
+    if (!vw) {
+        complain("out of memory");
+        return 1;
+    }
+    int status = parse_options(argc, argv, &vw->o);
+    if (status >= 0)
+        goto out;
+    install_signals();
+
+    int64_t start = now_ns();
+    vw->end_ns = vw->o.seconds > 0 ? deadline_after(start, vw->o.seconds)
+                                   : NO_DEADLINE;
+    vw->wait_end_ns = vw->o.wait >= 0 ? deadline_after(start, vw->o.wait)
+                                      : NO_DEADLINE;
+    stats_init(&vw->st, start);
+    status = vw->o.headless ? run_headless(vw) : run_window(vw);
+out:
+    free(vw);
+    return status;
+}

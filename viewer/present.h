@@ -1,0 +1,75 @@
+/* The SDL side of the viewer: window, renderer, textures, letterbox, text. */
+#ifndef VIEWER_PRESENT_H
+#define VIEWER_PRESENT_H
+
+#include <libframe/frame.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct present;
+
+struct present_config {
+    const char *name; /* segment name, for the title */
+    bool vsync;
+    bool fullscreen;
+};
+
+/* Text drawn over the frame. */
+struct overlay {
+    const char *status;      /* a centred message, or NULL */
+    const char *const *hud;  /* heads-up display lines, or NULL when hidden */
+    size_t hud_lines;
+};
+
+/*
+ * Every function that fails prints "viewer: <call>: <SDL_GetError()>" and
+ * returns -EIO, except where noted.
+ */
+
+/* SDL video, a resizable window and a renderer (flags 0 or vsync only). */
+int present_open(const struct present_config *c, struct present **out);
+
+/* Destroy everything, then SDL_Quit(). NULL is a no-op. */
+void present_close(struct present *p);
+
+/* The renderer's name, e.g. "opengl" or "software". */
+const char *present_renderer_name(const struct present *p);
+
+/*
+ * Hand the view's pixels to SDL straight from the mapping, into the back
+ * texture (recreated when the size changes). The caller then asks
+ * frame_reader_still_valid() and calls present_swap() only if it is true.
+ * -EFBIG (nothing printed) when the frame exceeds the largest texture.
+ */
+int present_upload(struct present *p, const struct frame_view *v);
+
+/* Make the uploaded back texture the front one. The first frame ever shown
+ * also sizes the window to it. */
+void present_swap(struct present *p);
+
+/* Size of the front frame; false if none has been shown. */
+bool present_frame_size(const struct present *p, uint32_t *w, uint32_t *h);
+
+/* Clear, draw the front frame letterboxed, the overlay, and present. */
+int present_draw(struct present *p, const struct overlay *o);
+
+/* "NAME WxH (state) - viewer"; state may be NULL. */
+void present_set_title(struct present *p, const char *state);
+
+int present_toggle_fullscreen(struct present *p);
+
+/* Window size equal to the frame's (leaving fullscreen). */
+int present_native_size(struct present *p);
+
+/*
+ * Read the front frame back at its own size, byte for byte: it is drawn
+ * 1:1, unblended and unfiltered, into a target texture of its size, which
+ * is read as RGBA32. *pixels (free() it) holds w * h * 4 bytes.
+ * -ENOENT (nothing printed) when no frame has been shown.
+ */
+int present_read_front(struct present *p, uint8_t **pixels, uint32_t *w,
+                       uint32_t *h);
+
+#endif
