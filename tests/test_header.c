@@ -549,9 +549,28 @@ static void remove_stale(void)
     test_unlink(name);
 }
 
+/* Anyone can put a FIFO in /dev/shm: it must not hang us. */
+static void fifo_at_name(void)
+{
+    const char *name = test_name("fifo");
+    char path[128];
+    snprintf(path, sizeof(path), "/dev/shm/libframe.%s", name);
+    CHECK(mkfifo(path, 0600) == 0);
+    CHECK_RC(open_rc(name), FRAME_ENOTFRAME);
+    struct frame_info info;
+    CHECK_RC(frame_segment_info(name, &info), FRAME_ENOTFRAME);
+    CHECK_RC(frame_segment_remove_stale(name), FRAME_ENOTFRAME);
+    frame_writer *w;
+    struct frame_format fmt = {.max_width = 8, .max_height = 8};
+    CHECK_RC(frame_writer_create(name, &fmt, &w, NULL), FRAME_ENOTFRAME);
+    struct stat st;
+    CHECK(stat(path, &st) == 0 && S_ISFIFO(st.st_mode)); /* left alone */
+    CHECK(unlink(path) == 0);
+}
+
 TEST_MAIN(CASE(names), CASE(bad_formats), CASE(round_trip),
           CASE(abort_keeps_previous), CASE(copy_helper),
           CASE(modes_and_slots), CASE(strerror_words),
           CASE(corrupt_fixed_fields), CASE(corrupt_frame_fields),
           CASE(small_and_foreign_objects), CASE(other_owner),
-          CASE(no_space), CASE(remove_stale))
+          CASE(no_space), CASE(remove_stale), CASE(fifo_at_name))

@@ -4,6 +4,7 @@
 
 #include <libframe/frame.h>
 
+#include <fcntl.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -17,6 +18,9 @@
 /* One slot may not exceed 1 GiB: a 16384x16384 RGBA frame. */
 #define FRAME__MAX_SLOT_CAPACITY (UINT64_C(1) << 30)
 #define FRAME__PATH_MAX (sizeof("/libframe.") + FRAME_NAME_MAX)
+/* Opening what is already under a name: O_NONBLOCK so that a FIFO someone
+ * put there fails the S_ISREG check instead of blocking the open. */
+#define FRAME__OPEN_EXISTING (O_CLOEXEC | O_NONBLOCK)
 
 _Static_assert(ATOMIC_LLONG_LOCK_FREE == 2, "64-bit atomics must be lock-free");
 _Static_assert(ATOMIC_INT_LOCK_FREE == 2, "32-bit atomics must be lock-free");

@@ -78,7 +78,7 @@ static int read_fixed(int fd, struct frame__fixed *out)
 static int map_segment(const char *path, struct mapping *m)
 {
     memset(m, 0, sizeof(*m));
-    m->fd = shm_open(path, O_RDONLY | O_CLOEXEC, 0);
+    m->fd = shm_open(path, O_RDONLY | FRAME__OPEN_EXISTING, 0);
     if (m->fd < 0) {
         m->fd = -1;
         return -errno;
@@ -299,7 +299,7 @@ int frame_segment_info(const char *name, struct frame_info *out)
 /* Whether the name now refers to another object than the one we map. */
 static bool name_moved(frame_reader *r)
 {
-    int fd = shm_open(r->path, O_RDONLY | O_CLOEXEC, 0);
+    int fd = shm_open(r->path, O_RDONLY | FRAME__OPEN_EXISTING, 0);
     if (fd < 0)
         return false; /* gone: nothing to move to yet */
     struct stat st;

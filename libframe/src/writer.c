@@ -40,7 +40,7 @@ static uint64_t new_session_id(void)
 
 static bool same_object(const char *path, const struct stat *st)
 {
-    int fd = shm_open(path, O_RDONLY | O_CLOEXEC, 0);
+    int fd = shm_open(path, O_RDONLY | FRAME__OPEN_EXISTING, 0);
     if (fd < 0)
         return false;
     struct stat now;
@@ -57,13 +57,15 @@ static bool same_object(const char *path, const struct stat *st)
  */
 static int take_over(const char *path)
 {
-    int fd = shm_open(path, O_RDWR | O_CLOEXEC, 0);
+    int fd = shm_open(path, O_RDWR | FRAME__OPEN_EXISTING, 0);
     if (fd < 0)
         return -errno;
     struct stat st;
     int rc = 0;
     if (fstat(fd, &st) != 0) {
         rc = -errno;
+    } else if (!S_ISREG(st.st_mode)) {
+        rc = FRAME_ENOTFRAME; /* a FIFO or the like: not ours to remove */
     } else if (st.st_uid != geteuid()) {
         rc = FRAME_EOWNER;
     } else if ((rc = frame__lock_take(fd)) == -EAGAIN) {
