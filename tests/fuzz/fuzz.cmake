@@ -1,0 +1,86 @@
+# Fuzzing: the reader's header validation (fuzz_header.c) and the producer's
+# PNG decode into a slot (fuzz_png.c).
+#
+# Every build makes replay programs (each target plus fuzz_main.c), and
+# ctest runs the checked-in corpus through them: the seeds and every crasher
+# ever found, one file each (label fuzz). With FRAME_BUILD_FUZZERS=ON and
+# clang, the libFuzzer binaries fuzz_header and fuzz_png are built too:
+#
+#   cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DFRAME_BUILD_FUZZERS=ON
+#   cmake --build build-fuzz --target fuzz_header fuzz_png
+#   mkdir -p /tmp/hdr && build-fuzz/tests/fuzz_header /tmp/hdr \
+#       tests/fuzz/corpus/header -max_len=65536 -rss_limit_mb=2048 \
+#       -timeout=10 -max_total_time=300
+#   (fuzz_png likewise, with tests/fuzz/corpus/png and -max_len=65536)
+#
+# New crashers go into the corpus directory, named for what they trigger.
+option(FRAME_BUILD_FUZZERS "Build the libFuzzer targets (clang only)" OFF)
+
+set(FRAME_FUZZ_DIR ${CMAKE_CURRENT_LIST_DIR})
+
+add_executable(fuzz_header_replay ${FRAME_FUZZ_DIR}/fuzz_header.c
+               ${FRAME_FUZZ_DIR}/fuzz_main.c)
+target_link_libraries(fuzz_header_replay PRIVATE frame_static frame_warnings)
+target_compile_options(fuzz_header_replay PRIVATE -UNDEBUG)
+add_test(NAME fuzz_replay.header
+         COMMAND fuzz_header_replay ${FRAME_FUZZ_DIR}/corpus/header)
+set_tests_properties(fuzz_replay.header PROPERTIES LABELS fuzz TIMEOUT 60)
+
+if(TARGET PNG::PNG)
+  add_executable(fuzz_png_replay ${FRAME_FUZZ_DIR}/fuzz_png.c
+                 ${FRAME_FUZZ_DIR}/fuzz_main.c
+                 ${PROJECT_SOURCE_DIR}/producer/png_load.c)
+  target_include_directories(fuzz_png_replay PRIVATE
+                             ${PROJECT_SOURCE_DIR}/producer)
+  target_link_libraries(fuzz_png_replay PRIVATE PNG::PNG frame_warnings)
+  target_compile_options(fuzz_png_replay PRIVATE -UNDEBUG)
+  add_test(NAME fuzz_replay.png
+           COMMAND fuzz_png_replay ${FRAME_FUZZ_DIR}/corpus/png)
+  set_tests_properties(fuzz_replay.png PROPERTIES LABELS fuzz TIMEOUT 60)
+endif()
+
+if(FRAME_BUILD_FUZZERS AND NOT CMAKE_C_COMPILER_ID MATCHES "Clang")
+  message(WARNING "FRAME_BUILD_FUZZERS: libFuzzer needs clang, not "
+                  "${CMAKE_C_COMPILER_ID}; only the replay programs are built")
+elseif(FRAME_BUILD_FUZZERS)
+  # Not frame_warnings: FRAME_SANITIZE=thread would clash with ASan here.
+  set(FRAME_FUZZ_FLAGS -fsanitize=fuzzer,address,undefined
+      -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g)
+
+  # The library itself instrumented for coverage: its own sources again,
+  # not frame_static, which is built without.
+  get_target_property(_fuzz_src frame_objects SOURCES)
+  get_target_property(_fuzz_dir frame_objects SOURCE_DIR)
+  list(TRANSFORM _fuzz_src PREPEND ${_fuzz_dir}/)
+  add_library(frame_fuzz_objects OBJECT ${_fuzz_src})
+  target_include_directories(frame_fuzz_objects PUBLIC
+                             ${PROJECT_SOURCE_DIR}/libframe/include)
+  target_compile_definitions(frame_fuzz_objects PUBLIC _GNU_SOURCE
+                             FRAME_STATIC_DEFINE)
+  target_compile_options(frame_fuzz_objects PRIVATE
+    -fsanitize=fuzzer-no-link,address,undefined
+    -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g)
+
+  add_executable(fuzz_header ${FRAME_FUZZ_DIR}/fuzz_header.c
+                 $<TARGET_OBJECTS:frame_fuzz_objects>)
+  target_link_libraries(fuzz_header PRIVATE frame_fuzz_objects
+                        Threads::Threads $<$<BOOL:${FRAME_SHM_IN_LIBRT}>:rt>)
+
+  set(_fuzzers fuzz_header)
+  if(TARGET PNG::PNG)
+    add_executable(fuzz_png ${FRAME_FUZZ_DIR}/fuzz_png.c
+                   ${PROJECT_SOURCE_DIR}/producer/png_load.c)
+    target_include_directories(fuzz_png PRIVATE
+                               ${PROJECT_SOURCE_DIR}/producer)
+    target_compile_definitions(fuzz_png PRIVATE _GNU_SOURCE FRAME_LIBFUZZER)
+    # zlib for the custom mutator's CRCs; PNG::PNG brings it already.
+    target_link_libraries(fuzz_png PRIVATE PNG::PNG
+                          $<$<TARGET_EXISTS:ZLIB::ZLIB>:ZLIB::ZLIB>)
+    list(APPEND _fuzzers fuzz_png)
+  endif()
+  foreach(t ${_fuzzers})
+    target_compile_options(${t} PRIVATE ${FRAME_FUZZ_FLAGS} -Wall -Wextra
+                           -UNDEBUG)
+    target_link_options(${t} PRIVATE ${FRAME_FUZZ_FLAGS})
+  endforeach()
+endif()

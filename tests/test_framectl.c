@@ -1,0 +1,859 @@
+/* framectl as users run it: the real binary against real writer processes. */
+#include "runner.h"
+
+#include <fcntl.h>
+#include <inttypes.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#ifndef FRAMECTL_PATH
+#error "FRAMECTL_PATH must name the framectl binary"
+#endif
+
+#define SKIP 77
+#define RUN_LIMIT_S 20 /* a framectl run that takes longer has hung */
+
+/* ---- writer processes ---------------------------------------------------- */
+
+enum writer_kind {
+    W_STREAM, /* a frame every 10 ms until killed */
+    W_ONE,    /* one frame, then idle until killed */
+    W_RESIZE, /* like W_STREAM, at half the size from frame 21 on */
+};
+
+/* Frame k's bytes: the first pixel carries k, the rest depends on k too, so
+ * every frame differs from every other. */
+static uint8_t pattern(uint64_t k, uint32_t x, uint32_t y, int c)
+{
+    if (x == 0 && y == 0 && c < 3)
+        return (uint8_t)(k >> (8 * c));
+    return (uint8_t)(k * 31 + x * 7 + y * 13 + (uint32_t)c * 101);
+}
+
+static void fill(const struct frame_buffer *b, uint64_t k)
+{
+    for (uint32_t y = 0; y < b->height; y++)
+        for (uint32_t x = 0; x < b->width; x++)
+            for (int c = 0; c < 4; c++)
+                b->pixels[(size_t)y * b->stride + x * 4 + c] =
+                    pattern(k, x, y, c);
+}
+
+static void writer_child(const char *name, enum writer_kind kind, uint32_t w,
+                         uint32_t h, uint32_t slots, int ready)
+{
+    struct frame_format fmt = {.max_width = w, .max_height = h,
+                               .slot_count = slots};
+    frame_writer *fw;
+    if (frame_writer_create(name, &fmt, &fw, NULL) != 0)
+        _exit(3);
+    for (uint64_t k = 1;; k++) {
+        bool half = kind == W_RESIZE && k > 20;
+        struct frame_buffer b;
+        if (frame_writer_begin(fw, half ? w / 2 : w, half ? h / 2 : h, &b))
+            _exit(4);
+        fill(&b, k);
+        if (frame_writer_commit(fw, 0, k))
+            _exit(5);
+        if (k == 1 && write(ready, "x", 1) != 1)
+            _exit(6);
+        if (kind == W_ONE)
+            for (;;)
+                pause();
+        usleep(10000);
+    }
+}
+
+/* A writer process publishing into `name`; returns once its first frame is
+ * out. It dies with the test (PR_SET_PDEATHSIG). */
+static pid_t start_writer(const char *name, enum writer_kind kind, uint32_t w,
+                          uint32_t h, uint32_t slots)
+{
+    int ready[2];
+    CHECK(pipe(ready) == 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        close(ready[0]);
+        writer_child(name, kind, w, h, slots, ready[1]);
+    }
+    close(ready[1]);
+    char c;
+    CHECK(read(ready[0], &c, 1) == 1);
+    close(ready[0]);
+    return pid;
+}
+
+/* A writer killed before it could close: its segment stays, lock-less. */
+static pid_t dead_writer(const char *name)
+{
+    pid_t pid = start_writer(name, W_ONE, 16, 16, 2);
+    CHECK(kill(pid, SIGKILL) == 0 && waitpid(pid, NULL, 0) == pid);
+    return pid;
+}
+
+static void stop_writer(pid_t pid, const char *name)
+{
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    test_unlink(name);
+}
+
+/* An object under our prefix that is not a segment: never ours to touch. */
+static void garbage_object(const char *name)
+{
+    char path[128];
+    snprintf(path, sizeof(path), "/libframe.%s", name);
+    int fd = shm_open(path, O_CREAT | O_EXCL | O_RDWR, 0600);
+    CHECK(fd >= 0);
+    CHECK(write(fd, "not a frame segment", 19) == 19);
+    CHECK(ftruncate(fd, 8192) == 0);
+    close(fd);
+}
+
+static bool shm_exists(const char *file)
+{
+    char path[256];
+    snprintf(path, sizeof(path), "/dev/shm/%s", file);
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+static bool segment_exists(const char *name)
+{
+    char file[128];
+    snprintf(file, sizeof(file), "libframe.%s", name);
+    return shm_exists(file);
+}
+
+/* ---- running framectl ---------------------------------------------------- */
+
+struct run {
+    int status;
+    char out[1 << 16];
+    char err[1 << 14];
+};
+
+static struct run R; /* the last run's results */
+
+static void slurp_fd(int fd, char *buf, size_t cap)
+{
+    CHECK(lseek(fd, 0, SEEK_SET) == 0);
+    size_t n = 0;
+    ssize_t got;
+    while (n + 1 < cap && (got = read(fd, buf + n, cap - 1 - n)) > 0)
+        n += (size_t)got;
+    buf[n] = 0;
+    close(fd);
+}
+
+static int scratch_fd(void)
+{
+    char path[] = "/tmp/framectl-test-XXXXXX";
+    int fd = mkstemp(path);
+    CHECK(fd >= 0);
+    unlink(path);
+    return fd;
+}
+
+/* Start framectl with args (NULL-terminated); stdout to out_fd. */
+static pid_t spawn_framectl(int out_fd, int err_fd, const char *const *args)
+{
+    const char *argv[32] = {FRAMECTL_PATH};
+    size_t n = 1;
+    while (args[n - 1] && n < 31) {
+        argv[n] = args[n - 1];
+        n++;
+    }
+    argv[n] = NULL;
+    fflush(NULL);
+    pid_t pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        alarm(RUN_LIMIT_S); /* survives exec: a hang becomes a failure */
+        if (dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0)
+            _exit(127);
+        execv(FRAMECTL_PATH, (char *const *)argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+static int wait_exit(pid_t pid)
+{
+    int status;
+    CHECK(waitpid(pid, &status, 0) == pid);
+    if (!WIFEXITED(status))
+        fprintf(stderr, "framectl died of signal %d\n", WTERMSIG(status));
+    CHECK(WIFEXITED(status));
+    return WEXITSTATUS(status);
+}
+
+/* framectl ARGS... ; results in R. */
+static int framectl(const char *arg, ...)
+{
+    const char *args[32];
+    size_t n = 0;
+    va_list ap;
+    va_start(ap, arg);
+    for (const char *a = arg; a && n < 31; a = va_arg(ap, const char *))
+        args[n++] = a;
+    va_end(ap);
+    args[n] = NULL;
+    int out = scratch_fd(), err = scratch_fd();
+    R.status = wait_exit(spawn_framectl(out, err, args));
+    slurp_fd(out, R.out, sizeof(R.out));
+    slurp_fd(err, R.err, sizeof(R.err));
+    return R.status;
+}
+
+static int count_lines(const char *s)
+{
+    int n = 0;
+    for (; *s; s++)
+        n += *s == '\n';
+    return n;
+}
+
+/* The line of `text` whose first word is `word`, copied; NULL if none. */
+static const char *line_of(const char *text, const char *word)
+{
+    static char line[1024];
+    size_t wl = strlen(word);
+    for (const char *p = text; *p;) {
+        const char *end = strchr(p, '\n');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len > wl && strncmp(p, word, wl) == 0 && p[wl] == ' ') {
+            snprintf(line, sizeof(line), "%.*s", (int)len, p);
+            return line;
+        }
+        p += len + (end ? 1 : 0);
+    }
+    return NULL;
+}
+
+/* Split a `list` row into words; returns how many. */
+static int words(const char *line, char w[][64], int max)
+{
+    int n = 0;
+    const char *p = line;
+    while (*p && n < max) {
+        while (*p == ' ')
+            p++;
+        if (!*p)
+            break;
+        size_t len = strcspn(p, " ");
+        snprintf(w[n++], 64, "%.*s", (int)len, p);
+        p += len;
+    }
+    return n;
+}
+
+/* ---- a strict little JSON reader, enough for `info --json` --------------- */
+
+struct json_field {
+    char key[64];
+    char value[128]; /* strings unquoted; other scalars as written */
+    bool is_string;
+};
+
+struct json_doc {
+    struct json_field f[40];
+    int n;
+};
+
+static void json_ws(const char **p)
+{
+    while (**p == ' ' || **p == '\n' || **p == '\t' || **p == '\r')
+        (*p)++;
+}
+
+static bool json_string(const char **p, char *out, size_t cap)
+{
+    size_t n = 0;
+    if (**p != '"')
+        return false;
+    for ((*p)++; **p != '"'; (*p)++) {
+        char c = **p;
+        if ((unsigned char)c < 0x20)
+            return false;
+        if (c == '\\') {
+            (*p)++;
+            if (!strchr("\"\\/bfnrtu", **p) || !**p)
+                return false;
+            if (**p == 'u') {
+                for (int i = 1; i <= 4; i++)
+                    if (!strchr("0123456789abcdefABCDEF", (*p)[i]) ||
+                        !(*p)[i])
+                        return false;
+                *p += 4;
+                c = '?';
+            } else {
+                c = **p;
+            }
+        }
+        if (n + 1 < cap)
+            out[n++] = c;
+    }
+    (*p)++;
+    out[n] = 0;
+    return true;
+}
+
+static bool json_number(const char **p)
+{
+    const char *s = *p;
+    if (*s == '-')
+        s++;
+    if (*s == '0')
+        s++;
+    else if (*s >= '1' && *s <= '9')
+        while (*s >= '0' && *s <= '9')
+            s++;
+    else
+        return false;
+    if (*s == '.') {
+        s++;
+        if (!(*s >= '0' && *s <= '9'))
+            return false;
+        while (*s >= '0' && *s <= '9')
+            s++;
+    }
+    if (*s == 'e' || *s == 'E') {
+        s++;
+        if (*s == '+' || *s == '-')
+            s++;
+        if (!(*s >= '0' && *s <= '9'))
+            return false;
+        while (*s >= '0' && *s <= '9')
+            s++;
+    }
+    *p = s;
+    return true;
+}
+
+static bool json_value(const char **p, int depth);
+
+static bool json_members(const char **p, int depth, struct json_doc *doc)
+{
+    (*p)++; /* '{' */
+    json_ws(p);
+    if (**p == '}') {
+        (*p)++;
+        return true;
+    }
+    for (;;) {
+        char key[64];
+        json_ws(p);
+        if (!json_string(p, key, sizeof(key)))
+            return false;
+        json_ws(p);
+        if (*(*p)++ != ':')
+            return false;
+        json_ws(p);
+        const char *start = *p;
+        if (!json_value(p, depth + 1))
+            return false;
+        if (doc && doc->n < 40) {
+            struct json_field *f = &doc->f[doc->n++];
+            snprintf(f->key, sizeof(f->key), "%s", key);
+            f->is_string = *start == '"';
+            if (f->is_string) {
+                const char *q = start;
+                json_string(&q, f->value, sizeof(f->value));
+            } else {
+                snprintf(f->value, sizeof(f->value), "%.*s",
+                         (int)(*p - start), start);
+            }
+        }
+        json_ws(p);
+        if (**p == ',') {
+            (*p)++;
+            continue;
+        }
+        if (**p == '}') {
+            (*p)++;
+            return true;
+        }
+        return false;
+    }
+}
+
+static bool json_value(const char **p, int depth)
+{
+    char scratch[256];
+    if (depth > 16)
+        return false;
+    switch (**p) {
+    case '{': return json_members(p, depth, NULL);
+    case '[':
+        (*p)++;
+        json_ws(p);
+        if (**p == ']') {
+            (*p)++;
+            return true;
+        }
+        for (;;) {
+            json_ws(p);
+            if (!json_value(p, depth + 1))
+                return false;
+            json_ws(p);
+            if (**p == ']') {
+                (*p)++;
+                return true;
+            }
+            if (*(*p)++ != ',')
+                return false;
+        }
+    case '"': return json_string(p, scratch, sizeof(scratch));
+    case 't': return strncmp(*p, "true", 4) == 0 && (*p += 4);
+    case 'f': return strncmp(*p, "false", 5) == 0 && (*p += 5);
+    case 'n': return strncmp(*p, "null", 4) == 0 && (*p += 4);
+    }
+    return json_number(p);
+}
+
+/* The whole text must be one object and nothing else. */
+static bool json_parse(const char *text, struct json_doc *doc)
+{
+    const char *p = text;
+    doc->n = 0;
+    json_ws(&p);
+    if (*p != '{' || !json_members(&p, 0, doc))
+        return false;
+    json_ws(&p);
+    return *p == 0;
+}
+
+static const struct json_field *json_get(const struct json_doc *doc,
+                                         const char *key)
+{
+    for (int i = 0; i < doc->n; i++)
+        if (strcmp(doc->f[i].key, key) == 0)
+            return &doc->f[i];
+    fprintf(stderr, "JSON key '%s' missing\n", key);
+    return NULL;
+}
+
+static long long json_int(const struct json_doc *doc, const char *key)
+{
+    const struct json_field *f = json_get(doc, key);
+    CHECK(f && !f->is_string);
+    char *end;
+    errno = 0;
+    long long v = strtoll(f->value, &end, 10);
+    CHECK(errno == 0 && *end == 0 && end != f->value);
+    return v;
+}
+
+static const char *json_str(const struct json_doc *doc, const char *key)
+{
+    const struct json_field *f = json_get(doc, key);
+    CHECK(f && f->is_string);
+    return f->value;
+}
+
+static const char *json_raw(const struct json_doc *doc, const char *key)
+{
+    const struct json_field *f = json_get(doc, key);
+    CHECK(f && !f->is_string);
+    return f->value;
+}
+
+/* ---- cases --------------------------------------------------------------- */
+
+static void list_live_and_dead(void)
+{
+    char live[FRAME_NAME_MAX + 1], dead[FRAME_NAME_MAX + 1];
+    char junk[FRAME_NAME_MAX + 1];
+    snprintf(live, sizeof(live), "%s", test_name("live"));
+    snprintf(dead, sizeof(dead), "%s", test_name("dead"));
+    snprintf(junk, sizeof(junk), "%s", test_name("junk"));
+    pid_t lp = start_writer(live, W_STREAM, 64, 48, 3);
+    pid_t dp = dead_writer(dead);
+    garbage_object(junk);
+
+    CHECK_RC(framectl("list", NULL), 0);
+    fputs(R.out, stderr);
+    CHECK(strncmp(R.out, "NAME ", 5) == 0);
+    char w[16][64];
+    char pid[16];
+
+    /* NAME SIZE(2 words) SLOTS MAX FRAME PID WRITER STATE FRAMES FPS LAST */
+    const char *l = line_of(R.out, live);
+    CHECK(l && words(l, w, 16) >= 12);
+    snprintf(pid, sizeof(pid), "%d", (int)lp);
+    CHECK(strcmp(w[3], "3") == 0 && strcmp(w[4], "64x48") == 0);
+    CHECK(strcmp(w[5], "64x48") == 0 && strcmp(w[6], pid) == 0);
+    CHECK(strcmp(w[7], "alive") == 0 && strcmp(w[8], "running") == 0);
+    CHECK(atoll(w[9]) >= 1);
+    /* About 100 fps is published (a 10 ms sleep between frames); a loaded
+     * machine or a sanitizer slows it, but it is never 0 or unknown. */
+    double fps = atof(w[10]);
+    CHECK(fps > 5 && fps < 150);
+
+    l = line_of(R.out, dead);
+    CHECK(l && words(l, w, 16) >= 12);
+    snprintf(pid, sizeof(pid), "%d", (int)dp);
+    CHECK(strcmp(w[6], pid) == 0 && strcmp(w[7], "dead") == 0);
+    CHECK(strcmp(w[9], "1") == 0 && strcmp(w[10], "-") == 0);
+
+    /* The garbage is either absent or plainly not ours. */
+    l = line_of(R.out, junk);
+    if (l)
+        CHECK(strstr(l, "not a libframe segment") && !strstr(l, "alive") &&
+              !strstr(l, "dead"));
+    stop_writer(lp, live);
+    test_unlink(dead);
+    test_unlink(junk);
+}
+
+static const char *const info_keys[] = {
+    "name", "segment_size", "slot_count", "slot_capacity", "max_width",
+    "max_height", "format", "state", "writer_pid", "writer_alive",
+    "writer_start_ns", "session_id", "publish_count", "latest_frame_no",
+    "latest_width", "latest_height", "latest_timestamp_ns", "latest_age_ns",
+    "heartbeat_age_ns",
+};
+
+static void info_json(void)
+{
+    char name[FRAME_NAME_MAX + 1];
+    snprintf(name, sizeof(name), "%s", test_name("info"));
+    pid_t pid = start_writer(name, W_ONE, 64, 48, 3);
+    struct frame_info want;
+    CHECK_RC(frame_segment_info(name, &want), 0);
+
+    CHECK_RC(framectl("info", name, "--json", NULL), 0);
+    struct json_doc doc;
+    if (!json_parse(R.out, &doc))
+        fprintf(stderr, "not valid JSON:\n%s", R.out);
+    CHECK(json_parse(R.out, &doc));
+    size_t nkeys = sizeof(info_keys) / sizeof(info_keys[0]);
+    CHECK(doc.n == (int)nkeys); /* every documented key, once, no other */
+    for (size_t i = 0; i < nkeys; i++)
+        CHECK(json_get(&doc, info_keys[i]));
+
+    CHECK(strcmp(json_str(&doc, "name"), name) == 0);
+    /* A slot holds 64 * 48 * 4 = 12288 bytes, three pages exactly. */
+    CHECK(json_int(&doc, "slot_capacity") == 12288);
+    CHECK(json_int(&doc, "segment_size") == 4096 + 3 * 12288);
+    CHECK(json_int(&doc, "slot_count") == 3);
+    CHECK(json_int(&doc, "max_width") == 64);
+    CHECK(json_int(&doc, "max_height") == 48);
+    CHECK(strcmp(json_str(&doc, "format"), "RGBA8") == 0);
+    CHECK(strcmp(json_str(&doc, "state"), "running") == 0);
+    CHECK(json_int(&doc, "writer_pid") == pid);
+    CHECK(strcmp(json_raw(&doc, "writer_alive"), "true") == 0);
+    CHECK(json_int(&doc, "writer_start_ns") == want.writer_start_ns);
+    char sid[32];
+    snprintf(sid, sizeof(sid), "%016" PRIx64, want.session_id);
+    CHECK(strcmp(json_str(&doc, "session_id"), sid) == 0);
+    CHECK(json_int(&doc, "publish_count") == (long long)want.publish_count);
+    CHECK(json_int(&doc, "latest_frame_no") == 1);
+    CHECK(json_int(&doc, "latest_width") == 64);
+    CHECK(json_int(&doc, "latest_height") == 48);
+    CHECK(json_int(&doc, "latest_timestamp_ns") == want.latest_timestamp_ns);
+    CHECK(json_int(&doc, "latest_age_ns") >= 0);
+    CHECK(json_int(&doc, "heartbeat_age_ns") >= 0);
+
+    /* Text too, and the writer's death shows in both. */
+    CHECK_RC(framectl("info", name, NULL), 0);
+    CHECK(strstr(R.out, "writer alive:    yes"));
+    CHECK(kill(pid, SIGKILL) == 0 && waitpid(pid, NULL, 0) == pid);
+    CHECK_RC(framectl("info", "--json", name, NULL), 0);
+    CHECK(json_parse(R.out, &doc));
+    CHECK(strcmp(json_raw(&doc, "writer_alive"), "false") == 0);
+    test_unlink(name);
+}
+
+static void clean_named(void)
+{
+    char live[FRAME_NAME_MAX + 1], dead[FRAME_NAME_MAX + 1];
+    char junk[FRAME_NAME_MAX + 1];
+    snprintf(live, sizeof(live), "%s", test_name("clive"));
+    snprintf(dead, sizeof(dead), "%s", test_name("cdead"));
+    snprintf(junk, sizeof(junk), "%s", test_name("cjunk"));
+    pid_t lp = start_writer(live, W_STREAM, 16, 16, 2);
+    dead_writer(dead);
+    garbage_object(junk);
+
+    /* A dry run removes nothing. */
+    CHECK_RC(framectl("clean", "-n", live, dead, NULL), 0);
+    CHECK(strstr(R.out, "would remove") && strstr(R.out, dead));
+    CHECK(segment_exists(dead) && segment_exists(live));
+
+    CHECK_RC(framectl("clean", live, dead, NULL), 0);
+    fputs(R.out, stderr);
+    CHECK(strstr(R.out, "removed") && strstr(R.out, dead));
+    CHECK(strstr(R.out, "removed 1 stale segment(s)"));
+    CHECK(!segment_exists(dead) && segment_exists(live));
+
+    /* Named, the garbage is an error, and still left alone. */
+    CHECK_RC(framectl("clean", junk, NULL), 1);
+    CHECK(count_lines(R.err) == 1 && strstr(R.err, "not a libframe segment"));
+    CHECK(segment_exists(junk));
+    stop_writer(lp, live);
+    test_unlink(junk);
+}
+
+/* Make a private, empty /dev/shm for this process: 0, or SKIP. */
+static int private_dev_shm(void)
+{
+    if (unshare(CLONE_NEWNS) != 0 ||
+        mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+        mount("tmpfs", "/dev/shm", "tmpfs", 0, "size=16m,mode=1777") != 0) {
+        perror("private /dev/shm");
+        return SKIP;
+    }
+    return 0;
+}
+
+/* `clean` with no names scans all of /dev/shm: run it where nobody else's
+ * segments live, so it cannot disturb other tests and every row is ours. */
+static void clean_all_child(void)
+{
+    pid_t lp = start_writer("live", W_STREAM, 16, 16, 2);
+    pid_t dp = dead_writer("dead");
+    garbage_object("junk");
+    /* Unfinished segments (the private name a writer builds under): one
+     * whose writer is gone, one of a live process. */
+    char gone[64], busy[64];
+    snprintf(gone, sizeof(gone), "libframe.early~%d", (int)dp);
+    snprintf(busy, sizeof(busy), "libframe.late~%d", (int)getpid());
+    for (int i = 0; i < 2; i++) {
+        char path[128];
+        snprintf(path, sizeof(path), "/dev/shm/%s", i ? busy : gone);
+        int fd = open(path, O_CREAT | O_EXCL | O_RDWR, 0600);
+        CHECK(fd >= 0 && ftruncate(fd, 12288) == 0);
+        close(fd);
+    }
+
+    CHECK_RC(framectl("list", NULL), 0);
+    fputs(R.out, stderr);
+    CHECK(count_lines(R.out) == 6); /* the heading and five objects */
+    CHECK(strstr(line_of(R.out, "live"), " alive "));
+    CHECK(strstr(line_of(R.out, "dead"), " dead "));
+    CHECK(strstr(line_of(R.out, "junk"), "not a libframe segment"));
+
+    CHECK_RC(framectl("clean", NULL), 0);
+    fputs(R.out, stderr);
+    CHECK(strstr(R.out, "removed 2 stale segment(s)"));
+    CHECK(shm_exists("libframe.live") && shm_exists("libframe.junk"));
+    CHECK(!shm_exists("libframe.dead") && !shm_exists(gone));
+    CHECK(shm_exists(busy));
+
+    CHECK_RC(framectl("clean", NULL), 0);
+    CHECK(strcmp(R.out, "nothing to remove\n") == 0);
+    kill(lp, SIGKILL);
+    waitpid(lp, NULL, 0);
+}
+
+static void clean_all(void)
+{
+    if (geteuid() != 0) {
+        fprintf(stderr, "skipped: a private /dev/shm needs root\n");
+        exit(SKIP);
+    }
+    fflush(NULL);
+    pid_t pid = fork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        int rc = private_dev_shm();
+        if (rc)
+            _exit(rc);
+        clean_all_child();
+        fflush(NULL);
+        _exit(0);
+    }
+    int status;
+    CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status));
+    if (WEXITSTATUS(status) == SKIP)
+        exit(SKIP);
+    CHECK(WEXITSTATUS(status) == 0);
+}
+
+/* The frames in `path` are frames the writer published, whole, in order,
+ * each once; returns how many. */
+static size_t check_frames(const char *path, uint32_t w, uint32_t h)
+{
+    FILE *f = fopen(path, "rb");
+    CHECK(f);
+    size_t bytes = (size_t)w * h * 4;
+    uint8_t *buf = malloc(bytes);
+    CHECK(buf);
+    uint64_t prev = 0;
+    size_t n = 0;
+    size_t got;
+    while ((got = fread(buf, 1, bytes, f)) == bytes) {
+        uint64_t k = buf[0] | (uint64_t)buf[1] << 8 | (uint64_t)buf[2] << 16;
+        CHECK(k > prev);
+        for (uint32_t y = 0; y < h; y++)
+            for (uint32_t x = 0; x < w; x++)
+                for (int c = 0; c < 4; c++)
+                    CHECK(buf[((size_t)y * w + x) * 4 + c] ==
+                          pattern(k, x, y, c));
+        prev = k;
+        n++;
+    }
+    CHECK(got == 0); /* nothing but whole frames */
+    fclose(f);
+    free(buf);
+    return n;
+}
+
+static void dump_frames(void)
+{
+    char name[FRAME_NAME_MAX + 1], out[128];
+    snprintf(name, sizeof(name), "%s", test_name("dump"));
+    snprintf(out, sizeof(out), "/tmp/framectl-test-%d.rgba", (int)getpid());
+    pid_t pid = start_writer(name, W_STREAM, 40, 30, 2);
+
+    CHECK_RC(framectl("dump", name, "--count", "3", "-o", out, NULL), 0);
+    fputs(R.err, stderr);
+    struct stat st;
+    CHECK(stat(out, &st) == 0 && st.st_size == 3 * 40 * 30 * 4);
+    CHECK(check_frames(out, 40, 30) == 3);
+    /* The size comes first, alone: "40x30" or "40x30 @ N fps". */
+    CHECK(strncmp(R.err, "40x30\n", 6) == 0 ||
+          strncmp(R.err, "40x30 @ ", 8) == 0);
+
+    /* One frame: nothing to wait for before the size is printed. */
+    CHECK_RC(framectl("dump", "-c", "1", name, "--output", out, NULL), 0);
+    CHECK(strcmp(R.err, "40x30\n") == 0);
+    CHECK(check_frames(out, 40, 30) == 1);
+    unlink(out);
+    stop_writer(pid, name);
+}
+
+static void dump_size_change(void)
+{
+    char name[FRAME_NAME_MAX + 1], out[128];
+    snprintf(name, sizeof(name), "%s", test_name("resize"));
+    snprintf(out, sizeof(out), "/tmp/framectl-test-%d.rgba", (int)getpid());
+    pid_t pid = start_writer(name, W_RESIZE, 40, 30, 2);
+    CHECK_RC(framectl("dump", name, "-o", out, NULL), 1);
+    fputs(R.err, stderr);
+    CHECK(strstr(R.err, "size changed from 40x30 to 20x15"));
+    CHECK(check_frames(out, 40, 30) >= 1);
+    unlink(out);
+    stop_writer(pid, name);
+}
+
+/* `framectl dump -o - | head -c ...`: the pipe closing is a normal end. */
+static void dump_broken_pipe(void)
+{
+    char name[FRAME_NAME_MAX + 1];
+    snprintf(name, sizeof(name), "%s", test_name("pipe"));
+    pid_t wp = start_writer(name, W_STREAM, 40, 30, 2);
+    int p[2];
+    /* Close-on-exec: framectl must not hold the read end itself. */
+    CHECK(pipe2(p, O_CLOEXEC) == 0);
+    int err = scratch_fd();
+    const char *args[] = {"dump", name, "-o", "-", NULL};
+    pid_t pid = spawn_framectl(p[1], err, args);
+    close(p[1]);
+    static uint8_t frame[40 * 30 * 4];
+    size_t n = 0;
+    ssize_t got;
+    while (n < sizeof(frame) &&
+           (got = read(p[0], frame + n, sizeof(frame) - n)) > 0)
+        n += (size_t)got;
+    CHECK(n == sizeof(frame));
+    close(p[0]);
+    CHECK_RC(wait_exit(pid), 0);
+    slurp_fd(err, R.err, sizeof(R.err));
+    fputs(R.err, stderr);
+    CHECK(!strstr(R.err, "framectl:")); /* quietly */
+    stop_writer(wp, name);
+}
+
+static void bad_usage(void)
+{
+    static const char *const cases[][5] = {
+        {NULL},
+        {"bogus", NULL},
+        {"--bogus", NULL},
+        {"list", "extra", NULL},
+        {"list", "-x", NULL},
+        {"info", NULL},
+        {"info", "a", "b", NULL},
+        {"info", "a/b", NULL},
+        {"info", "..", NULL},
+        {"info", "x", "--wat", NULL},
+        {"clean", "--wat", NULL},
+        {"clean", "bad name", NULL},
+        {"dump", NULL},
+        {"dump", "x", "--count", "0", NULL},
+        {"dump", "x", "--count", "-1", NULL},
+        {"dump", "x", "--count", NULL},
+        {"dump", "x", "-c", "3x", NULL},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        int out = scratch_fd(), err = scratch_fd();
+        R.status = wait_exit(spawn_framectl(out, err, cases[i]));
+        slurp_fd(out, R.out, sizeof(R.out));
+        slurp_fd(err, R.err, sizeof(R.err));
+        if (R.status != 2)
+            fprintf(stderr, "case %zu (%s %s): status %d\n", i,
+                    cases[i][0] ? cases[i][0] : "", 
+                    cases[i][0] && cases[i][1] ? cases[i][1] : "", R.status);
+        CHECK(R.status == 2);
+        CHECK(R.out[0] == 0 && strncmp(R.err, "framectl: ", 10) == 0);
+        CHECK(count_lines(R.err) == 2 && strstr(R.err, "--help"));
+    }
+    char longname[80];
+    memset(longname, 'a', 65);
+    longname[65] = 0;
+    CHECK_RC(framectl("info", longname, NULL), 2);
+
+    CHECK_RC(framectl("--help", NULL), 0);
+    CHECK(strncmp(R.out, "Usage: framectl", 15) == 0 && !R.err[0]);
+    CHECK_RC(framectl("dump", "--help", NULL), 0);
+    CHECK(strstr(R.out, "latest_age_ns"));
+    CHECK_RC(framectl("--version", NULL), 0);
+    CHECK(strstr(R.out, frame_version_string()));
+}
+
+static void missing_segment(void)
+{
+    char name[FRAME_NAME_MAX + 1], junk[FRAME_NAME_MAX + 1], out[128];
+    snprintf(name, sizeof(name), "%s", test_name("none"));
+    snprintf(junk, sizeof(junk), "%s", test_name("foreign"));
+    snprintf(out, sizeof(out), "/tmp/framectl-test-%d.rgba", (int)getpid());
+    unlink(out);
+    CHECK_RC(framectl("info", name, NULL), 1);
+    CHECK(count_lines(R.err) == 1 && strstr(R.err, "no such segment") &&
+          strstr(R.err, name) && !R.out[0]);
+    CHECK_RC(framectl("info", name, "--json", NULL), 1);
+    CHECK(count_lines(R.err) == 1 && !R.out[0]);
+    /* A dump of nothing leaves no empty file behind. */
+    CHECK_RC(framectl("dump", name, "-o", out, NULL), 1);
+    CHECK(count_lines(R.err) == 1 && strstr(R.err, "no such segment"));
+    struct stat st;
+    CHECK(stat(out, &st) != 0);
+    CHECK_RC(framectl("clean", name, NULL), 1);
+    CHECK(count_lines(R.err) == 1 && strstr(R.err, "no such segment"));
+
+    garbage_object(junk);
+    CHECK_RC(framectl("info", junk, NULL), 1);
+    CHECK(count_lines(R.err) == 1 && strstr(R.err, "not a libframe segment"));
+    CHECK_RC(framectl("dump", junk, "-o", out, NULL), 1);
+    CHECK(count_lines(R.err) == 1 && strstr(R.err, "not a libframe segment"));
+    CHECK(segment_exists(junk));
+    test_unlink(junk);
+}
+
+TEST_MAIN(CASE(list_live_and_dead), CASE(info_json), CASE(clean_named),
+          CASE(clean_all), CASE(dump_frames), CASE(dump_size_change),
+          CASE(dump_broken_pipe), CASE(bad_usage), CASE(missing_segment))

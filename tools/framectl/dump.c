@@ -1,0 +1,333 @@
+/* framectl dump: published frames as raw RGBA, for ffmpeg and friends. */
+#include "framectl.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define WAIT_SLICE_MS 100 /* how often a wait looks at the stop flag */
+/* The first frame is held back this long at most for a second one, whose
+ * publish time gives the rate to print before any data. */
+#define RATE_WAIT_NS 1000000000
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+struct dump {
+    const char *name;
+    const char *out_name; /* the file, or "stdout", for messages */
+    int fd;
+    uint64_t count;       /* 0: until the writer stops */
+    uint64_t written, skipped;
+    uint32_t width, height;
+    size_t frame_bytes;
+    uint8_t *buf[2];      /* [0] the frame held back or written next */
+    bool announced;
+    bool holding;         /* buf[0] holds a frame not yet written */
+    struct frame_view held;
+    int64_t held_at;
+    bool have_last;
+    uint64_t last_session, last_no;
+    bool broken_pipe;     /* the reader of our output left: end quietly */
+    int write_err;        /* errno of a failed write, other than EPIPE */
+};
+
+/* 0, or -errno; EPIPE is remembered rather than reported. */
+static int write_all(struct dump *d, const uint8_t *p, size_t len)
+{
+    while (len) {
+        ssize_t n = write(d->fd, p, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EPIPE)
+                d->broken_pipe = true;
+            else
+                d->write_err = errno;
+            return -errno;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+static void announce(struct dump *d, double fps)
+{
+    if (d->announced)
+        return;
+    d->announced = true;
+    if (fps > 0)
+        fprintf(stderr, "%ux%u @ %.4g fps\n", d->width, d->height, fps);
+    else
+        fprintf(stderr, "%ux%u\n", d->width, d->height);
+    fflush(stderr);
+}
+
+/* Write the frame held back, if any. 0 or -errno. */
+static int flush_held(struct dump *d)
+{
+    if (!d->holding)
+        return 0;
+    d->holding = false;
+    announce(d, 0);
+    int rc = write_all(d, d->buf[0], d->frame_bytes);
+    if (rc == 0)
+        d->written++;
+    return rc;
+}
+
+static bool done(const struct dump *d)
+{
+    return d->count && d->written >= d->count;
+}
+
+/* The first frame fixes the size of the raw stream. */
+static int size_output(struct dump *d, frame_reader *r)
+{
+    struct frame_view v;
+    int rc = frame_reader_acquire(r, &v);
+    if (rc)
+        return rc;
+    d->width = v.width;
+    d->height = v.height;
+    d->frame_bytes = frame_buffer_size(v.width, v.height);
+    d->buf[0] = malloc(d->frame_bytes);
+    d->buf[1] = malloc(d->frame_bytes);
+    return d->buf[0] && d->buf[1] ? 0 : -ENOMEM;
+}
+
+/*
+ * Copy the newest frame and write it. 0 (written, held back, or nothing
+ * new), 1 the size changed, or an error: -errno of the output (status in
+ * d->broken_pipe) or a libframe code.
+ */
+static int take_frame(struct dump *d, frame_reader *r)
+{
+    int rc;
+    if (!d->buf[0] && (rc = size_output(d, r)))
+        return rc == FRAME_EBUSY || rc == FRAME_ENOFRAME ? 0 : rc;
+    uint8_t *dst = d->holding ? d->buf[1] : d->buf[0];
+    struct frame_view v;
+    rc = frame_reader_copy(r, dst, (size_t)d->width * 4, d->frame_bytes, &v);
+    if (rc == FRAME_EBUSY || rc == FRAME_ENOFRAME)
+        return 0; /* lapped by a fast writer: the next one will do */
+    if (rc == -ENOSPC || (rc == 0 && (v.width != d->width ||
+                                      v.height != d->height))) {
+        complain("dump", d->name, "the frame size changed from %ux%u to "
+                 "%ux%u; a raw video stream cannot change size", d->width,
+                 d->height, v.width, v.height);
+        return 1;
+    }
+    if (rc)
+        return rc;
+    bool same_session = d->have_last && v.session_id == d->last_session;
+    if (same_session && v.frame_no <= d->last_no)
+        return 0; /* each distinct frame once */
+    if (same_session && v.frame_no > d->last_no + 1)
+        d->skipped += v.frame_no - d->last_no - 1;
+    d->have_last = true;
+    d->last_session = v.session_id;
+    d->last_no = v.frame_no;
+
+    if (!d->announced && !d->holding && d->count != 1) {
+        d->holding = true;
+        d->held = v;
+        d->held_at = mono_now_ns();
+        return 0;
+    }
+    if (d->holding) {
+        double fps = 0;
+        /* In doubles: the timestamps are the writer's, and need not be
+         * sane enough for their difference to fit an int64_t. */
+        if (v.session_id == d->held.session_id &&
+            v.frame_no > d->held.frame_no &&
+            v.timestamp_ns > d->held.timestamp_ns)
+            fps = (double)(v.frame_no - d->held.frame_no) * 1e9 /
+                  ((double)v.timestamp_ns - (double)d->held.timestamp_ns);
+        announce(d, fps);
+        if ((rc = flush_held(d)))
+            return rc;
+        if (done(d))
+            return 0;
+        dst = d->buf[1];
+    }
+    announce(d, 0);
+    if ((rc = write_all(d, dst, d->frame_bytes)))
+        return rc;
+    d->written++;
+    return 0;
+}
+
+static int parse_count(const char *s, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *end || *s == '-' || *s == '+' || v == 0)
+        return -EINVAL;
+    *out = v;
+    return 0;
+}
+
+static int open_output(struct dump *d, const char *path)
+{
+    if (!path || strcmp(path, "-") == 0) {
+        d->fd = STDOUT_FILENO;
+        d->out_name = "stdout";
+        return 0;
+    }
+    d->out_name = path;
+    d->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    return d->fd < 0 ? -errno : 0;
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_stop; /* no SA_RESTART: waits end at once */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    /* A closed pipe is EPIPE from write(), the end of a normal session. */
+    signal(SIGPIPE, SIG_IGN);
+}
+
+/* What the writer going away means for the dump: its exit status. */
+static int writer_gone(struct dump *d, int why)
+{
+    if (why == FRAME_ECLOSED && d->count && d->written < d->count) {
+        complain("dump", d->name, "the writer stopped after %llu of %llu "
+                 "frame(s)", (unsigned long long)d->written,
+                 (unsigned long long)d->count);
+        return EXIT_FAIL;
+    }
+    if (why == FRAME_ECLOSED)
+        return EXIT_OK;
+    complain("dump", d->name, "the writer died after %llu frame(s) were "
+             "written", (unsigned long long)d->written);
+    return EXIT_FAIL;
+}
+
+static int run(struct dump *d, frame_reader *r)
+{
+    while (!stop_requested && !done(d)) {
+        if (d->holding && mono_now_ns() - d->held_at > RATE_WAIT_NS) {
+            int rc = flush_held(d);
+            if (rc)
+                return rc;
+            continue;
+        }
+        int rc = frame_reader_wait(r, WAIT_SLICE_MS);
+        if (rc == -ETIMEDOUT || rc == FRAME_ERESTARTED || rc == -EINTR)
+            continue;
+        if (rc == FRAME_ECLOSED || rc == FRAME_ELOST) {
+            int frc = flush_held(d);
+            return frc ? frc : rc;
+        }
+        if (rc == 0)
+            rc = take_frame(d, r);
+        if (rc) {
+            int frc = flush_held(d);
+            return rc == 1 || !frc ? rc : frc;
+        }
+    }
+    return flush_held(d);
+}
+
+int cmd_dump(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"count", required_argument, NULL, 'c'},
+        {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct dump d = {.fd = -1};
+    const char *out = NULL;
+    int c;
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":c:o:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            if (parse_count(optarg, &d.count))
+                return bad_usage("dump", "invalid frame count '%s'", optarg);
+            break;
+        case 'o': out = optarg; break;
+        case 'h': return -1;
+        default: return option_error("dump", c, argv);
+        }
+    }
+    if (optind >= argc)
+        return bad_usage("dump", "which segment? (framectl dump NAME)");
+    if (optind + 1 < argc)
+        return bad_usage("dump", "unexpected argument '%s'",
+                         argv[optind + 1]);
+    d.name = argv[optind];
+    int status = check_name_arg("dump", d.name);
+    if (status)
+        return status;
+    if ((!out || strcmp(out, "-") == 0) && isatty(STDOUT_FILENO))
+        return bad_usage("dump", "refusing to write raw frames to a "
+                         "terminal: use -o FILE or a pipe");
+
+    install_signals();
+    frame_reader *r = NULL;
+    struct shm_entry e = {.kind = ENTRY_SEGMENT};
+    snprintf(e.name, sizeof(e.name), "%s", d.name);
+    snprintf(e.file, sizeof(e.file), SEG_PREFIX "%s", d.name);
+    /* The segment first, so a missing one leaves no empty output file. */
+    int rc = shm_entry_plain(&e);
+    if (rc == 0)
+        rc = frame_reader_open(d.name, &r);
+    if (rc) {
+        complain("dump", d.name, "%s", segment_error(rc));
+        return EXIT_FAIL;
+    }
+    status = EXIT_FAIL;
+    if ((rc = open_output(&d, out))) {
+        complain("dump", d.out_name, "%s", strerror(-rc));
+        goto out;
+    }
+    rc = run(&d, r);
+    if (d.broken_pipe) {
+        status = EXIT_OK;
+    } else if (d.write_err) {
+        complain("dump", d.out_name, "%s", strerror(d.write_err));
+    } else if (rc == FRAME_ECLOSED || rc == FRAME_ELOST) {
+        status = writer_gone(&d, rc);
+    } else if (rc == 1) {
+        status = EXIT_FAIL; /* the size change, already said */
+    } else if (rc == -ENOMEM) {
+        complain("dump", d.name, "out of memory");
+    } else if (rc) {
+        complain("dump", d.name, "%s", segment_error(rc));
+    } else {
+        status = EXIT_OK;
+    }
+    if (d.skipped && !d.broken_pipe)
+        complain("dump", d.name, "%llu frame(s) were published but not "
+                 "written: the output was slower than the writer",
+                 (unsigned long long)d.skipped);
+out:
+    if (d.fd > STDOUT_FILENO && close(d.fd) != 0 && status == EXIT_OK) {
+        complain("dump", d.out_name, "%s", strerror(errno));
+        status = EXIT_FAIL;
+    }
+    free(d.buf[0]);
+    free(d.buf[1]);
+    frame_reader_close(r);
+    return status;
+}

@@ -1,0 +1,126 @@
+/* Messages, names and number formatting shared by framectl's commands. */
+#include "framectl.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <time.h>
+
+void complain(const char *what, const char *object, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, PROG ": %s: '%s': ", what, object);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+int bad_usage(const char *what, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    if (what)
+        fprintf(stderr, PROG ": %s: ", what);
+    else
+        fprintf(stderr, PROG ": ");
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\nTry '" PROG " --help'.\n");
+    va_end(ap);
+    return EXIT_USAGE;
+}
+
+const char *segment_error(int rc)
+{
+    switch (rc) {
+    case -ENOENT: return "no such segment";
+    case -EACCES: return "permission denied";
+    case FRAME_ENOTFRAME: return "not a libframe segment: no libframe header";
+    case FRAME_EVERSION:
+        return "not a libframe segment: made by an incompatible libframe";
+    case FRAME_ELAYOUT:
+        return "not a libframe segment: its header is inconsistent";
+    case FRAME_ETRUNCATED:
+        return "not a libframe segment: smaller than its header says";
+    case FRAME_EOWNER: return "belongs to another user";
+    case FRAMECTL_ENOTREG: return "not a libframe segment: not a regular file";
+    }
+    return frame_strerror(rc);
+}
+
+int check_name_arg(const char *what, const char *name)
+{
+    int rc = frame_name_check(name);
+    if (rc == -ENAMETOOLONG)
+        return bad_usage(what, "'%s': segment name longer than %d characters",
+                         name, FRAME_NAME_MAX);
+    if (rc)
+        return bad_usage(what, "'%s': invalid segment name (use 1 to %d of "
+                         "A-Z a-z 0-9 . _ -, no \"..\")", name,
+                         FRAME_NAME_MAX);
+    return 0;
+}
+
+int64_t mono_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t age_ns(int64_t now, int64_t then)
+{
+    int64_t age;
+    return __builtin_sub_overflow(now, then, &age) ? -1 : age;
+}
+
+void format_bytes(uint64_t bytes, char *buf, size_t len)
+{
+    static const char *const units[] = {"KiB", "MiB", "GiB", "TiB"};
+    if (bytes < 1024) {
+        snprintf(buf, len, "%u B", (unsigned)bytes);
+        return;
+    }
+    double v = (double)bytes / 1024;
+    size_t u = 0;
+    while (v >= 1024 && u + 1 < sizeof(units) / sizeof(units[0])) {
+        v /= 1024;
+        u++;
+    }
+    snprintf(buf, len, "%.1f %s", v, units[u]);
+}
+
+void format_age(int64_t ns, char *buf, size_t len)
+{
+    /* Negative: a writer's own timestamp, or another clock namespace. */
+    if (ns < 0)
+        snprintf(buf, len, "-");
+    else if (ns < 1000000000)
+        snprintf(buf, len, "%d ms", (int)(ns / 1000000));
+    else if (ns < INT64_C(60) * 1000000000)
+        snprintf(buf, len, "%.1f s", ns / 1e9);
+    else if (ns < INT64_C(3600) * 1000000000)
+        snprintf(buf, len, "%d min", (int)(ns / (INT64_C(60) * 1000000000)));
+    else
+        snprintf(buf, len, "%.1f h", ns / 3600e9);
+}
+
+const char *state_word(uint32_t state)
+{
+    switch (state) {
+    case FRAME_STATE_RUNNING: return "running";
+    case FRAME_STATE_PAUSED: return "paused";
+    case FRAME_STATE_CLOSED: return "closed";
+    }
+    return "unknown";
+}
+
+int option_error(const char *what, int c, char **argv)
+{
+    char opt[3] = {'-', (char)optopt, 0};
+    const char *arg = optopt ? opt : argv[optind - 1];
+    if (c == ':')
+        return bad_usage(what, "option '%s' needs a value", arg);
+    return bad_usage(what, "unknown option '%s'", arg);
+}
