@@ -6,3 +6,5 @@ frame_test(test_header
   LABELS header)
 set_tests_properties(test_header.other_owner test_header.no_space
                      PROPERTIES SKIP_RETURN_CODE 77)
+target_compile_definitions(test_header PRIVATE
+                           PROJECT_VERSION="${PROJECT_VERSION}")

@@ -12,12 +12,26 @@ libdir=$(ls -d "$prefix"/lib*/pkgconfig | head -n 1 | xargs dirname)
 # pkg-config, shared: run it from the installed library.
 flags=$(PKG_CONFIG_PATH=$libdir/pkgconfig pkg-config --cflags --libs libframe)
 cc -std=c11 -o "$scratch/pc_consumer" "$src/tests/install/consumer.c" $flags
+cc -std=c11 -Wall -Werror -o "$scratch/pc_reader_example" \
+    "$src/samples/reader_example.c" $flags
 LD_LIBRARY_PATH=$libdir "$scratch/pc_consumer"
 
 # find_package, shared and static.
 cmake -S "$src/tests/install" -B "$scratch/cm" \
-    -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
+    -DCMAKE_PREFIX_PATH="$prefix" -DFRAME_SAMPLES_DIR="$src/samples" >/dev/null
 cmake --build "$scratch/cm" >/dev/null
 LD_LIBRARY_PATH=$libdir "$scratch/cm/consumer_shared"
 "$scratch/cm/consumer_static"
-echo "install-check: pkg-config and find_package consumers work"
+test -x "$scratch/cm/reader_example"
+
+# The tools, the man pages and the version header are installed too.
+for f in bin/producer bin/viewer bin/framectl bin/make-samples \
+         include/libframe/frame_version.h share/man/man1/producer.1 \
+         share/man/man1/viewer.1 share/man/man1/framectl.1 \
+         share/man/man3/libframe.3; do
+    if [ ! -e "$prefix/$f" ]; then
+        echo "install-check: $f was not installed" >&2
+        exit 1
+    fi
+done
+echo "install-check: pkg-config and find_package consumers and the sample reader build; tools and man pages installed"

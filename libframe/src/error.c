@@ -3,14 +3,7 @@
 
 #include <string.h>
 
-#define STR2(x) #x
-#define STR(x) STR2(x)
-
-const char *frame_version_string(void)
-{
-    return STR(FRAME_VERSION_MAJOR) "." STR(FRAME_VERSION_MINOR) "." STR(
-        FRAME_VERSION_PATCH);
-}
+const char *frame_version_string(void) { return FRAME_VERSION_STRING; }
 
 const char *frame_strerror(int err)
 {

@@ -17,9 +17,7 @@ extern "C" {
 #define FRAME_API __attribute__((visibility("default")))
 #endif
 
-#define FRAME_VERSION_MAJOR 0
-#define FRAME_VERSION_MINOR 1
-#define FRAME_VERSION_PATCH 0
+#include <libframe/frame_version.h> /* FRAME_VERSION_MAJOR, ... */
 
 /** Longest segment name accepted, in bytes, without the terminating NUL. */
 #define FRAME_NAME_MAX 64
@@ -130,7 +128,8 @@ struct frame_info {
 typedef struct frame_writer frame_writer;
 typedef struct frame_reader frame_reader;
 
-/** "0.1.0": the library's version, from the build. */
+/** The library's version as "MAJOR.MINOR.PATCH" (FRAME_VERSION_STRING of
+ *  the build that made the library, which may differ from the header's). */
 FRAME_API const char *frame_version_string(void);
 
 /**
