@@ -1,0 +1,73 @@
+/* Shared by the cross-process tests: timing, children, pipes, and a
+ * libframe writer living in its own process, driven over a pipe. */
+#ifndef LIBFRAME_TEST_WRITER_PROC_H
+#define LIBFRAME_TEST_WRITER_PROC_H
+
+#include "runner.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define FW 128
+#define FH 96
+#define MS INT64_C(1000000)
+/* What a half-written frame holds: no complete frame ever does. */
+#define HALF_PX 0xdeadbeefu
+
+int64_t now_ns(void);
+void sleep_ms(int ms);
+
+/* The case's segment name, fixed in the parent (test_name() differs in
+ * every child) and unlinked at exit by the process that made it. */
+const char *new_seg(const char *tag);
+bool seg_exists(const char *name);
+
+void make_pipe(int p[2]);
+void send_msg(int fd, const void *msg, size_t n);
+/* Read exactly n bytes; false on EOF or when timeout_ms (-1: none) passes. */
+bool recv_msg(int fd, void *msg, size_t n, int timeout_ms);
+
+/* fork() whose child dies with the parent. */
+pid_t fork_child(void);
+int reap(pid_t pid);
+void reap_ok(pid_t pid);
+/* Until pid sleeps in a futex (a reader's wait). */
+void wait_blocked(pid_t pid);
+
+/* Every pixel of frame frame_no of a writer started with base. */
+uint32_t pattern(uint32_t base, uint64_t frame_no);
+void fill_rows(const struct frame_buffer *b, uint32_t y0, uint32_t y1,
+               uint32_t px);
+/* Pixels of the view that are not px. */
+size_t bad_pixels(const struct frame_view *v, uint32_t px);
+
+struct writer_proc {
+    pid_t pid;
+    int cmd; /* parent -> writer */
+    int evt; /* writer -> parent */
+    uint64_t session_id;
+};
+
+struct hello {
+    int rc;
+    int replaced;
+    uint64_t session_id;
+};
+
+/*
+ * Start a writer process on name with frames FWxFH already published. It
+ * then obeys one-byte commands (writer_do): 'n' publish the next frame,
+ * 'h' begin the next frame and write only its top half, 'T' try a frame
+ * on a truncated segment and report the three return codes, 'P'/'R'
+ * paused/running, 'd' destroy once the parent sleeps in wait() and send
+ * the time, 'q' destroy and exit.
+ */
+struct hello start_writer(struct writer_proc *p, const char *name,
+                          uint32_t base, int frames);
+/* Send a command and wait for the writer to have carried it out. */
+void writer_do(struct writer_proc *p, char c);
+void writer_close_pipes(struct writer_proc *p);
+void stop_writer(struct writer_proc *p);
+
+#endif
