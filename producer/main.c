@@ -2,6 +2,7 @@
 #include "decode_pool.h"
 #include "inputs.h"
 #include "png_load.h"
+#include "stop.h"
 #include "watch.h"
 
 #include <libframe/frame.h>
@@ -71,13 +72,6 @@ struct producer {
     uint64_t interval_late;
 };
 
-static volatile sig_atomic_t stop_requested;
-
-static void on_stop(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
-}
 
 static int64_t now_ns(void)
 {
@@ -443,7 +437,7 @@ static int produce_next(struct producer *p)
 {
     char err[PNG_LOAD_ERR_MAX];
     for (;;) {
-        if (stop_requested)
+        if (stop_requested())
             return -EINTR;
         if (p->live == 0)
             return -ENOENT;
@@ -467,7 +461,7 @@ static int produce_next(struct producer *p)
             if (!d) {
                 if (done)
                     return 1;
-                continue; /* look at stop_requested again */
+                continue; /* look at stop_requested() again */
             }
             int rc = d->rc;
             if (rc) {
@@ -512,7 +506,7 @@ static int produce_next(struct producer *p)
 static bool sleep_until(struct producer *p, int64_t deadline)
 {
     for (;;) {
-        if (stop_requested)
+        if (stop_requested())
             return false;
         int64_t now = now_ns();
         if (now >= deadline)
@@ -594,7 +588,7 @@ static int play(struct producer *p)
         if (rc)
             return 1;
         if (!publish(p, &deadline))
-            return stop_requested ? 0 : 1;
+            return stop_requested() ? 0 : 1;
     }
 }
 
@@ -610,7 +604,7 @@ static int watch_loop(struct producer *p)
     int64_t deadline = now_ns();
     int status = 0;
     char path[4096];
-    while (!stop_requested && !(p->o.count && p->published >= p->o.count)) {
+    while (!stop_requested() && !(p->o.count && p->published >= p->o.count)) {
         rc = watch_next(wt, HEARTBEAT_NS / 1000000, path, sizeof(path));
         frame_writer_heartbeat(p->w);
         stats_tick(p, now_ns());
@@ -709,24 +703,13 @@ static void teardown(struct producer *p)
     inputs_free(&p->in);
 }
 
-static void install_signals(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_stop; /* no SA_RESTART: sleeps return early */
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
-}
-
 int main(int argc, char **argv)
 {
     struct producer p = {0};
     int status = parse_options(argc, argv, &p.o);
     if (status >= 0)
         return status;
-    install_signals();
+    stop_signals_install();
 
     uint32_t max_w = 0, max_h = 0;
     uint64_t total = 0;
@@ -774,7 +757,7 @@ int main(int argc, char **argv)
             p.o.loop = false;
         status = play(&p);
     }
-    if (status == 0 && p.o.watch_dir && !stop_requested)
+    if (status == 0 && p.o.watch_dir && !stop_requested())
         status = watch_loop(&p);
 
     double secs = (now_ns() - p.start_ns) / 1e9;

@@ -2,6 +2,7 @@
 #include "present.h"
 #include "snapshot.h"
 #include "stats.h"
+#include "stop.h"
 #include "waiter.h"
 
 #include <libframe/frame.h>
@@ -60,15 +61,6 @@ struct viewer {
     struct stats st;
 };
 
-/* The one piece of global state: set by SIGINT/SIGTERM. Lock-free, so a
- * signal handler may store it and the waiter thread may read it. */
-static atomic_bool stop_requested;
-
-static void on_stop(int sig)
-{
-    (void)sig;
-    atomic_store(&stop_requested, true);
-}
 
 static void complain(const char *fmt, ...)
 {
@@ -280,7 +272,7 @@ static void sleep_ms(int ms)
 
 static bool finished(const struct viewer *vw, int64_t now)
 {
-    return atomic_load(&stop_requested) || now >= vw->end_ns ||
+    return stop_requested() || now >= vw->end_ns ||
            (vw->o.frames && vw->shown >= vw->o.frames);
 }
 
@@ -826,7 +818,7 @@ static int run_window(struct viewer *vw)
         goto out;
     }
     int rc = waiter_start(&w.waiter, vw->o.name, w.event_type,
-                          &stop_requested);
+                          stop_flag());
     if (rc) {
         complain("cannot start the waiting thread: %s", strerror(-rc));
         goto out;
@@ -902,17 +894,6 @@ out:
 
 /* ---- main ---------------------------------------------------------------- */
 
-static void install_signals(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_stop; /* no SA_RESTART: sleeps return early */
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
-}
-
 int main(int argc, char **argv)
 {
     struct viewer *vw = calloc(1, sizeof(*vw)); /* the stats are 32 KiB */
@@ -923,7 +904,7 @@ int main(int argc, char **argv)
     int status = parse_options(argc, argv, &vw->o);
     if (status >= 0)
         goto out;
-    install_signals();
+    stop_signals_install();
 
     int64_t start = now_ns();
     vw->end_ns = vw->o.seconds > 0 ? deadline_after(start, vw->o.seconds)

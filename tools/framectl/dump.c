@@ -1,5 +1,6 @@
 /* framectl dump: published frames as raw RGBA, for ffmpeg and friends. */
 #include "framectl.h"
+#include "stop.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,14 +15,6 @@
 /* The first frame is held back this long at most for a second one, whose
  * publish time gives the rate to print before any data. */
 #define RATE_WAIT_NS 1000000000
-
-static volatile sig_atomic_t stop_requested;
-
-static void on_stop(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
-}
 
 struct dump {
     const char *name;
@@ -192,18 +185,6 @@ static int open_output(struct dump *d, const char *path)
     return d->fd < 0 ? -errno : 0;
 }
 
-static void install_signals(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_stop; /* no SA_RESTART: waits end at once */
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    /* A closed pipe is EPIPE from write(), the end of a normal session. */
-    signal(SIGPIPE, SIG_IGN);
-}
-
 /* What the writer going away means for the dump: its exit status. */
 static int writer_gone(struct dump *d, int why)
 {
@@ -222,7 +203,7 @@ static int writer_gone(struct dump *d, int why)
 
 static int run(struct dump *d, frame_reader *r)
 {
-    while (!stop_requested && !done(d)) {
+    while (!stop_requested() && !done(d)) {
         if (d->holding && mono_now_ns() - d->held_at > RATE_WAIT_NS) {
             int rc = flush_held(d);
             if (rc)
@@ -283,7 +264,7 @@ int cmd_dump(int argc, char **argv)
         return bad_usage("dump", "refusing to write raw frames to a "
                          "terminal: use -o FILE or a pipe");
 
-    install_signals();
+    stop_signals_install(); /* EPIPE ends a dump normally */
     frame_reader *r = NULL;
     struct shm_entry e = {.kind = ENTRY_SEGMENT};
     snprintf(e.name, sizeof(e.name), "%s", d.name);
