@@ -216,6 +216,7 @@ static int parse_options(int argc, char **argv, struct options *o)
     };
     uint64_t v;
     int c;
+    argv[0] = (char *)PROG; /* getopt's own messages start with argv[0] */
     while ((c = getopt_long(argc, argv, "n:r:l1c:s:m:j:w:qhV", longopts,
                             NULL)) != -1) {
         switch (c) {

@@ -310,20 +310,22 @@ int frame_writer_commit(frame_writer *w, int64_t timestamp_ns,
         return FRAME_EDEAD;
     struct frame__slot *s = &w->h->slot[w->cur_slot];
     uint64_t no = w->next_frame_no++;
-    int64_t now = frame__now_ns();
+    /* The caller's stamp is fresh: reading the clock again would cost a
+     * cache miss on the vDSO page right after a frame-sized copy. */
+    int64_t now = timestamp_ns ? timestamp_ns : frame__now_ns();
     atomic_store_explicit(&s->frame_no, no, memory_order_relaxed);
     atomic_store_explicit(&s->width, w->cur_width, memory_order_relaxed);
     atomic_store_explicit(&s->height, w->cur_height, memory_order_relaxed);
     atomic_store_explicit(&s->stride, w->cur_stride, memory_order_relaxed);
     atomic_store_explicit(&s->format, FRAME_FORMAT_RGBA8, memory_order_relaxed);
-    atomic_store_explicit(&s->timestamp_ns, timestamp_ns ? timestamp_ns : now,
-                          memory_order_relaxed);
+    atomic_store_explicit(&s->timestamp_ns, now, memory_order_relaxed);
     atomic_store_explicit(&s->source_index, source_index, memory_order_relaxed);
     frame__seq_write_end(s, w->cur_seq);
     atomic_store_explicit(&w->h->latest, no << 8 | w->cur_slot,
                           memory_order_release);
-    atomic_store_explicit(&w->h->heartbeat_ns, now, memory_order_relaxed);
     wake_readers(w);
+    /* After the wake: a polling reader is not kept waiting for this line. */
+    atomic_store_explicit(&w->h->heartbeat_ns, now, memory_order_relaxed);
     return 0;
 }
 

@@ -1,0 +1,29 @@
+/* The frames writers send, and the reading every "full" reader does. */
+#ifndef BENCH_FRAMES_H
+#define BENCH_FRAMES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* A pre-decoded RGBA8 frame (the test card), tightly packed. */
+struct source {
+    uint32_t width, height;
+    size_t bytes;
+    uint8_t *pixels;
+    uint64_t base_sum; /* frame_sum() without its first and last words */
+};
+
+/* The frame for this size, drawn on first use and kept. */
+const struct source *source_get(uint32_t width, uint32_t height);
+void sources_free(void);
+
+/* What a "full" reader does with every byte: a 64-bit word sum. The same
+ * function for every transport, so the kernel copies are compared fairly. */
+uint64_t frame_sum(const uint8_t *p, size_t bytes);
+
+/* The writer writes the frame number into the first and last word of each
+ * frame, so a reader can tell a torn or stale frame from a good one. */
+void frame_stamp(uint8_t *p, size_t bytes, uint64_t frame_no);
+uint64_t frame_expected(const struct source *s, uint64_t frame_no);
+
+#endif

@@ -1,0 +1,306 @@
+/* Which rows exist, which run fills each, and running the repetitions. */
+#include "plan.h"
+
+#include "frames.h"
+#include "gst.h"
+#include "spawn.h"
+#include "transports.h"
+
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_ROWS 64
+#define MAX_UNITS 64
+
+static const uint32_t sizes[][2] = {{640, 360}, {1920, 1080}, {3840, 2160}};
+#define NSIZES (sizeof(sizes) / sizeof(sizes[0]))
+
+const char *section_name(enum section s)
+{
+    static const char *const names[] = {"transport", "readers", "wake",
+                                        "png"};
+    return s < SEC_COUNT ? names[s] : "?";
+}
+
+int row_find(const struct plan *p, enum section sec, const char *transport,
+             const char *work, uint32_t w, uint32_t h, int readers)
+{
+    for (int i = 0; i < p->nrows; i++) {
+        const struct row *r = &p->rows[i];
+        if (r->sec == sec && !strcmp(r->transport, transport) &&
+            !strcmp(r->work, work) && r->width == w && r->height == h &&
+            r->readers == readers)
+            return i;
+    }
+    return -1;
+}
+
+static int add_row(struct plan *p, enum section sec, const char *transport,
+                   const char *work, uint32_t w, uint32_t h, int readers,
+                   const char *status)
+{
+    if (p->nrows == MAX_ROWS)
+        return -1;
+    struct row *r = &p->rows[p->nrows];
+    *r = (struct row){.sec = sec, .transport = transport, .work = work,
+                      .width = w, .height = h, .readers = readers,
+                      .status = status};
+    r->m = calloc(p->reps, sizeof(*r->m));
+    if (!r->m)
+        return -1;
+    for (int i = 0; i < p->reps; i++)
+        measure_init(&r->m[i]);
+    return p->nrows++;
+}
+
+static void add_unit(struct plan *p, struct unit u)
+{
+    if (p->nunits < MAX_UNITS && u.row[0] >= 0)
+        p->units[p->nunits++] = u;
+}
+
+static struct unit unit(enum unit_kind kind, int row, uint32_t w, uint32_t h)
+{
+    return (struct unit){.kind = kind, .row = {row, -1}, .width = w,
+                         .height = h};
+}
+
+/* --producer, then the program next to us (installed), then the one in
+ * the build tree, then $PATH. */
+static void locate(const char *given, const char *name, const char *built,
+                   char *out, size_t len)
+{
+    char self[PATH_MAX];
+    out[0] = 0;
+    if (given) {
+        snprintf(out, len, "%s", given);
+        return;
+    }
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (n > 0) {
+        self[n] = 0;
+        const char *dir = dirname(self);
+        if (snprintf(out, len, "%s/%s", dir, name) < (int)len &&
+            access(out, X_OK) == 0)
+            return;
+        out[0] = 0;
+    }
+    if (built && access(built, X_OK) == 0)
+        snprintf(out, len, "%s", built);
+    else if (have_command(name))
+        snprintf(out, len, "%s", name);
+}
+
+#ifndef FRAMEBENCH_PRODUCER
+#define FRAMEBENCH_PRODUCER NULL
+#endif
+#ifndef FRAMEBENCH_MAKE_SAMPLES
+#define FRAMEBENCH_MAKE_SAMPLES NULL
+#endif
+
+static void build_transport(struct plan *p, const struct opts *o)
+{
+    static const char *const works[] = {"touch", "full"};
+    static const char *const lfs[] = {"libframe-futex", "libframe-poll"};
+    static const char *const streams[] = {"pipe", "unix-socket"};
+    const char *gst_touch = !o->with_gst ? "not requested (--with-gstreamer)"
+                            : !p->gst    ? "not installed"
+                                         : NULL;
+    for (size_t s = 0; s < NSIZES; s++) {
+        uint32_t w = sizes[s][0], h = sizes[s][1];
+        for (int k = 0; k < 2; k++) {
+            for (int t = 0; t < 2; t++) {
+                struct unit u = unit(U_LIBFRAME, add_row(p, SEC_TRANSPORT,
+                                     lfs[t], works[k], w, h, 1, NULL), w, h);
+                u.poll = t == 1;
+                u.full = k == 1;
+                u.readers = 1;
+                add_unit(p, u);
+            }
+            for (int t = 0; t < 2; t++) {
+                struct unit u = unit(U_STREAM, add_row(p, SEC_TRANSPORT,
+                                     streams[t], works[k], w, h, 1, NULL),
+                                     w, h);
+                u.socket = t == 1;
+                u.full = k == 1;
+                add_unit(p, u);
+            }
+        }
+        int g = add_row(p, SEC_TRANSPORT, "gstreamer-shm", "touch", w, h, 1,
+                        gst_touch);
+        if (!gst_touch)
+            add_unit(p, unit(U_GST, g, w, h));
+        add_row(p, SEC_TRANSPORT, "gstreamer-shm", "full", w, h, 1,
+                gst_touch ? gst_touch
+                          : "not measured: no stock element reads every "
+                            "byte as cheaply as our checksum");
+        static const char *const copies[] = {"memcpy-warm", "memcpy-slots",
+                                             "memcpy-cold"};
+        for (int k = MEMCPY_WARM; k <= MEMCPY_COLD; k++) {
+            struct unit u = unit(U_MEMCPY, add_row(p, SEC_TRANSPORT,
+                                 copies[k], "none", w, h, 0, NULL), w, h);
+            u.memcpy_kind = k;
+            add_unit(p, u);
+        }
+    }
+}
+
+static void build_png(struct plan *p, const struct opts *o)
+{
+    char why[NOTE_MAX];
+    const char *none = NULL;
+    if (png_set_prepare(o, p->make_samples[0] ? p->make_samples : NULL,
+                        &p->png, why, sizeof(why))) {
+        snprintf(p->png_status, sizeof(p->png_status), "%s", why);
+        none = p->png_status;
+    }
+    uint32_t w = none ? 1920 : p->png.width, h = none ? 1080 : p->png.height;
+    int loop = add_row(p, SEC_PNG, "libpng-loop", "none", w, h, 0, none);
+    if (!none)
+        add_unit(p, unit(U_PNG_LOOP, loop, w, h));
+    const char *no_producer = none ? none
+                              : p->producer[0] ? NULL
+                                               : "producer not found (build "
+                                                 "it, or give --producer)";
+    static const char *const names[] = {"producer-1-thread",
+                                        "producer-all-cores",
+                                        "producer-cache"};
+    for (int k = 0; k < 3; k++) {
+        struct unit u = unit(U_PRODUCER, add_row(p, SEC_PNG, names[k],
+                             "none", w, h, 0, no_producer), w, h);
+        u.mode = (enum producer_mode)k;
+        if (!no_producer)
+            add_unit(p, u);
+    }
+}
+
+int plan_build(struct plan *p, const struct opts *o)
+{
+    memset(p, 0, sizeof(*p));
+    p->reps = o->reps;
+    p->rows = calloc(MAX_ROWS, sizeof(*p->rows));
+    p->units = calloc(MAX_UNITS, sizeof(*p->units));
+    if (!p->rows || !p->units)
+        return -1;
+    machine_probe(&p->machine, o->with_gst);
+    p->gst = o->with_gst && gst_available();
+    locate(o->producer, "producer", FRAMEBENCH_PRODUCER, p->producer,
+           sizeof(p->producer));
+    locate(o->make_samples, "make-samples", FRAMEBENCH_MAKE_SAMPLES,
+           p->make_samples, sizeof(p->make_samples));
+    if (o->sections & 1u << SEC_TRANSPORT)
+        build_transport(p, o);
+    if (o->sections & 1u << SEC_READERS)
+        for (int n = 1; n <= MAX_READERS; n *= 2) {
+            struct unit u = unit(U_LIBFRAME, add_row(p, SEC_READERS,
+                                 "libframe-futex", "touch", 1920, 1080, n,
+                                 NULL), 1920, 1080);
+            u.readers = n;
+            add_unit(p, u);
+        }
+    if (o->sections & 1u << SEC_WAKE) {
+        int f = add_row(p, SEC_WAKE, "libframe-futex", "touch", 1920, 1080,
+                        1, NULL);
+        int q = add_row(p, SEC_WAKE, "pipe-woken", "touch", 1920, 1080, 1,
+                        NULL);
+        struct unit u = unit(U_WAKE, f, 1920, 1080);
+        u.row[1] = q;
+        add_unit(p, u);
+    }
+    if (o->sections & 1u << SEC_PNG)
+        build_png(p, o);
+    return 0;
+}
+
+static void run_unit(struct plan *p, const struct opts *o,
+                     const struct unit *u, struct measure *m0,
+                     struct measure *m1)
+{
+    const struct source *src = NULL;
+    if (u->kind <= U_MEMCPY || u->kind == U_WAKE) {
+        src = source_get(u->width, u->height);
+        if (!src) {
+            measure_fail(m0, "no memory for a %ux%u frame", u->width,
+                         u->height);
+            if (m1)
+                measure_fail(m1, "%s", m0->note);
+            return;
+        }
+    }
+    switch (u->kind) {
+    case U_LIBFRAME:
+        run_libframe(o, src, u->poll, u->full, u->readers, m0);
+        break;
+    case U_STREAM:
+        run_stream(o, src, u->socket, u->full, m0,
+                   u->socket ? &p->socket_bytes : &p->pipe_bytes);
+        break;
+    case U_MEMCPY:
+        run_memcpy(o, src, (enum memcpy_kind)u->memcpy_kind, m0);
+        break;
+    case U_GST:
+        run_gst(o, u->width, u->height, m0);
+        break;
+    case U_WAKE:
+        run_wake(o, src, m0, m1);
+        break;
+    case U_PNG_LOOP:
+        run_png_loop(o, &p->png, m0);
+        break;
+    case U_PRODUCER:
+        run_producer(o, p->producer, &p->png, u->mode, m0);
+        break;
+    }
+}
+
+int plan_run(struct plan *p, const struct opts *o)
+{
+    int total = o->warmup_reps + o->reps;
+    cpu_mark(&p->cpu_start);
+    for (int rep = 0; rep < total; rep++) {
+        bool warm = rep < o->warmup_reps;
+        if (!o->quiet) {
+            if (warm)
+                fprintf(stderr, PROG ": warm-up %d of %d\n", rep + 1,
+                        o->warmup_reps);
+            else
+                fprintf(stderr, PROG ": repetition %d of %d\n",
+                        rep - o->warmup_reps + 1, o->reps);
+        }
+        for (int i = 0; i < p->nunits; i++) {
+            if (bench_interrupted)
+                return -1;
+            const struct unit *u = &p->units[i];
+            struct measure s0, s1, *m0 = &s0, *m1 = &s1;
+            measure_init(&s0);
+            measure_init(&s1);
+            if (!warm) {
+                m0 = &p->rows[u->row[0]].m[rep - o->warmup_reps];
+                if (u->row[1] >= 0)
+                    m1 = &p->rows[u->row[1]].m[rep - o->warmup_reps];
+            }
+            run_unit(p, o, u, m0, u->row[1] >= 0 ? m1 : NULL);
+        }
+    }
+    cpu_mark(&p->cpu_end);
+    machine_load(p->machine.load_end);
+    return bench_interrupted ? -1 : 0;
+}
+
+void plan_free(struct plan *p)
+{
+    for (int i = 0; i < p->nrows; i++)
+        free(p->rows[i].m);
+    for (int i = 0; i < p->nratios; i++)
+        free(p->ratios[i].per_rep);
+    free(p->rows);
+    free(p->units);
+    free(p->ratios);
+    png_set_free(&p->png);
+    sources_free();
+    memset(p, 0, sizeof(*p));
+}

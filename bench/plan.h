@@ -1,0 +1,71 @@
+/* The rows of the benchmark, the runs that fill them, their ratios. */
+#ifndef BENCH_PLAN_H
+#define BENCH_PLAN_H
+
+#include "bench.h"
+#include "machine.h"
+#include "png.h"
+#include "quiet.h"
+#include "summary.h"
+
+enum unit_kind {
+    U_LIBFRAME, U_STREAM, U_MEMCPY, U_GST, U_WAKE, U_PNG_LOOP, U_PRODUCER
+};
+
+/* One run fills one row (two for the wake run) per repetition. */
+struct unit {
+    enum unit_kind kind;
+    int row[2];
+    uint32_t width, height;
+    bool poll, full, socket;
+    int memcpy_kind;        /* enum memcpy_kind */
+    int readers;
+    enum producer_mode mode;
+};
+
+enum target_op { T_NONE, T_AT_LEAST, T_AT_MOST };
+
+/* num / den per repetition (den < 0: the figure itself), then summarised. */
+struct ratio {
+    const char *key;       /* in the numerator row's "ratios" */
+    char label[96];
+    int num, den;
+    enum metric mnum, mden;
+    enum target_op op;
+    double target;
+    double *per_rep;
+    struct stat3 s;
+    int below;             /* repetitions that missed the target */
+};
+
+struct plan {
+    struct row *rows;
+    int nrows;
+    struct unit *units;
+    int nunits;
+    struct ratio *ratios;
+    int nratios;
+    int reps;
+    struct machine machine;
+    struct png_set png;
+    char png_status[NOTE_MAX];   /* empty when the files are ready */
+    char producer[4096];         /* empty when not found */
+    char make_samples[4096];
+    bool gst;
+    size_t pipe_bytes, socket_bytes;  /* capacities actually in use */
+    struct cpu_mark cpu_start, cpu_end;
+};
+
+int plan_build(struct plan *p, const struct opts *o);
+/* Warm-up repetitions, then the measured ones. 0, or -1 if interrupted. */
+int plan_run(struct plan *p, const struct opts *o);
+void plan_ratios(struct plan *p, const struct opts *o);
+/* "met", "MISSED", "-" (no target), ...; buf may be used for the text. */
+const char *ratio_verdict(const struct ratio *r, char *buf, size_t len);
+void plan_free(struct plan *p);
+
+int row_find(const struct plan *p, enum section sec, const char *transport,
+             const char *work, uint32_t w, uint32_t h, int readers);
+const char *section_name(enum section s);
+
+#endif

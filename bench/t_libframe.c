@@ -1,0 +1,157 @@
+/* libframe: a writer copying frames into slots, readers using them in place. */
+
+/* Readers are woken by the futex or busy-poll; "full" readers sum every
+ * byte where it lies, then validate. */
+#include "transports.h"
+
+#include "clock.h"
+
+#include <libframe/frame.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+struct lf_writer_args {
+    const char *name;
+    const struct source *src;
+    uint32_t slots;
+};
+
+void segment_name(char *buf, size_t len)
+{
+    static unsigned serial;
+    snprintf(buf, len, "framebench.%d.%u", (int)getpid(), serial++);
+}
+
+void segment_remove(const char *name)
+{
+    char path[FRAME_NAME_MAX + 16];
+    snprintf(path, sizeof(path), "/libframe.%s", name);
+    shm_unlink(path); /* the library's documented object name */
+}
+
+static int lf_writer_main(void *arg, struct proc_out *out)
+{
+    const struct lf_writer_args *a = arg;
+    const struct source *s = a->src;
+    struct frame_format fmt = {.max_width = s->width,
+                               .max_height = s->height,
+                               .slot_count = a->slots};
+    frame_writer *w;
+    int rc = frame_writer_create(a->name, &fmt, &w, NULL);
+    if (rc)
+        return child_fail(out, "create segment: %s", frame_strerror(rc));
+    struct run *ctl = run_ctl();
+    struct meter mt = {0};
+    child_ready();
+    child_wait_go();
+    for (;;) {
+        int64_t now = now_ns();
+        meter_tick(&mt, now);
+        if (now >= ctl->t_end)
+            break;
+        struct frame_buffer b;
+        if ((rc = frame_writer_begin(w, s->width, s->height, &b)))
+            break;
+        memcpy(b.pixels, s->pixels, s->bytes);
+        frame_stamp(b.pixels, s->bytes, b.frame_no);
+        int64_t t = now_ns(); /* the publish stamp readers measure from */
+        if ((rc = frame_writer_commit(w, t, 0)))
+            break;
+        if (t >= ctl->t_warm && t < ctl->t_end)
+            out->frames++;
+    }
+    meter_end(&mt, out);
+    frame_writer_destroy(w);
+    return rc ? child_fail(out, "publish: %s", frame_strerror(rc)) : 0;
+}
+
+/* Counters over the metered window only. */
+static void stats_at(frame_reader *r, const struct meter *mt, int before,
+                     struct frame_stats *s0, struct frame_stats *s1)
+{
+    if (before == 0 && mt->state >= 1)
+        frame_reader_stats(r, s0);
+    if (before <= 1 && mt->state == 2)
+        frame_reader_stats(r, s1);
+}
+
+int lf_reader_main(void *arg, struct proc_out *out)
+{
+    const struct lf_reader_args *a = arg;
+    frame_reader *r;
+    int rc = frame_reader_open(a->name, &r);
+    if (rc)
+        return child_fail(out, "open segment: %s", frame_strerror(rc));
+    frame_reader_set_busy_poll(r, a->poll);
+    struct run *ctl = run_ctl();
+    struct meter mt = {0};
+    struct frame_stats s0 = {0}, s1 = {0};
+    child_ready();
+    child_wait_go();
+    for (;;) {
+        rc = frame_reader_wait(r, 1000);
+        int before = mt.state;
+        meter_tick(&mt, now_ns());
+        stats_at(r, &mt, before, &s0, &s1);
+        if (rc == FRAME_ECLOSED)
+            break;
+        if (rc == -ETIMEDOUT && now_ns() < ctl->t_end + INT64_C(5000000000))
+            continue;
+        if (rc) {
+            child_fail(out, "wait: %s", frame_strerror(rc));
+            break;
+        }
+        struct frame_view v;
+        rc = frame_reader_acquire(r, &v);
+        int64_t t = now_ns(); /* the frame is in hand */
+        if (rc == FRAME_EBUSY)
+            continue; /* counted as retries by the library */
+        if (rc) {
+            child_fail(out, "acquire: %s", frame_strerror(rc));
+            break;
+        }
+        uint64_t sum = 0;
+        if (a->full)
+            sum = frame_sum(v.pixels, (size_t)v.stride * v.height);
+        if (!frame_reader_still_valid(r, &v))
+            continue;
+        if (v.timestamp_ns < ctl->t_warm || v.timestamp_ns >= ctl->t_end)
+            continue;
+        if (a->full && sum != frame_expected(a->src, v.frame_no))
+            out->bad++;
+        out->frames++;
+        lat_add(out, t - v.timestamp_ns);
+    }
+    int before = mt.state;
+    meter_end(&mt, out);
+    if (before == 1)
+        frame_reader_stats(r, &s1);
+    out->skipped = s1.frames_skipped - s0.frames_skipped;
+    out->retries = s1.retries - s0.retries;
+    frame_reader_close(r);
+    return out->msg[0] ? 1 : 0;
+}
+
+void run_libframe(const struct opts *o, const struct source *src, bool poll,
+                  bool full, int readers, struct measure *m)
+{
+    char name[64], why[NOTE_MAX];
+    segment_name(name, sizeof(name));
+    struct lf_writer_args wa = {.name = name, .src = src, .slots = o->slots};
+    struct lf_reader_args ra = {.name = name, .src = src, .poll = poll,
+                                .full = full};
+    struct spawn procs[MAX_PROCS] = {{lf_writer_main, &wa}};
+    for (int i = 1; i <= readers; i++)
+        procs[i] = (struct spawn){lf_reader_main, &ra};
+    /* Readers open the segment, so the writer must have made it. */
+    if (run_procs(procs, 1 + readers, 1, o, why, sizeof(why))) {
+        segment_remove(name);
+        measure_fail(m, "%s", why);
+        return;
+    }
+    run_collect(readers, src->bytes, m);
+}
