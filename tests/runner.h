@@ -10,9 +10,11 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 struct test_case {
@@ -42,6 +44,22 @@ struct test_case {
             exit(1);                                                          \
         }                                                                     \
     } while (0)
+
+/* CLOCK_MONOTONIC in nanoseconds: what every timing bound measures. */
+static inline int64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Sleep ms milliseconds, signals or not. */
+static inline void sleep_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
 
 /* A segment name private to this process and case, so parallel ctest runs
  * never meet. */

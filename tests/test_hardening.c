@@ -356,20 +356,6 @@ static void no_space(void)
 #define APPEAR_MS 30000
 #define EXIT_MS 30000
 
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static void sleep_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
 /* splitmix64: one seed printed per case replays its random choices. */
 static uint64_t rng_state;
 

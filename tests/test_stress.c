@@ -74,61 +74,7 @@ struct shared {
     struct reader_result r[READERS];
 };
 
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-/* Position-dependent pixels, so rows from another frame or another place
- * never match by accident. Multiplying by an odd constant is a bijection,
- * so no two frames within 2^32 of each other share a value. */
-static uint32_t pixel_value(uint64_t frame_no, uint32_t index)
-{
-    return (uint32_t)frame_no * 0x9e3779b1u + index * 0x85ebca77u;
-}
-
-/* The last row holds, per column, a weighted sum of the pixels above it.
- * Checked against the rows as read, it catches a mix of two writes without
- * trusting the view's frame_no, which the pixel check depends on. */
-static void fill_frame(uint8_t *pixels, uint32_t stride, uint64_t frame_no)
-{
-    uint32_t sum[WIDTH] = {0};
-    for (uint32_t y = 0; y + 1 < HEIGHT; y++) {
-        uint32_t *row = (uint32_t *)(pixels + (size_t)y * stride);
-        uint32_t weight = 2 * y + 1;
-        for (uint32_t x = 0; x < WIDTH; x++) {
-            uint32_t p = pixel_value(frame_no, y * WIDTH + x);
-            row[x] = p;
-            sum[x] += p * weight;
-        }
-    }
-    memcpy(pixels + (size_t)(HEIGHT - 1) * stride, sum, sizeof(sum));
-}
-
-/* Reads each pixel once, in place, and uses that one value for both checks;
- * no early exit, so the loop vectorises. */
-static bool verify_frame(const uint8_t *pixels, uint32_t stride,
-                         uint64_t frame_no)
-{
-    uint32_t sum[WIDTH] = {0};
-    uint32_t bad = 0;
-    for (uint32_t y = 0; y + 1 < HEIGHT; y++) {
-        const uint32_t *row = (const uint32_t *)(pixels + (size_t)y * stride);
-        uint32_t weight = 2 * y + 1;
-        for (uint32_t x = 0; x < WIDTH; x++) {
-            uint32_t p = row[x];
-            bad |= p ^ pixel_value(frame_no, y * WIDTH + x);
-            sum[x] += p * weight;
-        }
-    }
-    const uint32_t *check =
-        (const uint32_t *)(pixels + (size_t)(HEIGHT - 1) * stride);
-    for (uint32_t x = 0; x < WIDTH; x++)
-        bad |= check[x] ^ sum[x];
-    return bad == 0;
-}
+#include "pattern.h"
 
 static void run_writer(struct shared *sh, const char *name)
 {

@@ -67,58 +67,13 @@ struct writer_ctx {
     uint64_t published;
 };
 
-static int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 static void sleep_ns(int64_t ns)
 {
     struct timespec ts = {ns / 1000000000, ns % 1000000000};
     nanosleep(&ts, NULL);
 }
 
-/* As in test_stress: pixels that depend on frame and place, and a last
- * row of per-column weighted sums of the rows above. */
-static uint32_t pixel_value(uint64_t frame_no, uint32_t index)
-{
-    return (uint32_t)frame_no * 0x9e3779b1u + index * 0x85ebca77u;
-}
-
-static void fill_frame(uint8_t *pixels, uint32_t stride, uint64_t frame_no)
-{
-    uint32_t sum[WIDTH] = {0};
-    for (uint32_t y = 0; y + 1 < HEIGHT; y++) {
-        uint32_t *row = (uint32_t *)(pixels + (size_t)y * stride);
-        uint32_t weight = 2 * y + 1;
-        for (uint32_t x = 0; x < WIDTH; x++) {
-            uint32_t p = pixel_value(frame_no, y * WIDTH + x);
-            row[x] = p;
-            sum[x] += p * weight;
-        }
-    }
-    memcpy(pixels + (size_t)(HEIGHT - 1) * stride, sum, sizeof(sum));
-}
-
-/* The copy is private to the reader thread, so reading it is race-free. */
-static bool verify_copy(const uint32_t *px, uint64_t frame_no)
-{
-    uint32_t sum[WIDTH] = {0};
-    uint32_t bad = 0;
-    for (uint32_t y = 0; y + 1 < HEIGHT; y++) {
-        uint32_t weight = 2 * y + 1;
-        for (uint32_t x = 0; x < WIDTH; x++) {
-            uint32_t p = px[y * WIDTH + x];
-            bad |= p ^ pixel_value(frame_no, y * WIDTH + x);
-            sum[x] += p * weight;
-        }
-    }
-    for (uint32_t x = 0; x < WIDTH; x++)
-        bad |= px[(HEIGHT - 1) * WIDTH + x] ^ sum[x];
-    return bad == 0;
-}
+#include "pattern.h"
 
 static void publish(struct writer_ctx *wc)
 {
@@ -166,7 +121,7 @@ static int copy_and_check(struct reader_ctx *rc, uint32_t *buf,
     /* `latest` only moves forward, so neither may what a reader gets. */
     CHECK(v.frame_no >= *last);
     rc->copies++;
-    if (!verify_copy(buf, v.frame_no)) {
+    if (!verify_frame((const uint8_t *)buf, WIDTH * 4, v.frame_no)) {
         if (rc->torn == 0)
             fprintf(stderr, "frame %llu copied, validated and torn\n",
                     (unsigned long long)v.frame_no);

@@ -11,20 +11,6 @@
 #include <sys/wait.h>
 #include <time.h>
 
-int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-void sleep_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
 /* test_name() formats with getpid(), which differs in every child, so the
  * case's name is copied once in the parent and shared from here. */
 static char seg[FRAME_NAME_MAX + 1];

@@ -15,9 +15,6 @@
 /* What a half-written frame holds: no complete frame ever does. */
 #define HALF_PX 0xdeadbeefu
 
-int64_t now_ns(void);
-void sleep_ms(int ms);
-
 /* The case's segment name, fixed in the parent (test_name() differs in
  * every child) and unlinked at exit by the process that made it. */
 const char *new_seg(const char *tag);
