@@ -4,6 +4,7 @@
 #include "plan.h"
 #include "procs.h"
 #include "report.h"
+#include "stop.h"
 
 #include <libframe/frame.h>
 
@@ -205,23 +206,6 @@ static int parse_options(int argc, char **argv, struct opts *o)
     return -1;
 }
 
-static void on_signal(int sig)
-{
-    (void)sig;
-    bench_interrupted = 1;
-}
-
-static void install_signals(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN); /* a dead reader is an error, not a death */
-}
-
 /* Rows that could not be measured in any repetition. */
 static int unmeasured(const struct plan *p)
 {
@@ -244,7 +228,7 @@ int main(int argc, char **argv)
     int status = parse_options(argc, argv, &o);
     if (status >= 0)
         return status;
-    install_signals();
+    stop_signals_install(); /* a dead reader is an error, not a death */
     int rc = procs_init();
     if (rc) {
         fprintf(stderr, PROG ": shared memory for results: %s\n",

@@ -1,5 +1,6 @@
 /* Which rows exist, which run fills each, and running the repetitions. */
 #include "plan.h"
+#include "stop.h"
 
 #include "frames.h"
 #include "gst.h"
@@ -272,7 +273,7 @@ int plan_run(struct plan *p, const struct opts *o)
                         rep - o->warmup_reps + 1, o->reps);
         }
         for (int i = 0; i < p->nunits; i++) {
-            if (bench_interrupted)
+            if (stop_requested())
                 return -1;
             const struct unit *u = &p->units[i];
             struct measure s0, s1, *m0 = &s0, *m1 = &s1;
@@ -288,7 +289,7 @@ int plan_run(struct plan *p, const struct opts *o)
     }
     cpu_mark(&p->cpu_end);
     machine_load(p->machine.load_end);
-    return bench_interrupted ? -1 : 0;
+    return stop_requested() ? -1 : 0;
 }
 
 void plan_free(struct plan *p)

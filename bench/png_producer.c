@@ -3,6 +3,7 @@
 /* Frame numbers and publish stamps of the frames we happen to see give the
  * producer's rate exactly, however seldom we look. */
 #include "png.h"
+#include "stop.h"
 
 #include "clock.h"
 #include "spawn.h"
@@ -78,8 +79,8 @@ static int watch(const struct opts *o, frame_reader *r, pid_t pid,
                        INT64_C(120000000000);
     w->first_stamp = -1;
     while (w->state < 2) {
-        if (bench_interrupted || now_ns() > deadline) {
-            snprintf(why, whylen, bench_interrupted ? "interrupted"
+        if (stop_requested() || now_ns() > deadline) {
+            snprintf(why, whylen, stop_requested() ? "interrupted"
                                                     : "timed out");
             return -1;
         }

@@ -1,5 +1,6 @@
 /* Writer and reader processes: fork, a common start line, reaping. */
 #include "procs.h"
+#include "stop.h"
 
 #include "clock.h"
 
@@ -16,7 +17,6 @@
 
 #define READY_TIMEOUT_NS INT64_C(20000000000)
 
-volatile sig_atomic_t bench_interrupted;
 
 static struct run *ctl;
 static int64_t *lat_store;
@@ -91,7 +91,7 @@ int run_wait_ready(int n, const pid_t *pids, int npids, char *why,
 {
     int64_t deadline = now_ns() + READY_TIMEOUT_NS;
     while (atomic_load(&ctl->ready) < n) {
-        if (bench_interrupted) {
+        if (stop_requested()) {
             snprintf(why, whylen, "interrupted");
             return -1;
         }
@@ -159,12 +159,12 @@ int run_reap(const pid_t *pids, int n, int64_t deadline, char *why,
         }
         if (left == 0)
             break;
-        if (!killed && (bench_interrupted || now_ns() > deadline)) {
+        if (!killed && (stop_requested() || now_ns() > deadline)) {
             run_kill(pids, n);
             killed = true;
             if (!failed) {
                 failed = 1;
-                snprintf(why, whylen, bench_interrupted ? "interrupted"
+                snprintf(why, whylen, stop_requested() ? "interrupted"
                                                         : "timed out");
             }
         }
@@ -350,7 +350,7 @@ int run_procs(const struct spawn *procs, int n, int first,
      * poll would itself disturb two busy cores. */
     struct timespec end = {.tv_sec = ctl->t_end / 1000000000,
                            .tv_nsec = ctl->t_end % 1000000000};
-    while (!bench_interrupted &&
+    while (!stop_requested() &&
            clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &end, NULL) ==
                EINTR)
         ;

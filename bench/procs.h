@@ -41,8 +41,6 @@ struct meter {
     int64_t w0, c0, w1, c1;
 };
 
-extern volatile sig_atomic_t bench_interrupted;
-
 int procs_init(void);
 struct run *run_ctl(void);
 void run_reset(void);
