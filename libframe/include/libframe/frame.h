@@ -42,7 +42,7 @@ enum frame_state {
 /**
  * Error codes beyond the errno range. Every function that can fail returns
  * 0 or a negative value: either -errno (-ENOENT: no such segment, -EACCES,
- * -ENOSPC, -EINVAL, -ENAMETOOLONG, -ETIMEDOUT, -EAGAIN, ...) or one of these.
+ * -ENOSPC, -EINVAL, -ENAMETOOLONG, -ETIMEDOUT, ...) or one of these.
  * frame_strerror() turns any of them into words.
  */
 enum frame_error {
@@ -236,7 +236,8 @@ FRAME_API void frame_writer_destroy(frame_writer *w);
  * \return 0, -ENOENT (no such segment), -EINVAL/-ENAMETOOLONG (bad name),
  *         -EACCES,
  *         FRAME_EOWNER, FRAME_ENOTFRAME, FRAME_EVERSION, FRAME_ELAYOUT,
- *         FRAME_ETRUNCATED, -EMFILE (too many guarded mappings), -ENOMEM.
+ *         FRAME_ETRUNCATED, -EMFILE (too many guarded mappings), -ENOTSUP
+ *         (the SIGBUS guard could not be installed), -ENOMEM.
  */
 FRAME_API int frame_reader_open(const char *name, frame_reader **out);
 
