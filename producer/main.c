@@ -1,4 +1,5 @@
 /* producer: PNG files into a libframe segment, paced, looping, robust. */
+#include "cli.h"
 #include "decode_pool.h"
 #include "inputs.h"
 #include "png_load.h"
@@ -136,50 +137,6 @@ static void usage(FILE *to)
 "and remove it. Exit status: 0 success, 1 runtime failure, 2 bad usage.\n");
 }
 
-static bool parse_u64(const char *s, uint64_t *out, bool suffixes)
-{
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || end == s || *s == '-')
-        return false;
-    uint64_t mult = 1;
-    if (suffixes && *end) {
-        switch (*end) {
-        case 'k': case 'K': mult = UINT64_C(1) << 10; break;
-        case 'm': case 'M': mult = UINT64_C(1) << 20; break;
-        case 'g': case 'G': mult = UINT64_C(1) << 30; break;
-        default: return false;
-        }
-        end++;
-    }
-    if (*end || (v && mult > UINT64_MAX / v))
-        return false;
-    *out = v * mult;
-    return true;
-}
-
-static bool parse_size(const char *s, uint32_t *w, uint32_t *h)
-{
-    unsigned a, b;
-    char x, tail;
-    if (sscanf(s, "%u%c%u%c", &a, &x, &b, &tail) != 3 || (x != 'x' && x != 'X'))
-        return false;
-    if (!a || !b || a > PNG_LOAD_MAX_DIM || b > PNG_LOAD_MAX_DIM)
-        return false;
-    *w = a;
-    *h = b;
-    return true;
-}
-
-static int bad_usage(const char *fmt, const char *arg)
-{
-    fprintf(stderr, PROG ": ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\nTry '" PROG " --help'.\n");
-    return 2;
-}
-
 /* Returns -1 to go on, or the exit status. */
 static int parse_options(int argc, char **argv, struct options *o)
 {
@@ -222,42 +179,50 @@ static int parse_options(int argc, char **argv, struct options *o)
         switch (c) {
         case 'n':
             if (frame_name_check(optarg))
-                return bad_usage("invalid segment name '%s' (use 1 to 64 of "
-                                 "A-Z a-z 0-9 . _ -)", optarg);
+                return cli_bad_usage(PROG, NULL, "invalid segment name '%s' "
+                                     "(use 1 to 64 of A-Z a-z 0-9 . _ -)",
+                                     optarg);
             o->name = optarg;
             break;
-        case 'r': {
-            char *end;
-            o->fps = strtod(optarg, &end);
-            if (*end || end == optarg || !(o->fps >= 0 && o->fps <= 100000))
-                return bad_usage("invalid frame rate '%s'", optarg);
+        case 'r':
+            /* Below one frame in 1000 s the period would not fit in
+             * int64 nanoseconds for long; 0 means unpaced. */
+            if (!cli_parse_double(optarg, 0, 100000, &o->fps) ||
+                (o->fps > 0 && o->fps < 0.001))
+                return cli_bad_usage(PROG, NULL, "invalid frame rate '%s' "
+                                     "(0, or 0.001..100000)", optarg);
             break;
-        }
         case 'l': o->loop = true; break;
         case '1': o->loop = false; break;
         case 'c':
-            if (!parse_u64(optarg, &o->count, false) || !o->count)
-                return bad_usage("invalid frame count '%s'", optarg);
+            if (!cli_parse_u64(optarg, 1, UINT64_MAX, 0, &o->count))
+                return cli_bad_usage(PROG, NULL, "invalid frame count '%s'",
+                                     optarg);
             break;
         case 's':
-            if (!parse_u64(optarg, &v, false) || v < 2 || v > FRAME_MAX_SLOTS)
-                return bad_usage("invalid slot count '%s' (2..8)", optarg);
+            if (!cli_parse_u64(optarg, 2, FRAME_MAX_SLOTS, 0, &v))
+                return cli_bad_usage(PROG, NULL, "invalid slot count '%s' "
+                                     "(2..8)", optarg);
             o->slots = (uint32_t)v;
             break;
         case 'm':
-            if (!parse_size(optarg, &o->max_w, &o->max_h))
-                return bad_usage("invalid size '%s' (WxH, up to 16384x16384)",
-                                 optarg);
+            if (!cli_parse_size(optarg, PNG_LOAD_MAX_DIM, &o->max_w,
+                                &o->max_h))
+                return cli_bad_usage(PROG, NULL, "invalid size '%s' (WxH, up "
+                                     "to 16384x16384)", optarg);
             break;
         case OPT_CACHE: o->cache = 1; break;
         case OPT_NO_CACHE: o->cache = -1; break;
         case OPT_CACHE_LIMIT:
-            if (!parse_u64(optarg, &o->cache_limit, true))
-                return bad_usage("invalid cache limit '%s'", optarg);
+            if (!cli_parse_u64(optarg, 0, UINT64_MAX, CLI_SUFFIXES,
+                               &o->cache_limit))
+                return cli_bad_usage(PROG, NULL, "invalid cache limit '%s'",
+                                     optarg);
             break;
         case 'j':
-            if (!parse_u64(optarg, &v, false) || v < 1 || v > 256)
-                return bad_usage("invalid thread count '%s' (1..256)", optarg);
+            if (!cli_parse_u64(optarg, 1, 256, 0, &v))
+                return cli_bad_usage(PROG, NULL, "invalid thread count '%s' "
+                                     "(1..256)", optarg);
             o->threads = (unsigned)v;
             break;
         case 'w': o->watch_dir = optarg; break;
@@ -268,12 +233,12 @@ static int parse_options(int argc, char **argv, struct options *o)
             printf(PROG " (libframe) %s\n", frame_version_string());
             return 0;
         default:
-            fprintf(stderr, "Try '" PROG " --help'.\n");
-            return 2;
+            return cli_try_help(PROG); /* getopt_long() said what */
         }
     }
     if (optind == argc && !o->watch_dir)
-        return bad_usage("%s", "no input: give PNG files or directories");
+        return cli_bad_usage(PROG, NULL, "no input: give PNG files or "
+                             "directories");
     return -1;
 }
 

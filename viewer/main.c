@@ -1,4 +1,5 @@
 /* viewer: the newest frame of a libframe segment, in a window or headless. */
+#include "cli.h"
 #include "present.h"
 #include "snapshot.h"
 #include "stats.h"
@@ -13,7 +14,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <math.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -131,35 +131,15 @@ static void usage(FILE *to)
 "Exit status: 0 success, 1 runtime failure, 2 bad usage.\n");
 }
 
-static int bad_usage(const char *fmt, const char *arg)
-{
-    fprintf(stderr, PROG ": ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\nTry '" PROG " --help'.\n");
-    return 2;
-}
-
-static bool parse_seconds(const char *s, double *out, bool zero_ok)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end || !isfinite(v) || v < 0 ||
-        (!zero_ok && v == 0) || v > 1e7)
-        return false;
-    *out = v;
-    return true;
-}
-
 /* The option getopt_long() just refused, as the user wrote it. */
 static int bad_option(char **argv, int opt, const char *fmt)
 {
     char text[3];
     const char *last = argv[optind - 1];
     if (opt == 0 || strncmp(last, "--", 2) == 0)
-        return bad_usage(fmt, last);
+        return cli_bad_usage(PROG, NULL, fmt, last);
     snprintf(text, sizeof(text), "-%c", opt);
-    return bad_usage(fmt, text);
+    return cli_bad_usage(PROG, NULL, fmt, text);
 }
 
 /* Returns -1 to go on, or the exit status. */
@@ -190,32 +170,33 @@ static int parse_options(int argc, char **argv, struct options *o)
         switch (c) {
         case 'n':
             if (frame_name_check(optarg))
-                return bad_usage("invalid segment name '%s' (use 1 to 64 of "
-                                 "A-Z a-z 0-9 . _ -)", optarg);
+                return cli_bad_usage(PROG, NULL, "invalid segment name '%s' "
+                                     "(use 1 to 64 of A-Z a-z 0-9 . _ -)",
+                                     optarg);
             o->name = optarg;
             break;
         case 'H': o->headless = true; break;
-        case 'c': {
-            char *end;
-            errno = 0;
-            unsigned long long v = strtoull(optarg, &end, 10);
-            if (errno || end == optarg || *end || *optarg == '-' || v == 0)
-                return bad_usage("invalid frame count '%s'", optarg);
-            o->frames = v;
+        case 'c':
+            if (!cli_parse_u64(optarg, 1, UINT64_MAX, 0, &o->frames))
+                return cli_bad_usage(PROG, NULL, "invalid frame count '%s'",
+                                     optarg);
             break;
-        }
         case 't':
-            if (!parse_seconds(optarg, &o->seconds, false))
-                return bad_usage("invalid number of seconds '%s'", optarg);
+            /* 0 would mean no limit: --seconds 0 is refused, not ignored. */
+            if (!cli_parse_double(optarg, 0, 1e7, &o->seconds) ||
+                o->seconds == 0)
+                return cli_bad_usage(PROG, NULL, "invalid number of seconds "
+                                     "'%s'", optarg);
             break;
         case 'o':
             if (!*optarg)
-                return bad_usage("%s", "empty snapshot file name");
+                return cli_bad_usage(PROG, NULL, "empty snapshot file name");
             o->snapshot = optarg;
             break;
         case 'w':
-            if (!parse_seconds(optarg, &o->wait, true))
-                return bad_usage("invalid wait '%s' (seconds)", optarg);
+            if (!cli_parse_double(optarg, 0, 1e7, &o->wait))
+                return cli_bad_usage(PROG, NULL, "invalid wait '%s' "
+                                     "(seconds)", optarg);
             break;
         case OPT_VSYNC: o->vsync = true; break;
         case OPT_NO_VSYNC: o->vsync = false; break;
@@ -232,7 +213,8 @@ static int parse_options(int argc, char **argv, struct options *o)
         }
     }
     if (optind < argc)
-        return bad_usage("unexpected argument '%s'", argv[optind]);
+        return cli_bad_usage(PROG, NULL, "unexpected argument '%s'",
+                             argv[optind]);
     return -1;
 }
 

@@ -1,4 +1,5 @@
 /* framectl dump: published frames as raw RGBA, for ffmpeg and friends. */
+#include "cli.h"
 #include "framectl.h"
 #include "stop.h"
 
@@ -162,17 +163,6 @@ static int take_frame(struct dump *d, frame_reader *r)
     return 0;
 }
 
-static int parse_count(const char *s, uint64_t *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || end == s || *end || *s == '-' || *s == '+' || v == 0)
-        return -EINVAL;
-    *out = v;
-    return 0;
-}
-
 static int open_output(struct dump *d, const char *path)
 {
     if (!path || strcmp(path, "-") == 0) {
@@ -243,8 +233,9 @@ int cmd_dump(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":c:o:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'c':
-            if (parse_count(optarg, &d.count))
-                return bad_usage("dump", "invalid frame count '%s'", optarg);
+            if (!cli_parse_u64(optarg, 1, UINT64_MAX, CLI_NO_PLUS, &d.count))
+                return cli_bad_usage(PROG, "dump", "invalid frame count '%s'",
+                                     optarg);
             break;
         case 'o': out = optarg; break;
         case 'h': return -1;
@@ -252,17 +243,18 @@ int cmd_dump(int argc, char **argv)
         }
     }
     if (optind >= argc)
-        return bad_usage("dump", "which segment? (framectl dump NAME)");
+        return cli_bad_usage(PROG, "dump", "which segment? (framectl dump "
+                             "NAME)");
     if (optind + 1 < argc)
-        return bad_usage("dump", "unexpected argument '%s'",
-                         argv[optind + 1]);
+        return cli_bad_usage(PROG, "dump", "unexpected argument '%s'",
+                             argv[optind + 1]);
     d.name = argv[optind];
     int status = check_name_arg("dump", d.name);
     if (status)
         return status;
     if ((!out || strcmp(out, "-") == 0) && isatty(STDOUT_FILENO))
-        return bad_usage("dump", "refusing to write raw frames to a "
-                         "terminal: use -o FILE or a pipe");
+        return cli_bad_usage(PROG, "dump", "refusing to write raw frames to "
+                             "a terminal: use -o FILE or a pipe");
 
     stop_signals_install(); /* EPIPE ends a dump normally */
     frame_reader *r = NULL;

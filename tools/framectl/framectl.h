@@ -28,9 +28,6 @@ int cmd_dump(int argc, char **argv);
 /* "framectl: what: 'object': why" on stderr. */
 void complain(const char *what, const char *object, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* A usage error with a pointer to --help; returns EXIT_USAGE. */
-int bad_usage(const char *what, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
 /* getopt_long() (called with opterr = 0 and a ':' first in the option
  * string) returned c, '?' or ':': say what was wrong. */
 int option_error(const char *what, int c, char **argv);

@@ -1,4 +1,5 @@
 /* framectl info: one segment's validated header, as text or JSON. */
+#include "cli.h"
 #include "framectl.h"
 
 #include <getopt.h>
@@ -101,10 +102,11 @@ int cmd_info(int argc, char **argv)
         }
     }
     if (optind >= argc)
-        return bad_usage("info", "which segment? (framectl info NAME)");
+        return cli_bad_usage(PROG, "info", "which segment? (framectl info "
+                             "NAME)");
     if (optind + 1 < argc)
-        return bad_usage("info", "unexpected argument '%s'",
-                         argv[optind + 1]);
+        return cli_bad_usage(PROG, "info", "unexpected argument '%s'",
+                             argv[optind + 1]);
     const char *name = argv[optind];
     int status = check_name_arg("info", name);
     if (status)

@@ -1,4 +1,5 @@
 /* framectl list and framectl clean: every segment in /dev/shm. */
+#include "cli.h"
 #include "framectl.h"
 
 #include <errno.h>
@@ -38,7 +39,8 @@ static int no_options(const char *what, int argc, char **argv, bool *help)
         return option_error(what, c, argv);
     }
     if (optind < argc)
-        return bad_usage(what, "unexpected argument '%s'", argv[optind]);
+        return cli_bad_usage(PROG, what, "unexpected argument '%s'",
+                             argv[optind]);
     return 0;
 }
 

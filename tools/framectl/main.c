@@ -1,4 +1,5 @@
 /* framectl: list, inspect, clean up and record libframe segments. */
+#include "cli.h"
 #include "framectl.h"
 
 #include <getopt.h>
@@ -96,7 +97,8 @@ int main(int argc, char **argv)
         }
     }
     if (optind >= argc)
-        return bad_usage(NULL, "no command given (list, info, clean, dump)");
+        return cli_bad_usage(PROG, NULL, "no command given (list, info, "
+                             "clean, dump)");
     const char *name = argv[optind];
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
         if (strcmp(name, commands[i].name) != 0)
@@ -108,6 +110,6 @@ int main(int argc, char **argv)
         }
         return status;
     }
-    return bad_usage(NULL, "unknown command '%s' (list, info, clean, dump)",
-                     name);
+    return cli_bad_usage(PROG, NULL, "unknown command '%s' (list, info, "
+                         "clean, dump)", name);
 }

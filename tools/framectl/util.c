@@ -1,4 +1,5 @@
 /* Messages, names and number formatting shared by framectl's commands. */
+#include "cli.h"
 #include "framectl.h"
 
 #include <errno.h>
@@ -15,20 +16,6 @@ void complain(const char *what, const char *object, const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
-}
-
-int bad_usage(const char *what, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    if (what)
-        fprintf(stderr, PROG ": %s: ", what);
-    else
-        fprintf(stderr, PROG ": ");
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\nTry '" PROG " --help'.\n");
-    va_end(ap);
-    return EXIT_USAGE;
 }
 
 const char *segment_error(int rc)
@@ -53,12 +40,12 @@ int check_name_arg(const char *what, const char *name)
 {
     int rc = frame_name_check(name);
     if (rc == -ENAMETOOLONG)
-        return bad_usage(what, "'%s': segment name longer than %d characters",
-                         name, FRAME_NAME_MAX);
+        return cli_bad_usage(PROG, what, "'%s': segment name longer than %d "
+                             "characters", name, FRAME_NAME_MAX);
     if (rc)
-        return bad_usage(what, "'%s': invalid segment name (use 1 to %d of "
-                         "A-Z a-z 0-9 . _ -, no \"..\")", name,
-                         FRAME_NAME_MAX);
+        return cli_bad_usage(PROG, what, "'%s': invalid segment name (use 1 "
+                             "to %d of A-Z a-z 0-9 . _ -, no \"..\")", name,
+                             FRAME_NAME_MAX);
     return 0;
 }
 
@@ -121,6 +108,6 @@ int option_error(const char *what, int c, char **argv)
     char opt[3] = {'-', (char)optopt, 0};
     const char *arg = optopt ? opt : argv[optind - 1];
     if (c == ':')
-        return bad_usage(what, "option '%s' needs a value", arg);
-    return bad_usage(what, "unknown option '%s'", arg);
+        return cli_bad_usage(PROG, what, "option '%s' needs a value", arg);
+    return cli_bad_usage(PROG, what, "unknown option '%s'", arg);
 }
