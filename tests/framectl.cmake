@@ -1,7 +1,7 @@
 # framectl as users run it: the real binary against writer processes the
 # test forks, in the real /dev/shm (clean_all: a private one, as root).
 if(TARGET framectl)
-  frame_test(test_framectl
+  frame_test(test_framectl SOURCES proc.c
     CASES list_live_and_dead info_json clean_named clean_all dump_frames
           dump_size_change dump_broken_pipe bad_usage missing_segment
     LABELS framectl

@@ -14,7 +14,7 @@ if(TARGET producer AND TARGET make-samples AND TARGET frame_pngwrite)
     message(WARNING "the hardening cases with the viewer are not built: "
             "the viewer target is not defined")
   endif()
-  frame_test(test_hardening
+  frame_test(test_hardening SOURCES proc.c
     CASES ${FRAME_HARDENING_CASES}
     LABELS hardening
     TIMEOUT 120)

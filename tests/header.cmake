@@ -1,4 +1,4 @@
-frame_test(test_header
+frame_test(test_header SOURCES proc.c
   CASES names bad_formats round_trip abort_keeps_previous copy_helper
         modes_and_slots strerror_words corrupt_fixed_fields
         corrupt_frame_fields small_and_foreign_objects other_owner no_space

@@ -1,6 +1,6 @@
 if(TARGET producer AND TARGET frame_testimages)
   frame_test(test_producer
-    SOURCES ${PROJECT_SOURCE_DIR}/producer/inputs.c
+    SOURCES ${PROJECT_SOURCE_DIR}/producer/inputs.c proc.c
     CASES natural_order every_colour_type bad_files_skipped no_valid_input
           signals_clean_up live_name_refused watch_new_files
           natural_playback_order once_and_count threads_and_cache bad_usage

@@ -45,6 +45,12 @@ struct test_case {
         }                                                                     \
     } while (0)
 
+/* The exit status that ctest counts as skipped (SKIP_RETURN_CODE). */
+#define SKIP 77
+
+/* A millisecond in now_ns() units. */
+#define MS INT64_C(1000000)
+
 /* CLOCK_MONOTONIC in nanoseconds: what every timing bound measures. */
 static inline int64_t now_ns(void)
 {

@@ -1,5 +1,6 @@
 # Stress tests: processes on a real segment, and threads for ThreadSanitizer.
-frame_test(test_stress CASES validated unvalidated_detects_tearing
+frame_test(test_stress SOURCES proc.c
+           CASES validated unvalidated_detects_tearing
            LABELS stress TIMEOUT 120)
 
 set(FRAME_THREAD_CASES copy_readers wait_readers)

@@ -3,44 +3,14 @@
 #include "writer_proc.h"
 
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <time.h>
-
-/* reap() with a limit: a child still running after limit_ms is killed and
- * the case fails, rather than hanging until ctest's timeout. */
-static int reap_within(pid_t pid, int limit_ms)
-{
-    int64_t end = now_ns() + (int64_t)limit_ms * MS;
-    for (;;) {
-        int st;
-        pid_t got = waitpid(pid, &st, WNOHANG);
-        if (got == pid)
-            return st;
-        CHECK(got == 0 || errno == EINTR);
-        if (now_ns() >= end)
-            break;
-        sleep_ms(10);
-    }
-    kill(pid, SIGKILL);
-    reap(pid);
-    fprintf(stderr, "child %d still running after %d ms\n", (int)pid,
-            limit_ms);
-    CHECK(!"child finished in time");
-    return -1;
-}
 
 static void kill_writer(struct writer_proc *p)
 {
-    CHECK(kill(p->pid, SIGKILL) == 0);
-    int st = reap(p->pid);
-    CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+    kill_child(p->pid, NO_LIMIT, "writer", NULL);
     writer_close_pipes(p);
 }
 
@@ -57,7 +27,7 @@ static void truncate_by_path(const char *name, off_t size)
             _exit(1);
         _exit(0);
     }
-    reap_ok(pid);
+    expect_exit(pid, 0, NO_LIMIT, "truncating process", NULL);
 }
 
 /* Wait through timeouts (at most once past FRAME_ELOST when allow_lost) for
@@ -86,6 +56,38 @@ static void check_frame(frame_reader *r, struct frame_view *v, uint64_t no,
     CHECK(frame_reader_still_valid(r, v));
 }
 
+/* A reader on name, whose newest frame is frame no, all px. */
+static frame_reader *reader_at(const char *name, struct frame_view *v,
+                               uint64_t no, uint32_t px)
+{
+    frame_reader *r;
+    CHECK_RC(frame_reader_open(name, &r), 0);
+    check_frame(r, v, no, px);
+    return r;
+}
+
+/* The writer publishes frame no, all px, and the waiting reader gets it. */
+static void next_frame_wakes(struct writer_proc *wp, frame_reader *r,
+                             struct frame_view *v, uint64_t no, uint32_t px)
+{
+    writer_do(wp, 'n');
+    CHECK_RC(frame_reader_wait(r, 5000), 0);
+    check_frame(r, v, no, px);
+}
+
+/* A new writer has taken the name: within 5 s the reader says so (what
+ * names the reader's situation). */
+static void expect_restart(frame_reader *r, bool allow_lost, const char *what)
+{
+    int64_t t0 = now_ns();
+    int rc = wait_event(r, 10000, allow_lost);
+    int64_t took = now_ns() - t0;
+    fprintf(stderr, "%s reader: %s after %.1f ms\n", what, frame_strerror(rc),
+            took / 1e6);
+    CHECK_RC(rc, FRAME_ERESTARTED);
+    CHECK(took < 5000 * MS);
+}
+
 /* ------------------------------------------------------------------ */
 /* Cases                                                                */
 
@@ -96,9 +98,8 @@ static void sigkill_mid_frame(void)
     start_writer(&wp, name, 0, 3);
     writer_do(&wp, 'h'); /* frame 4 begun, half written, never committed */
 
-    int go[2], res[2];
-    make_pipe(go);
-    make_pipe(res);
+    struct chan ch;
+    chan_open(&ch);
     pid_t reader = fork_child();
     if (reader == 0) {
         frame_reader *r;
@@ -107,10 +108,10 @@ static void sigkill_mid_frame(void)
         /* Many looks: none may land on the slot being written. */
         for (int i = 0; i < 200; i++)
             check_frame(r, &v, 3, pattern(0, 3));
-        send_msg(res[1], "o", 1);
+        send_msg(ch.res[1], "o", 1);
         int rc = frame_reader_wait(r, 10000);
         int64_t t1 = now_ns(), killed;
-        CHECK(recv_msg(go[0], &killed, sizeof(killed), 10000));
+        CHECK(recv_msg(ch.go[0], &killed, sizeof(killed), 10000));
         fprintf(stderr, "wait returned %d (%s) %.1f ms after SIGKILL\n", rc,
                 frame_strerror(rc), (t1 - killed) / 1e6);
         CHECK_RC(rc, FRAME_ELOST);
@@ -139,19 +140,13 @@ static void sigkill_mid_frame(void)
     }
 
     char c;
-    CHECK(recv_msg(res[0], &c, 1, 10000));
+    CHECK(recv_msg(ch.res[0], &c, 1, 10000));
     wait_blocked(reader);
     int64_t killed = now_ns();
-    CHECK(kill(wp.pid, SIGKILL) == 0);
-    send_msg(go[1], &killed, sizeof(killed));
-    int st = reap(wp.pid);
-    CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
-    writer_close_pipes(&wp);
-    reap_ok(reader);
-    for (int i = 0; i < 2; i++) {
-        close(go[i]);
-        close(res[i]);
-    }
+    kill_writer(&wp);
+    send_msg(ch.go[1], &killed, sizeof(killed));
+    expect_exit(reader, 0, NO_LIMIT, "reader", NULL);
+    chan_close(&ch);
 
     /* A death leaves the segment behind, with the dead writer's pid. */
     CHECK(seg_exists(name));
@@ -169,10 +164,8 @@ static void new_writer_reattach(void)
     const char *name = new_seg("reattach");
     struct writer_proc w1, w2, w3;
     start_writer(&w1, name, 0, 3);
-    frame_reader *r;
-    CHECK_RC(frame_reader_open(name, &r), 0);
     struct frame_view v;
-    check_frame(r, &v, 3, pattern(0, 3));
+    frame_reader *r = reader_at(name, &v, 3, pattern(0, 3));
     CHECK(v.session_id == w1.session_id);
     kill_writer(&w1);
     CHECK(seg_exists(name)); /* stale */
@@ -181,43 +174,27 @@ static void new_writer_reattach(void)
     struct hello hi = start_writer(&w2, name, 0x5000, 1);
     CHECK(hi.replaced);
     CHECK(w2.session_id != w1.session_id);
-    int64_t t0 = now_ns();
-    int rc = wait_event(r, 10000, false);
-    int64_t took = now_ns() - t0;
-    fprintf(stderr, "detached reader: %s after %.1f ms\n", frame_strerror(rc),
-            took / 1e6);
-    CHECK_RC(rc, FRAME_ERESTARTED);
-    CHECK(took < 5000 * MS);
+    expect_restart(r, false, "detached");
     /* The same handle, now on the new session: numbering starts over. */
     check_frame(r, &v, 1, pattern(0x5000, 1));
     CHECK(v.session_id == w2.session_id);
     struct frame_info info;
     CHECK_RC(frame_reader_info(r, &info), 0);
     CHECK(info.writer_alive && info.writer_pid == (int32_t)w2.pid);
-    writer_do(&w2, 'n');
-    CHECK_RC(frame_reader_wait(r, 5000), 0);
-    check_frame(r, &v, 2, pattern(0x5000, 2));
+    next_frame_wakes(&w2, r, &v, 2, pattern(0x5000, 2));
 
     /* Replaced again before the reader noticed the death: it may say
      * ELOST first, but must end up on the third writer. */
     kill_writer(&w2);
     hi = start_writer(&w3, name, 0x7000, 1);
     CHECK(hi.replaced);
-    t0 = now_ns();
-    rc = wait_event(r, 10000, true);
-    took = now_ns() - t0;
-    fprintf(stderr, "attached reader: %s after %.1f ms\n", frame_strerror(rc),
-            took / 1e6);
-    CHECK_RC(rc, FRAME_ERESTARTED);
-    CHECK(took < 5000 * MS);
+    expect_restart(r, true, "attached");
     check_frame(r, &v, 1, pattern(0x7000, 1));
     CHECK(v.session_id == w3.session_id);
 
     stop_writer(&w3);
     CHECK_RC(wait_event(r, 5000, false), FRAME_ECLOSED);
     frame_reader_close(r);
-    CHECK(!seg_exists(name));
-    test_unlink(name);
 }
 
 static void live_writer_refused(void)
@@ -243,13 +220,9 @@ static void live_writer_refused(void)
     CHECK(info.max_width == FW);
 
     /* The refused attempts left the live segment alone. */
-    frame_reader *r;
-    CHECK_RC(frame_reader_open(name, &r), 0);
     struct frame_view v;
-    check_frame(r, &v, 1, pattern(0, 1));
-    writer_do(&wp, 'n');
-    CHECK_RC(frame_reader_wait(r, 5000), 0);
-    check_frame(r, &v, 2, pattern(0, 2));
+    frame_reader *r = reader_at(name, &v, 1, pattern(0, 1));
+    next_frame_wakes(&wp, r, &v, 2, pattern(0, 2));
     CHECK(v.session_id == wp.session_id);
     frame_reader_close(r);
 
@@ -267,35 +240,24 @@ static void closed_then_restart(void)
     const char *name = new_seg("restart");
     struct writer_proc w1, w2;
     start_writer(&w1, name, 0, 1);
-    frame_reader *r;
-    CHECK_RC(frame_reader_open(name, &r), 0);
     struct frame_view v;
-    check_frame(r, &v, 1, pattern(0, 1));
+    frame_reader *r = reader_at(name, &v, 1, pattern(0, 1));
     uint64_t old_session = v.session_id;
 
     stop_writer(&w1);
-    CHECK(!seg_exists(name));
     CHECK_RC(frame_reader_wait(r, 5000), FRAME_ECLOSED);
     check_frame(r, &v, 1, pattern(0, 1));
     CHECK_RC(frame_reader_wait(r, 300), -ETIMEDOUT);
 
     struct hello hi = start_writer(&w2, name, 0x9000, 1);
     CHECK(!hi.replaced); /* the clean stop unlinked the name */
-    int64_t t0 = now_ns();
-    int rc = wait_event(r, 10000, false);
-    int64_t took = now_ns() - t0;
-    fprintf(stderr, "closed reader: %s after %.1f ms\n", frame_strerror(rc),
-            took / 1e6);
-    CHECK_RC(rc, FRAME_ERESTARTED);
-    CHECK(took < 5000 * MS);
+    expect_restart(r, false, "closed");
     check_frame(r, &v, 1, pattern(0x9000, 1));
     CHECK(v.session_id == w2.session_id && v.session_id != old_session);
 
     stop_writer(&w2);
     CHECK_RC(wait_event(r, 5000, false), FRAME_ECLOSED);
     frame_reader_close(r);
-    CHECK(!seg_exists(name));
-    test_unlink(name);
 }
 
 /* A reader holds a view when the segment shrinks to size under it. */
@@ -305,20 +267,17 @@ static void reader_truncated(off_t size)
     struct writer_proc wp;
     start_writer(&wp, name, 0, 1);
 
-    int go[2], res[2];
-    make_pipe(go);
-    make_pipe(res);
+    struct chan ch;
+    chan_open(&ch);
     /* In a child, so that a crash is reported as one and not as a lost
      * test process. */
     pid_t reader = fork_child();
     if (reader == 0) {
-        frame_reader *r;
-        CHECK_RC(frame_reader_open(name, &r), 0);
         struct frame_view v;
-        check_frame(r, &v, 1, pattern(0, 1));
-        send_msg(res[1], "a", 1);
+        frame_reader *r = reader_at(name, &v, 1, pattern(0, 1));
+        send_msg(ch.res[1], "a", 1);
         char c;
-        CHECK(recv_msg(go[0], &c, 1, 10000));
+        CHECK(recv_msg(ch.go[0], &c, 1, 10000));
         /* The first load faults; the guard maps zeros and it completes. */
         size_t nonzero = 0;
         for (uint32_t y = 0; y < v.height; y++) {
@@ -340,19 +299,14 @@ static void reader_truncated(off_t size)
         _exit(0);
     }
     char c;
-    CHECK(recv_msg(res[0], &c, 1, 10000));
+    CHECK(recv_msg(ch.res[0], &c, 1, 10000));
     truncate_by_path(name, size);
-    send_msg(go[1], "t", 1);
-    reap_ok(reader);
-    for (int i = 0; i < 2; i++) {
-        close(go[i]);
-        close(res[i]);
-    }
+    send_msg(ch.go[1], "t", 1);
+    expect_exit(reader, 0, NO_LIMIT, "reader", NULL);
+    chan_close(&ch);
     /* The writer's own clean stop touches the header, which is gone too
      * when size is 0: its guard must carry it through. */
     stop_writer(&wp);
-    CHECK(!seg_exists(name));
-    test_unlink(name);
 }
 
 static void open_truncated(void)
@@ -370,8 +324,6 @@ static void open_truncated(void)
     CHECK_RC(frame_reader_open(name, &r), FRAME_ETRUNCATED);
     CHECK(r == NULL);
     stop_writer(&wp);
-    CHECK(!seg_exists(name));
-    test_unlink(name);
 }
 
 /* The writer's segment shrinks under it between two frames. */
@@ -398,8 +350,6 @@ static void writer_truncated(off_t size)
     }
     CHECK_RC(rc[2], FRAME_EDEAD);
     stop_writer(&wp); /* destroy on a dead handle, then a clean exit */
-    CHECK(!seg_exists(name));
-    test_unlink(name);
 }
 
 static void truncated_under_reader(void)
@@ -481,43 +431,36 @@ static void foreign_sigbus_still_fatal(void)
     struct writer_proc wp;
     start_writer(&wp, name, 0, 1);
     static const char *modes[] = {"", ":app", ":kill"};
+    static const char *what[] = {"no-handler child", "handler child",
+                                 "kill child"};
     for (int app = 0; app < 3; app++) {
-        char arg[FRAME_NAME_MAX + 8];
-        snprintf(arg, sizeof(arg), "%s%s", name, modes[app]);
-        pid_t pid = fork_child();
-        if (pid == 0) {
-            /* exec: a process whose only SIGBUS handler is what the
-             * reader's open installs, not one inherited from this one. */
-            setenv(FOREIGN_ENV, arg, 1);
-            /* AddressSanitizer takes SIGBUS at start-up, so the guard's
-             * previous handler would be ASan's, which reports and exits 1
-             * where a plain process dies of the signal. Keep it off SIGBUS
-             * in this one process (other ASan options are kept); the
-             * truncation case still runs the guard on top of ASan's. */
-            const char *asan = getenv("ASAN_OPTIONS");
-            char opts[512];
-            snprintf(opts, sizeof(opts), "%s%shandle_sigbus=0",
-                     asan ? asan : "", asan && *asan ? ":" : "");
-            setenv("ASAN_OPTIONS", opts, 1);
-            execl("/proc/self/exe", "test_fault",
-                  "foreign_sigbus_still_fatal", (char *)NULL);
-            _exit(127);
-        }
+        /* exec: a process whose only SIGBUS handler is what the reader's
+         * open installs, not one inherited from this one. */
+        char arg[FRAME_NAME_MAX + 48];
+        snprintf(arg, sizeof(arg), FOREIGN_ENV "=%s%s", name, modes[app]);
+        /* AddressSanitizer takes SIGBUS at start-up, so the guard's
+         * previous handler would be ASan's, which reports and exits 1
+         * where a plain process dies of the signal. Keep it off SIGBUS in
+         * this one process (other ASan options are kept); the truncation
+         * case still runs the guard on top of ASan's. */
+        const char *asan = getenv("ASAN_OPTIONS");
+        char opts[512];
+        snprintf(opts, sizeof(opts), "ASAN_OPTIONS=%s%shandle_sigbus=0",
+                 asan ? asan : "", asan && *asan ? ":" : "");
+        const char *argv[] = {"/proc/self/exe", "foreign_sigbus_still_fatal",
+                              NULL};
+        const char *env[] = {arg, opts, NULL};
+        pid_t pid = spawn(&(struct spawn_opts){
+            .argv = argv, .env = env, .out_fd = STDOUT_FILENO,
+            .err_fd = STDERR_FILENO});
         /* A handler that returns without the fault being dealt with
          * re-runs the faulting store for ever: bound it. */
-        int st = reap_within(pid, 20000);
-        fprintf(stderr, "%s child: %s %d\n", app == 2 ? "kill" :
-                app ? "handler" : "no-handler",
-                WIFSIGNALED(st) ? "signal" : "exit",
-                WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
         if (app == 1) /* passed on to the application's handler */
-            CHECK(WIFEXITED(st) && WEXITSTATUS(st) == APP_SIGBUS_EXIT);
+            expect_exit(pid, APP_SIGBUS_EXIT, 20000, what[app], NULL);
         else /* the default action: death by SIGBUS */
-            CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGBUS);
+            expect_signal(pid, SIGBUS, 20000, what[app], NULL);
     }
     stop_writer(&wp);
-    CHECK(!seg_exists(name));
-    test_unlink(name);
 }
 
 TEST_MAIN(CASE(sigkill_mid_frame), CASE(new_writer_reattach),

@@ -1,23 +1,19 @@
 /* framectl as users run it: the real binary against real writer processes. */
+#include "proc.h"
 #include "runner.h"
 
 #include <fcntl.h>
 #include <inttypes.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #ifndef FRAMECTL_PATH
 #error "FRAMECTL_PATH must name the framectl binary"
 #endif
 
-#define SKIP 77
 #define RUN_LIMIT_S 20 /* a framectl run that takes longer has hung */
 
 /* ---- writer processes ---------------------------------------------------- */
@@ -72,17 +68,14 @@ static void writer_child(const char *name, enum writer_kind kind, uint32_t w,
 }
 
 /* A writer process publishing into `name`; returns once its first frame is
- * out. It dies with the test (PR_SET_PDEATHSIG). */
+ * out. */
 static pid_t start_writer(const char *name, enum writer_kind kind, uint32_t w,
                           uint32_t h, uint32_t slots)
 {
     int ready[2];
     CHECK(pipe(ready) == 0);
-    fflush(NULL);
-    pid_t pid = fork();
-    CHECK(pid >= 0);
+    pid_t pid = fork_child();
     if (pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
         close(ready[0]);
         writer_child(name, kind, w, h, slots, ready[1]);
     }
@@ -97,14 +90,13 @@ static pid_t start_writer(const char *name, enum writer_kind kind, uint32_t w,
 static pid_t dead_writer(const char *name)
 {
     pid_t pid = start_writer(name, W_ONE, 16, 16, 2);
-    CHECK(kill(pid, SIGKILL) == 0 && waitpid(pid, NULL, 0) == pid);
+    kill_child(pid, NO_LIMIT, "writer", NULL);
     return pid;
 }
 
 static void stop_writer(pid_t pid, const char *name)
 {
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
+    kill_child(pid, NO_LIMIT, "writer", NULL);
     test_unlink(name);
 }
 
@@ -145,58 +137,27 @@ struct run {
 
 static struct run R; /* the last run's results */
 
-static void slurp_fd(int fd, char *buf, size_t cap)
-{
-    CHECK(lseek(fd, 0, SEEK_SET) == 0);
-    size_t n = 0;
-    ssize_t got;
-    while (n + 1 < cap && (got = read(fd, buf + n, cap - 1 - n)) > 0)
-        n += (size_t)got;
-    buf[n] = 0;
-    close(fd);
-}
-
-static int scratch_fd(void)
-{
-    char path[] = "/tmp/framectl-test-XXXXXX";
-    int fd = mkstemp(path);
-    CHECK(fd >= 0);
-    unlink(path);
-    return fd;
-}
-
-/* Start framectl with args (NULL-terminated); stdout to out_fd. */
+/* framectl with args (NULL-terminated), stdout and stderr to out_fd and
+ * err_fd. */
 static pid_t spawn_framectl(int out_fd, int err_fd, const char *const *args)
 {
-    const char *argv[32] = {FRAMECTL_PATH};
-    size_t n = 1;
-    while (args[n - 1] && n < 31) {
-        argv[n] = args[n - 1];
-        n++;
-    }
-    argv[n] = NULL;
-    fflush(NULL);
-    pid_t pid = fork();
-    CHECK(pid >= 0);
-    if (pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        alarm(RUN_LIMIT_S); /* survives exec: a hang becomes a failure */
-        if (dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0)
-            _exit(127);
-        execv(FRAMECTL_PATH, (char *const *)argv);
-        _exit(127);
-    }
-    return pid;
+    struct cmdline c = {.argc = 0};
+    cmdline_add(&c, FRAMECTL_PATH);
+    cmdline_add_all(&c, args);
+    return spawn(&(struct spawn_opts){.argv = c.argv, .out_fd = out_fd,
+                                      .err_fd = err_fd,
+                                      .limit_s = RUN_LIMIT_S});
 }
 
-static int wait_exit(pid_t pid)
+/* framectl with args (NULL-terminated) to its end; results in R. */
+static int run_framectl(const char *const *args)
 {
-    int status;
-    CHECK(waitpid(pid, &status, 0) == pid);
-    if (!WIFEXITED(status))
-        fprintf(stderr, "framectl died of signal %d\n", WTERMSIG(status));
-    CHECK(WIFEXITED(status));
-    return WEXITSTATUS(status);
+    int out = capture_fd(), err = capture_fd();
+    R.status = exit_code(spawn_framectl(out, err, args), NO_LIMIT,
+                         "framectl", NULL);
+    read_capture(out, R.out, sizeof(R.out));
+    read_capture(err, R.err, sizeof(R.err));
+    return R.status;
 }
 
 /* framectl ARGS... ; results in R. */
@@ -210,11 +171,7 @@ static int framectl(const char *arg, ...)
         args[n++] = a;
     va_end(ap);
     args[n] = NULL;
-    int out = scratch_fd(), err = scratch_fd();
-    R.status = wait_exit(spawn_framectl(out, err, args));
-    slurp_fd(out, R.out, sizeof(R.out));
-    slurp_fd(err, R.err, sizeof(R.err));
-    return R.status;
+    return run_framectl(args);
 }
 
 static int count_lines(const char *s)
@@ -570,7 +527,7 @@ static void info_json(void)
     /* Text too, and the writer's death shows in both. */
     CHECK_RC(framectl("info", name, NULL), 0);
     CHECK(strstr(R.out, "writer alive:    yes"));
-    CHECK(kill(pid, SIGKILL) == 0 && waitpid(pid, NULL, 0) == pid);
+    kill_child(pid, NO_LIMIT, "writer", NULL);
     CHECK_RC(framectl("info", "--json", name, NULL), 0);
     CHECK(json_parse(R.out, &doc));
     CHECK(strcmp(json_raw(&doc, "writer_alive"), "false") == 0);
@@ -607,22 +564,13 @@ static void clean_named(void)
     test_unlink(junk);
 }
 
-/* Make a private, empty /dev/shm for this process: 0, or SKIP. */
-static int private_dev_shm(void)
-{
-    if (unshare(CLONE_NEWNS) != 0 ||
-        mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
-        mount("tmpfs", "/dev/shm", "tmpfs", 0, "size=16m,mode=1777") != 0) {
-        perror("private /dev/shm");
-        return SKIP;
-    }
-    return 0;
-}
-
 /* `clean` with no names scans all of /dev/shm: run it where nobody else's
  * segments live, so it cannot disturb other tests and every row is ours. */
-static void clean_all_child(void)
+static void clean_all_child(void *unused)
 {
+    (void)unused;
+    if (!private_dev_shm("16m"))
+        _exit(SKIP);
     pid_t lp = start_writer("live", W_STREAM, 16, 16, 2);
     pid_t dp = dead_writer("dead");
     garbage_object("junk");
@@ -655,8 +603,7 @@ static void clean_all_child(void)
 
     CHECK_RC(framectl("clean", NULL), 0);
     CHECK(strcmp(R.out, "nothing to remove\n") == 0);
-    kill(lp, SIGKILL);
-    waitpid(lp, NULL, 0);
+    stop_writer(lp, "live");
 }
 
 static void clean_all(void)
@@ -665,22 +612,7 @@ static void clean_all(void)
         fprintf(stderr, "skipped: a private /dev/shm needs root\n");
         exit(SKIP);
     }
-    fflush(NULL);
-    pid_t pid = fork();
-    CHECK(pid >= 0);
-    if (pid == 0) {
-        int rc = private_dev_shm();
-        if (rc)
-            _exit(rc);
-        clean_all_child();
-        fflush(NULL);
-        _exit(0);
-    }
-    int status;
-    CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status));
-    if (WEXITSTATUS(status) == SKIP)
-        exit(SKIP);
-    CHECK(WEXITSTATUS(status) == 0);
+    run_in_child(clean_all_child, NULL, "clean_all child", NULL);
 }
 
 /* The frames in `path` are frames the writer published, whole, in order,
@@ -759,7 +691,7 @@ static void dump_broken_pipe(void)
     int p[2];
     /* Close-on-exec: framectl must not hold the read end itself. */
     CHECK(pipe2(p, O_CLOEXEC) == 0);
-    int err = scratch_fd();
+    int err = capture_fd();
     const char *args[] = {"dump", name, "-o", "-", NULL};
     pid_t pid = spawn_framectl(p[1], err, args);
     close(p[1]);
@@ -771,8 +703,8 @@ static void dump_broken_pipe(void)
         n += (size_t)got;
     CHECK(n == sizeof(frame));
     close(p[0]);
-    CHECK_RC(wait_exit(pid), 0);
-    slurp_fd(err, R.err, sizeof(R.err));
+    CHECK_RC(exit_code(pid, NO_LIMIT, "framectl", NULL), 0);
+    read_capture(err, R.err, sizeof(R.err));
     fputs(R.err, stderr);
     CHECK(!strstr(R.err, "framectl:")); /* quietly */
     stop_writer(wp, name);
@@ -800,11 +732,7 @@ static void bad_usage(void)
         {"dump", "x", "-c", "3x", NULL},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        int out = scratch_fd(), err = scratch_fd();
-        R.status = wait_exit(spawn_framectl(out, err, cases[i]));
-        slurp_fd(out, R.out, sizeof(R.out));
-        slurp_fd(err, R.err, sizeof(R.err));
-        if (R.status != 2)
+        if (run_framectl(cases[i]) != 2)
             fprintf(stderr, "case %zu (%s %s): status %d\n", i,
                     cases[i][0] ? cases[i][0] : "", 
                     cases[i][0] && cases[i][1] ? cases[i][1] : "", R.status);

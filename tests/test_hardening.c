@@ -1,7 +1,9 @@
 /* Hardening with real processes: valgrind clean, a full /dev/shm, and
  * fault injection (producers and readers killed at random, a segment
  * truncated or scribbled over under a running viewer). */
+#include "proc.h"
 #include "runner.h"
+#include "viewer_stats.h"
 
 #include "frame_internal.h"
 #include "png_write.h"
@@ -12,26 +14,19 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <linux/futex.h>
-#include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
-#include <time.h>
 
 #if !defined(PRODUCER_PATH) || !defined(MAKE_SAMPLES_PATH)
 #error "PRODUCER_PATH and MAKE_SAMPLES_PATH must name the programs"
 #endif
 
-#define SKIP 77
 #define READER_FRAMES_MIN 5 /* of the 30 published at 30 fps */
 
 static char scratch_dir[128];
@@ -58,7 +53,7 @@ static void scratch_remove(void)
  * corrupt file, so the error path runs under valgrind too. */
 static void make_inputs(const char *dir, char *inputs, size_t len)
 {
-    char cmd[1024];
+    char cmd[2048];
     snprintf(cmd, sizeof(cmd),
              "'%s' --test-images '%s/all' >/dev/null && "
              "'%s' --bad-images '%s/bad' >/dev/null && mkdir '%s/in' && "
@@ -69,54 +64,6 @@ static void make_inputs(const char *dir, char *inputs, size_t len)
              dir, dir, dir);
     CHECK(system(cmd) == 0);
     snprintf(inputs, len, "%s/in", dir);
-}
-
-static void print_file(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return;
-    char line[512];
-    while (fgets(line, sizeof(line), f))
-        fputs(line, stderr);
-    fclose(f);
-}
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Start argv[0] with stderr into log (if not NULL). */
-static pid_t spawn(const char *log, char *const argv[])
-{
-    fflush(NULL);
-    pid_t pid = fork();
-    CHECK(pid >= 0);
-    if (pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (log) {
-            int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-            if (fd < 0 || dup2(fd, 2) < 0)
-                _exit(127);
-        }
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    return pid;
-}
-
-static int exit_status(pid_t pid)
-{
-    int status;
-    CHECK(waitpid(pid, &status, 0) == pid);
-    if (WIFSIGNALED(status))
-        fprintf(stderr, "pid %d died of signal %d\n", (int)pid,
-                WTERMSIG(status));
-    CHECK(WIFEXITED(status));
-    return WEXITSTATUS(status);
 }
 
 /* ---- the reader process -------------------------------------------------- */
@@ -135,10 +82,10 @@ static int reader_main(const char *name, int ready)
     if (write(ready, "r", 1) != 1)
         return 1;
     close(ready);
-    int64_t until = now_ms() + 60000;
+    int64_t until = now_ns() + 60000 * MS;
     int rc;
     while ((rc = frame_reader_open(name, &r)) == -ENOENT &&
-           now_ms() < until)
+           now_ns() < until)
         usleep(2000);
     if (rc) {
         fprintf(stderr, "reader: open: %s\n", frame_strerror(rc));
@@ -178,21 +125,13 @@ out:
 
 /* ---- cases --------------------------------------------------------------- */
 
-/* The valgrind program from PATH, or NULL. */
-static const char *find_valgrind(void)
+/* Start argv[0] with stderr into log (if not NULL); stdout, and stderr
+ * without a log, stay the test's. */
+static pid_t start_logged(const char *log, const char *const *argv)
 {
-    static char path[4096];
-    const char *dirs = getenv("PATH");
-    if (!dirs)
-        dirs = "/usr/bin:/bin";
-    while (*dirs) {
-        size_t n = strcspn(dirs, ":");
-        snprintf(path, sizeof(path), "%.*s/valgrind", (int)n, dirs);
-        if (n && access(path, X_OK) == 0)
-            return path;
-        dirs += n + (dirs[n] == ':');
-    }
-    return NULL;
+    return spawn(&(struct spawn_opts){.argv = argv, .err = log,
+                                      .out_fd = STDOUT_FILENO,
+                                      .err_fd = STDERR_FILENO});
 }
 
 static void valgrind_producer_reader(void)
@@ -202,7 +141,7 @@ static void valgrind_producer_reader(void)
             "plain build runs this test\n");
     exit(SKIP);
 #endif
-    const char *vg = find_valgrind();
+    const char *vg = find_in_path("valgrind");
     if (!vg)
         fprintf(stderr, "valgrind is not installed (Debian: apt-get install "
                 "valgrind); this test needs it\n");
@@ -241,45 +180,38 @@ static void valgrind_producer_reader(void)
     CHECK(pipe(ready) == 0);
     char fdarg[16];
     snprintf(fdarg, sizeof(fdarg), "%d", ready[1]);
-    char *rargv[] = {(char *)vg, "--error-exitcode=1", "--leak-check=full",
-                     "--errors-for-leak-kinds=definite,indirect,possible",
-                     rvgopt, self, "--reader", name, fdarg, NULL};
-    pid_t reader = spawn(rlog, rargv);
+    const char *rargv[] = {vg, "--error-exitcode=1", "--leak-check=full",
+                           "--errors-for-leak-kinds=definite,indirect,possible",
+                           rvgopt, self, "--reader", name, fdarg, NULL};
+    pid_t reader = start_logged(rlog, rargv);
     close(ready[1]);
     char c = 0;
     if (read(ready[0], &c, 1) != 1) {
-        print_file(rlog);
-        print_file(rvg);
+        print_file("reader", rlog);
+        print_file("reader's valgrind", rvg);
     }
     CHECK(c == 'r');
     close(ready[0]);
 
-    char *pargv[] = {(char *)vg, "--error-exitcode=1", "--leak-check=full",
-                     "--errors-for-leak-kinds=definite,indirect,possible",
-                     pvgopt, producer_path, "--name", name, "--count", "30",
-                     "--fps", "30", "--threads", "2", "--quiet", inputs,
-                     NULL};
-    pid_t producer = spawn(plog, pargv);
-    int pst = exit_status(producer);
-    int rst = exit_status(reader);
+    const char *pargv[] = {vg, "--error-exitcode=1", "--leak-check=full",
+                           "--errors-for-leak-kinds=definite,indirect,possible",
+                           pvgopt, producer_path, "--name", name, "--count",
+                           "30", "--fps", "30", "--threads", "2", "--quiet",
+                           inputs, NULL};
+    pid_t producer = start_logged(plog, pargv);
+    int pst = exit_code(producer, NO_LIMIT, "producer", plog);
+    int rst = exit_code(reader, NO_LIMIT, "reader", rlog);
     if (pst || rst) {
         fprintf(stderr, "producer exited %d, reader %d\n", pst, rst);
-        print_file(plog);
-        print_file(pvg);
-        print_file(rlog);
-        print_file(rvg);
+        print_file("producer", plog);
+        print_file("producer's valgrind", pvg);
+        print_file("reader", rlog);
+        print_file("reader's valgrind", rvg);
     }
     CHECK(pst == 0 && rst == 0);
     /* The bad file was reported; the segment was removed at the end. */
-    print_file(rlog);
-    FILE *f = fopen(plog, "r");
-    CHECK(f);
-    char line[512];
-    bool reported = false;
-    while (fgets(line, sizeof(line), f))
-        reported |= strstr(line, "bad-crc.png") != NULL;
-    fclose(f);
-    CHECK(reported);
+    print_file("reader", rlog);
+    CHECK(file_has(plog, "bad-crc.png"));
     frame_reader *r;
     CHECK_RC(frame_reader_open(name, &r), -ENOENT);
     scratch_remove();
@@ -287,23 +219,19 @@ static void valgrind_producer_reader(void)
 
 /* In a private mount namespace with a 1 MiB /dev/shm: the producer, asked
  * for a 1920x1080 segment (16 MiB), must say "no space" at start. */
-static void no_space_child(const char *png, const char *log)
+struct no_space_files {
+    const char *png, *log;
+};
+
+static void no_space_child(void *arg)
 {
-    if (unshare(CLONE_NEWNS) != 0 ||
-        mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
-        mount("tmpfs", "/dev/shm", "tmpfs", 0, "size=1m,mode=1777") != 0) {
-        perror("private /dev/shm");
+    const struct no_space_files *f = arg;
+    if (!private_dev_shm("1m"))
         _exit(SKIP);
-    }
-    char *argv[] = {PRODUCER_PATH, "--name", "nospace", "--max-size",
-                    "1920x1080", "--count", "3", "--fps", "0", (char *)png,
-                    NULL};
-    pid_t pid = spawn(log, argv);
-    int status;
-    CHECK(waitpid(pid, &status, 0) == pid);
-    if (WIFSIGNALED(status))
-        fprintf(stderr, "producer died of signal %d\n", WTERMSIG(status));
-    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 1);
+    const char *argv[] = {PRODUCER_PATH, "--name", "nospace", "--max-size",
+                          "1920x1080", "--count", "3", "--fps", "0", f->png,
+                          NULL};
+    expect_exit(start_logged(f->log, argv), 1, NO_LIMIT, "producer", NULL);
     /* Nothing of it is left, not even the private ~PID name. */
     DIR *d = opendir("/dev/shm");
     CHECK(d);
@@ -327,17 +255,9 @@ static void no_space(void)
     CHECK(system(cmd) == 0);
     snprintf(png, sizeof(png), "%s/rgba8.png", dir);
     snprintf(log, sizeof(log), "%s/producer.log", dir);
-    fflush(NULL);
-    pid_t pid = fork();
-    CHECK(pid >= 0);
-    if (pid == 0)
-        no_space_child(png, log);
-    int status;
-    CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status));
-    print_file(log);
-    if (WEXITSTATUS(status) == SKIP)
-        exit(SKIP);
-    CHECK(WEXITSTATUS(status) == 0);
+    struct no_space_files files = {png, log};
+    run_in_child(no_space_child, &files, "no_space child", log);
+    print_file("producer", log);
     FILE *f = fopen(log, "r");
     CHECK(f);
     char line[512];
@@ -351,7 +271,6 @@ static void no_space(void)
 
 /* ==== fault injection ===================================================== */
 
-#define MS INT64_C(1000000)
 /* Generous: these cases also run under ASan+UBSan on two loaded cores. */
 #define APPEAR_MS 30000
 #define EXIT_MS 30000
@@ -383,16 +302,13 @@ static void rng_seed(const char *what)
             " replays it)\n", what, seed, seed);
 }
 
-/* ---- children ------------------------------------------------------------ */
+/* ---- each case's segment, directory and children ------------------------- */
 
 /*
- * Every process a case starts is listed here, so that a failed check (which
- * exits) kills them and removes the segment: nothing is left behind. The
- * forked helpers inherit the atexit handler; owner keeps it from running
- * there.
+ * A failed check (which exits) kills the processes a case started and
+ * removes its segment and directory: nothing is left behind. The forked
+ * helpers inherit the atexit handler; owner keeps it from running there.
  */
-#define MAX_KIDS 16
-static pid_t kids[MAX_KIDS];
 static pid_t owner;
 static char seg[FRAME_NAME_MAX + 1];
 static char dir[128];
@@ -422,13 +338,7 @@ static void fault_cleanup(void)
 {
     if (getpid() != owner)
         return;
-    for (int i = 0; i < MAX_KIDS; i++) {
-        if (kids[i] > 0) {
-            kill(kids[i], SIGKILL);
-            waitpid(kids[i], NULL, 0);
-            kids[i] = 0;
-        }
-    }
+    kill_children();
     if (seg[0])
         remove_names(seg);
     if (dir[0]) {
@@ -453,124 +363,6 @@ static void fault_setup(const char *tag)
     snprintf(dir, sizeof(dir), "/tmp/libframe-hardening-%d-XXXXXX",
              (int)getpid());
     CHECK(mkdtemp(dir));
-}
-
-static void track(pid_t pid)
-{
-    for (int i = 0; i < MAX_KIDS; i++) {
-        if (kids[i] == 0) {
-            kids[i] = pid;
-            return;
-        }
-    }
-    kill(pid, SIGKILL);
-    CHECK(!"too many children");
-}
-
-static void untrack(pid_t pid)
-{
-    for (int i = 0; i < MAX_KIDS; i++)
-        if (kids[i] == pid)
-            kids[i] = 0;
-}
-
-/* fork() for a helper that runs code of this program: it dies with us. */
-static pid_t fork_kid(void)
-{
-    pid_t parent = getpid();
-    fflush(NULL);
-    pid_t pid = fork();
-    CHECK(pid >= 0);
-    if (pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent)
-            _exit(126);
-        return 0;
-    }
-    track(pid);
-    return pid;
-}
-
-/* Start a program; env entries "NAME=VALUE" are added. stdout and stderr go
- * to files (NULL: /dev/null). */
-static pid_t start_prog(const char *const *argv, const char *const *env,
-                        const char *out, const char *err)
-{
-    pid_t pid = fork_kid();
-    if (pid == 0) {
-        for (; env && *env; env++) {
-            const char *eq = strchr(*env, '=');
-            char name[64];
-            snprintf(name, sizeof(name), "%.*s", (int)(eq - *env), *env);
-            setenv(name, eq + 1, 1);
-        }
-        int o = open(out ? out : "/dev/null",
-                     O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        int e = open(err ? err : "/dev/null",
-                     O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
-            _exit(126);
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    return pid;
-}
-
-/* The wait status of pid, or -1 if it still runs after timeout_ms. */
-static int reap_within(pid_t pid, int timeout_ms)
-{
-    int64_t end = now_ns() + timeout_ms * MS;
-    for (;;) {
-        int st;
-        pid_t r = waitpid(pid, &st, WNOHANG);
-        if (r == pid) {
-            untrack(pid);
-            return st;
-        }
-        CHECK(r == 0);
-        if (now_ns() > end)
-            return -1;
-        sleep_ms(5);
-    }
-}
-
-/* Without reaping it, so that its status can still be collected. */
-static bool still_running(pid_t pid)
-{
-    siginfo_t si;
-    memset(&si, 0, sizeof(si));
-    return waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
-           si.si_pid == 0;
-}
-
-static void describe_status(char *buf, size_t len, int st)
-{
-    if (st == -1)
-        snprintf(buf, len, "still running");
-    else if (WIFSIGNALED(st))
-        snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(st),
-                 strsignal(WTERMSIG(st)));
-    else
-        snprintf(buf, len, "exit status %d", WEXITSTATUS(st));
-}
-
-/* Reap pid, which must exit with status want within EXIT_MS. */
-static void expect_exit(pid_t pid, int want, const char *what,
-                        const char *log)
-{
-    int st = reap_within(pid, EXIT_MS);
-    if (st == -1 || !WIFEXITED(st) || WEXITSTATUS(st) != want) {
-        char how[96];
-        describe_status(how, sizeof(how), st);
-        fprintf(stderr, "%s (pid %d): %s, expected exit status %d\n", what,
-                (int)pid, how, want);
-        if (log) {
-            fprintf(stderr, "---- %s:\n", log);
-            print_file(log);
-            fprintf(stderr, "----\n");
-        }
-        CHECK(!"unexpected end of a child");
-    }
 }
 
 /* Objects in /dev/shm under our name: the name itself and any writer's
@@ -624,48 +416,6 @@ static const char *in_dir(char *buf, size_t len, const char *file)
 {
     snprintf(buf, len, "%s/%s", dir, file);
     return buf;
-}
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    if (f) {
-        int c;
-        while ((c = fgetc(f)) != EOF) {
-            if (len + 2 > cap) {
-                cap = cap ? cap * 2 : 4096;
-                buf = realloc(buf, cap);
-                CHECK(buf);
-            }
-            buf[len++] = (char)c;
-        }
-        fclose(f);
-    }
-    if (!buf)
-        buf = calloc(1, 1);
-    CHECK(buf);
-    buf[len] = '\0';
-    return buf;
-}
-
-static bool file_has(const char *path, const char *needle)
-{
-    char *s = slurp(path);
-    bool found = strstr(s, needle) != NULL;
-    free(s);
-    return found;
-}
-
-static int count_lines(const char *path)
-{
-    char *s = slurp(path);
-    int n = 0;
-    for (char *p = s; *p; p++)
-        n += *p == '\n';
-    free(s);
-    return n;
 }
 
 /* /dev/shm must come to hold exactly the live segment NAME (a private
@@ -837,18 +587,16 @@ enum viewer_mode { HEADLESS, WINDOW };
 static pid_t start_viewer(enum viewer_mode m, const char *const *args,
                           const char *out, const char *err)
 {
-    const char *argv[16] = {VIEWER_PATH, "--name", seg};
-    int n = 3;
-    if (m == HEADLESS)
-        argv[n++] = "--headless";
-    for (; *args; args++) {
-        CHECK(n < 15);
-        argv[n++] = *args;
-    }
-    argv[n] = NULL;
+    struct cmdline c = {.argc = 0};
+    const char *viewer[] = {VIEWER_PATH, "--name", seg,
+                            m == HEADLESS ? "--headless" : NULL, NULL};
+    cmdline_add_all(&c, viewer);
+    cmdline_add_all(&c, args);
+    const char *const *argv = c.argv;
     const char *env[] = {"LSAN_OPTIONS=suppressions=" VIEWER_LSAN_SUPP,
                          m == WINDOW ? "SDL_VIDEODRIVER=dummy" : NULL, NULL};
-    return start_prog(argv, env, out, err);
+    return spawn(&(struct spawn_opts){
+        .argv = argv, .env = env, .out = out, .err = err});
 }
 
 /* Fail at once, with its log, if the viewer is gone. */
@@ -859,25 +607,20 @@ static void viewer_alive(pid_t v, const char *err, const char *when)
     int st = reap_within(v, EXIT_MS);
     char how[96];
     describe_status(how, sizeof(how), st);
-    fprintf(stderr, "the viewer is gone %s: %s\n---- its stderr:\n", when,
-            how);
-    print_file(err);
-    fprintf(stderr, "----\n");
+    fprintf(stderr, "the viewer is gone %s: %s\n", when, how);
+    print_file("its stderr", err);
     CHECK(!"the viewer died");
 }
 
 static pid_t start_producer(const char *const *opts, const char *input,
                             const char *err)
 {
-    const char *argv[24] = {PRODUCER_PATH, "--name", seg};
-    int n = 3;
-    for (; opts && *opts; opts++) {
-        CHECK(n < 22);
-        argv[n++] = *opts;
-    }
-    argv[n++] = input;
-    argv[n] = NULL;
-    return start_prog(argv, NULL, NULL, err);
+    struct cmdline c = {.argc = 0};
+    const char *producer[] = {PRODUCER_PATH, "--name", seg, NULL};
+    cmdline_add_all(&c, producer);
+    cmdline_add_all(&c, opts);
+    cmdline_add(&c, input);
+    return spawn(&(struct spawn_opts){.argv = c.argv, .err = err});
 }
 
 /* Wait until pid's segment is up under our name; its session id. */
@@ -890,9 +633,9 @@ static uint64_t wait_for_writer(pid_t pid, const char *err)
             info.writer_pid == pid)
             return info.session_id;
         if (!still_running(pid) || now_ns() > end) {
-            fprintf(stderr, "producer %d never published '%s'\n---- %s:\n",
-                    (int)pid, seg, err);
-            print_file(err);
+            fprintf(stderr, "producer %d never published '%s'\n", (int)pid,
+                    seg);
+            print_file("producer", err);
             CHECK(!"producer did not start");
         }
         sleep_ms(2);
@@ -1018,16 +761,6 @@ static int cmp_i64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static int count_in_file(const char *path, const char *needle)
-{
-    char *s = slurp(path);
-    int n = 0;
-    for (const char *p = s; (p = strstr(p, needle)); p += strlen(needle))
-        n++;
-    free(s);
-    return n;
-}
-
 /*
  * SIGKILL the producer at a random moment KILLS times in a row, starting a
  * new one on the name each time, while the real viewer (headless) and two
@@ -1057,7 +790,7 @@ static void producer_killed_50_times(void)
     pid_t viewer = start_viewer(HEADLESS, vargs, NULL, verr);
     pid_t readers[KILL_READERS];
     for (int i = 0; i < KILL_READERS; i++) {
-        readers[i] = fork_kid();
+        readers[i] = fork_child();
         if (readers[i] == 0)
             kill_reader_main(sh, i);
     }
@@ -1114,10 +847,8 @@ static void producer_killed_50_times(void)
                         (int)prod, still_running(prod) ? "runs" : "ended",
                         on[0] ? "yes" : "no", on[1] ? "yes" : "no",
                         on[2] ? "yes" : "no");
-                fprintf(stderr, "---- producer:\n");
-                print_file(perr);
-                fprintf(stderr, "---- viewer:\n");
-                print_file(verr);
+                print_file("producer", perr);
+                print_file("viewer", verr);
                 CHECK(!"not every reader recovered");
             }
             sleep_ms(2);
@@ -1128,7 +859,7 @@ static void producer_killed_50_times(void)
         /* The killed one left its segment; this one must have found it
          * dead and replaced it (said before its first frame). */
         if (round > 0 && !file_has(perr, "replaced the stale segment")) {
-            print_file(perr);
+            print_file("producer", perr);
             CHECK(!"the stale segment was not replaced");
         }
         expect_only_live_segment(seg, prod);
@@ -1143,16 +874,8 @@ static void producer_killed_50_times(void)
             break;
         }
         sleep_ms((int)delay);
-        CHECK(kill(prod, SIGKILL) == 0);
         killed_at = now_ns();
-        int st = reap_within(prod, EXIT_MS);
-        if (st == -1 || !WIFSIGNALED(st) || WTERMSIG(st) != SIGKILL) {
-            char how[96];
-            describe_status(how, sizeof(how), st);
-            fprintf(stderr, "producer %d: %s, not killed\n", (int)prod, how);
-            print_file(perr);
-            CHECK(!"the producer ended before its kill");
-        }
+        kill_child(prod, EXIT_MS, "producer", perr);
         fprintf(stderr, "%s; killed %u ms later\n", line, delay);
         kills++;
     }
@@ -1160,19 +883,17 @@ static void producer_killed_50_times(void)
     /* The viewer lived through all of it and shows a whole input file. */
     sleep_ms(200);
     viewer_alive(viewer, verr, "at the end");
-    CHECK(kill(viewer, SIGTERM) == 0);
-    expect_exit(viewer, 0, "viewer", verr);
+    stop_child(viewer, SIGTERM, EXIT_MS, "viewer", verr);
     int shown_file = snapshot_file(snap, KILL_W, KILL_H, 0, KILL_FILES - 1);
-    int showing = count_in_file(verr, "viewer: showing '");
-    int lost = count_in_file(verr, "producer lost");
+    int showing = file_count(verr, "viewer: showing '");
+    int lost = file_count(verr, "producer lost");
 
     atomic_store(&sh->stop, 1);
     for (int i = 0; i < KILL_READERS; i++)
-        expect_exit(readers[i], 0, "reader", NULL);
+        expect_exit(readers[i], 0, EXIT_MS, "reader", NULL);
     /* One live segment, the last producer's; stopped cleanly, it goes. */
     expect_only_live_segment(seg, prod);
-    CHECK(kill(prod, SIGTERM) == 0);
-    expect_exit(prod, 0, "last producer", perr);
+    stop_child(prod, SIGTERM, EXIT_MS, "last producer", perr);
     expect_no_segment(seg);
 
     qsort(recovery_ms, (size_t)kills, sizeof(recovery_ms[0]), cmp_i64);
@@ -1398,7 +1119,7 @@ static void readers_killed_writer_unaffected(void)
                                    PROT_READ | PROT_WRITE,
                                    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     CHECK(sh != MAP_FAILED);
-    pid_t writer = fork_kid();
+    pid_t writer = fork_child();
     if (writer == 0)
         churn_writer_main(sh);
     int64_t end = now_ns() + APPEAR_MS * MS;
@@ -1423,21 +1144,13 @@ static void readers_killed_writer_unaffected(void)
     for (int64_t now = start; now < start + CHURN_MS * MS; now = now_ns()) {
         for (int i = 0; i < CHURN_READERS; i++) {
             if (live[i].pid && now >= live[i].kill_at) {
-                CHECK(kill(live[i].pid, SIGKILL) == 0);
-                int st = reap_within(live[i].pid, EXIT_MS);
-                if (st == -1 || !WIFSIGNALED(st)) {
-                    char how[96];
-                    describe_status(how, sizeof(how), st);
-                    fprintf(stderr, "reader %d: %s\n", (int)live[i].pid,
-                            how);
-                    CHECK(!"a reader ended before its kill");
-                }
+                kill_child(live[i].pid, EXIT_MS, "reader", NULL);
                 killed++;
                 live[i].pid = 0;
             }
             if (!live[i].pid) {
                 uint32_t life = rng_below(CHURN_LIFE_MAX_MS + 1);
-                live[i].pid = fork_kid();
+                live[i].pid = fork_child();
                 if (live[i].pid == 0)
                     churn_reader_main(sh, 0);
                 live[i].kill_at = now_ns() + life * MS;
@@ -1489,13 +1202,13 @@ static void readers_killed_writer_unaffected(void)
     CHECK(slept <= WRITER_SLEEPS_MAX);
 
     /* A reader started now attaches and reads whole frames. */
-    pid_t late = fork_kid();
+    pid_t late = fork_child();
     if (late == 0)
         churn_reader_main(sh, LATE_FRAMES);
-    expect_exit(late, 0, "reader started after the churn", NULL);
+    expect_exit(late, 0, EXIT_MS, "reader started after the churn", NULL);
 
     atomic_store(&sh->stop, 1);
-    expect_exit(writer, 0, "writer", NULL);
+    expect_exit(writer, 0, EXIT_MS, "writer", NULL);
     CHECK_RC(atomic_load(&sh->writer_error), 0);
     expect_no_segment(seg);
     CHECK(atomic_load(&sh->torn) == 0);
@@ -1563,24 +1276,6 @@ static void scribble_child(void)
     _exit(0);
 }
 
-/* Whether a --stats line at index >= from says frames were shown. */
-static bool shown_since(const char *out, int from)
-{
-    char *s = slurp(out);
-    int line = 0;
-    bool yes = false;
-    for (char *p = s; p && *p; line++) {
-        double fps;
-        if (line >= from && sscanf(p, "shown %lf fps", &fps) == 1 && fps > 0)
-            yes = true;
-        p = strchr(p, '\n');
-        if (p)
-            p++;
-    }
-    free(s);
-    return yes;
-}
-
 /* Wait until the viewer shows producer pid's frames. Headless says so on
  * stderr; a window only in its --stats lines (from line `from` on). */
 static void wait_shown(enum viewer_mode m, pid_t v, pid_t pid,
@@ -1594,12 +1289,9 @@ static void wait_shown(enum viewer_mode m, pid_t v, pid_t pid,
         if (now_ns() > end) {
             fprintf(stderr, "the viewer never showed producer %d\n",
                     (int)pid);
-            if (m == WINDOW) {
-                fprintf(stderr, "---- its stdout:\n");
-                print_file(out);
-            }
-            fprintf(stderr, "---- its stderr:\n");
-            print_file(err);
+            if (m == WINDOW)
+                print_file("its stdout", out);
+            print_file("its stderr", err);
             CHECK(!"the viewer showed no frame");
         }
         sleep_ms(20);
@@ -1611,7 +1303,7 @@ static void wait_shown(enum viewer_mode m, pid_t v, pid_t pid,
 static bool problem_said(const char *err, int from, const char *want,
                          bool print)
 {
-    char *s = slurp(err);
+    char *s = read_text(err);
     char prefix[FRAME_NAME_MAX + 32];
     snprintf(prefix, sizeof(prefix), "viewer: segment '%s'", seg);
     int line = 0;
@@ -1663,14 +1355,14 @@ static void survive(enum damage d, enum viewer_mode m)
     wait_for_writer(pa, aerr);
     wait_shown(m, v, pa, vout, verr, 0);
 
-    int from = count_lines(verr);
-    pid_t vandal = fork_kid();
+    int from = file_lines(verr);
+    pid_t vandal = fork_child();
     if (vandal == 0) {
         if (d == SCRIBBLE)
             scribble_child();
         truncate_child(d == TRUNCATE_ALL ? 0 : FRAME__HEADER_SIZE);
     }
-    expect_exit(vandal, 0, "the process doing the damage", NULL);
+    expect_exit(vandal, 0, EXIT_MS, "the process doing the damage", NULL);
     /* A truncated mapping faults where the viewer reads next (the header,
      * or the pixels of the frame the producer commits next, already in
      * its back slot): it must have seen that, not just its producer die. */
@@ -1679,8 +1371,7 @@ static void survive(enum damage d, enum viewer_mode m)
     while (!problem_said(verr, from, want, false)) {
         viewer_alive(v, verr, "after the damage");
         if (now_ns() > end) {
-            fprintf(stderr, "---- viewer stderr:\n");
-            print_file(verr);
+            print_file("viewer stderr", verr);
             CHECK(!"the viewer did not report the damage");
         }
         sleep_ms(20);
@@ -1698,27 +1389,23 @@ static void survive(enum damage d, enum viewer_mode m)
     char how[96];
     describe_status(how, sizeof(how), st);
     fprintf(stderr, "  the damaged producer: %s\n", ran ? "killed" : how);
-    if (!ran) {
-        fprintf(stderr, "  ---- its stderr:\n");
-        print_file(aerr);
-    }
-    int out_from = count_lines(vout) + 1;
+    if (!ran)
+        print_file("its stderr", aerr);
+    int out_from = file_lines(vout) + 1;
     pid_t pb = start_producer(opts, b, berr);
     wait_for_writer(pb, berr);
     wait_shown(m, v, pb, vout, verr, out_from);
     /* Killed on its damaged segment, the old producer left it: the new
      * one must have replaced it, whatever its header says now. */
     if (ran && !file_has(berr, "replaced the stale segment")) {
-        print_file(berr);
+        print_file("new producer", berr);
         CHECK(!"the damaged segment was not replaced");
     }
     sleep_ms(300);
     viewer_alive(v, verr, "showing the new producer");
-    CHECK(kill(v, SIGTERM) == 0);
-    expect_exit(v, 0, "viewer", verr);
+    stop_child(v, SIGTERM, EXIT_MS, "viewer", verr);
     CHECK(snapshot_file(snap, VS_W, VS_H, 1, 1) == 1);
-    CHECK(kill(pb, SIGTERM) == 0);
-    expect_exit(pb, 0, "new producer", berr);
+    stop_child(pb, SIGTERM, EXIT_MS, "new producer", berr);
     expect_no_segment(seg);
     fault_cleanup();
 }

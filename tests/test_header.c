@@ -1,18 +1,14 @@
 /* Names, the writer/reader API contract, and header validation field by field. */
+#include "proc.h"
 #include "runner.h"
 
 #include "frame_internal.h"
 
 #include <fcntl.h>
-#include <sched.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-
-#define SKIP 77 /* ctest SKIP_RETURN_CODE */
 
 static void fill(struct frame_buffer *b, uint32_t seed)
 {
@@ -472,34 +468,27 @@ static void other_owner(void)
     test_unlink(name);
 }
 
+/* In a private mount namespace with a 1 MiB /dev/shm. */
+static void no_space_child(void *unused)
+{
+    (void)unused;
+    if (!private_dev_shm("1m"))
+        _exit(SKIP);
+    struct frame_format fmt = {.max_width = 1920, .max_height = 1080};
+    frame_writer *w;
+    int rc = frame_writer_create("nospace", &fmt, &w, NULL);
+    struct stat st;
+    bool left = stat("/dev/shm/libframe.nospace", &st) == 0;
+    _exit(rc == -ENOSPC && !left ? 0 : 1);
+}
+
 static void no_space(void)
 {
     if (geteuid() != 0) {
         fprintf(stderr, "skipped: mounting a small /dev/shm needs root\n");
         exit(SKIP);
     }
-    pid_t pid = fork();
-    CHECK(pid >= 0);
-    if (pid == 0) {
-        /* A private mount namespace with a 1 MiB /dev/shm. */
-        if (unshare(CLONE_NEWNS) != 0 ||
-            mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
-            mount("tmpfs", "/dev/shm", "tmpfs", 0, "size=1m") != 0) {
-            perror("private /dev/shm");
-            _exit(SKIP);
-        }
-        struct frame_format fmt = {.max_width = 1920, .max_height = 1080};
-        frame_writer *w;
-        int rc = frame_writer_create("nospace", &fmt, &w, NULL);
-        struct stat st;
-        bool left = stat("/dev/shm/libframe.nospace", &st) == 0;
-        _exit(rc == -ENOSPC && !left ? 0 : 1);
-    }
-    int status;
-    CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status));
-    if (WEXITSTATUS(status) == SKIP)
-        exit(SKIP);
-    CHECK(WEXITSTATUS(status) == 0);
+    run_in_child(no_space_child, NULL, "no_space child", NULL);
 }
 
 static void remove_stale(void)
@@ -519,8 +508,7 @@ static void remove_stale(void)
     /* A writer killed before it could close: removed. */
     int ready[2];
     CHECK(pipe(ready) == 0);
-    pid_t pid = fork();
-    CHECK(pid >= 0);
+    pid_t pid = fork_child();
     if (pid == 0) {
         frame_writer *cw = make_writer(name, 8, 8);
         publish(cw, 8, 8, 1);
@@ -536,7 +524,7 @@ static void remove_stale(void)
     CHECK_RC(frame_segment_info(name, &info), 0);
     CHECK(info.writer_alive && info.writer_pid == pid);
     CHECK(info.latest_frame_no == 1 && info.latest_timestamp_ns > 0);
-    CHECK(kill(pid, SIGKILL) == 0 && waitpid(pid, NULL, 0) == pid);
+    kill_child(pid, NO_LIMIT, "writer", NULL);
     CHECK_RC(frame_segment_info(name, &info), 0);
     CHECK(!info.writer_alive);
     CHECK_RC(frame_segment_remove_stale(name), 0);

@@ -1,30 +1,20 @@
 /* The producer as users run it: real PNGs, a real segment, real processes. */
+#include "proc.h"
 #include "runner.h"
 
 #include "inputs.h"
 #include "test_images.h"
 
-#include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <stdarg.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 
 #if !defined(PRODUCER_PATH) || !defined(MAKE_SAMPLES_PATH)
 #error "PRODUCER_PATH and MAKE_SAMPLES_PATH must name the programs"
 #endif
 
 static char tmpdir[128];
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static const char *scratch(const char *tag)
 {
@@ -60,52 +50,44 @@ static void shm_gone(const char *name)
     CHECK(stat(path, &st) != 0 && errno == ENOENT);
 }
 
-/* Start the producer with stderr into `log`; argv is NULL-terminated. */
-static pid_t spawn(const char *log, ...)
+/* Start the producer with stderr into `log`; the arguments are
+ * NULL-terminated. Its stdout (--help) stays the test's. */
+static pid_t start_producer(const char *log, ...)
 {
-    char *argv[32] = {PRODUCER_PATH};
+    struct cmdline c = {.argc = 0};
+    cmdline_add(&c, PRODUCER_PATH);
     va_list ap;
     va_start(ap, log);
-    int n = 1;
-    while (n < 31 && (argv[n] = va_arg(ap, char *)))
-        n++;
+    for (const char *a; (a = va_arg(ap, const char *));)
+        cmdline_add(&c, a);
     va_end(ap);
-    argv[n] = NULL;
-    pid_t pid = fork();
-    CHECK(pid >= 0);
-    if (pid == 0) {
-        /* A failed check exits the test: take the producer with it. */
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd < 0 || dup2(fd, 2) < 0)
-            _exit(127);
-        execv(PRODUCER_PATH, argv);
-        _exit(127);
-    }
-    return pid;
+    return spawn(&(struct spawn_opts){
+        .argv = c.argv, .err = log, .out_fd = STDOUT_FILENO});
 }
 
-static int finish(pid_t pid, int sig)
+/* SIGTERM (or sig): the producer removes its segment and exits 0. */
+static void stop_producer(pid_t pid, int sig, const char *log)
 {
-    if (sig)
-        kill(pid, sig);
-    int status;
-    CHECK(waitpid(pid, &status, 0) == pid);
-    CHECK(WIFEXITED(status));
-    return WEXITSTATUS(status);
+    stop_child(pid, sig, NO_LIMIT, "producer", log);
+}
+
+/* The producer ends by itself, with status want. */
+static void producer_exits(pid_t pid, int want, const char *log)
+{
+    expect_exit(pid, want, NO_LIMIT, "producer", log);
 }
 
 /* Open the segment as soon as the producer has made it. */
 static frame_reader *attach(const char *name)
 {
-    int64_t until = now_ms() + 10000;
+    int64_t until = now_ns() + 10000 * MS;
     for (;;) {
         frame_reader *r;
         int rc = frame_reader_open(name, &r);
         if (rc == 0)
             return r;
         CHECK_RC(rc, -ENOENT); /* a half-made segment is never visible */
-        CHECK(now_ms() < until);
+        CHECK(now_ns() < until);
         usleep(5000);
     }
 }
@@ -126,25 +108,6 @@ static int next_frame(frame_reader *r, uint8_t *buf, size_t cap,
             (size_t)v->width * 4 == stride)
             return rc;
     }
-}
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    CHECK(f);
-    static char buf[1 << 16];
-    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-    buf[n] = 0;
-    fclose(f);
-    return buf;
-}
-
-static int occurrences(const char *hay, const char *needle)
-{
-    int n = 0;
-    for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
-        n++;
-    return n;
 }
 
 static void write_image(size_t i, const char *path, struct test_image *img)
@@ -213,8 +176,8 @@ static void every_colour_type(void)
         snprintf(name, sizeof(name), "%s", test_name("colour"));
         struct test_image img;
         write_image(i, png, &img);
-        pid_t pid = spawn(log, "--name", name, "--fps", "50", "--quiet", png,
-                          (char *)NULL);
+        pid_t pid = start_producer(log, "--name", name, "--fps", "50",
+                                   "--quiet", png, (char *)NULL);
         frame_reader *r = attach(name);
         struct frame_view v;
         CHECK_RC(next_frame(r, buf, sizeof(buf), &v), 0);
@@ -223,7 +186,7 @@ static void every_colour_type(void)
             failures++;
         }
         frame_reader_close(r);
-        CHECK(finish(pid, SIGTERM) == 0);
+        stop_producer(pid, SIGTERM, log);
         shm_gone(name);
         test_image_free(&img);
     }
@@ -240,7 +203,7 @@ static void bad_files_skipped(void)
     char log[512], list[512];
     write_bad_images(dir);
     snprintf(list, sizeof(list), "%s/bad-images.txt", dir);
-    char *bad_list = strdup(slurp(list));
+    char *bad_list = read_text(list);
     CHECK(bad_list);
     CHECK(unlink(list) == 0);
 
@@ -255,13 +218,14 @@ static void bad_files_skipped(void)
     }
     snprintf(log, sizeof(log), "/tmp/libframe-test-%d-bad.log", (int)getpid());
     const char *name = test_name("bad");
-    pid_t pid = spawn(log, "--name", name, "--fps", "100", dir, (char *)NULL);
+    pid_t pid = start_producer(log, "--name", name, "--fps", "100", dir,
+                               (char *)NULL);
     frame_reader *r = attach(name);
     static uint8_t buf[1 << 24];
     bool seen[3] = {false};
-    int64_t until = now_ms() + 3000;
+    int64_t until = now_ns() + 3000 * MS;
     uint64_t frames = 0;
-    while (now_ms() < until && !(seen[0] && seen[1] && seen[2] &&
+    while (now_ns() < until && !(seen[0] && seen[1] && seen[2] &&
                                  frames > 20)) {
         struct frame_view v;
         CHECK_RC(next_frame(r, buf, sizeof(buf), &v), 0);
@@ -278,12 +242,11 @@ static void bad_files_skipped(void)
     }
     CHECK(seen[0] && seen[1] && seen[2]);
     frame_reader_close(r);
-    CHECK(finish(pid, SIGTERM) == 0);
+    stop_producer(pid, SIGTERM, log);
     shm_gone(name);
 
     /* bad-images.txt lines are "FILE: what is wrong". */
-    char *out = slurp(log);
-    fprintf(stderr, "producer said:\n%s", out);
+    print_file("producer", log);
     int bad = 0;
     for (char *line = strtok(bad_list, "\n"); line; line = strtok(NULL, "\n")) {
         char *colon = strchr(line, ':');
@@ -291,15 +254,15 @@ static void bad_files_skipped(void)
         *colon = 0;
         char quoted[512];
         snprintf(quoted, sizeof(quoted), "producer: '%s/%s': ", dir, line);
-        if (occurrences(out, quoted) != 1)
+        if (file_count(log, quoted) != 1)
             fprintf(stderr, "expected one line starting %s\n", quoted);
-        CHECK(occurrences(out, quoted) == 1);
+        CHECK(file_count(log, quoted) == 1);
         bad++;
     }
     CHECK(bad >= 5);
     char summary[64];
     snprintf(summary, sizeof(summary), "skipped %d file(s)", bad);
-    CHECK(strstr(out, summary));
+    CHECK(file_has(log, summary));
     free(bad_list);
     for (int k = 0; k < 3; k++)
         test_image_free(&imgs[k]);
@@ -314,12 +277,11 @@ static void no_valid_input(void)
     write_bad_images(dir);
     snprintf(log, sizeof(log), "%s.log", dir);
     const char *name = test_name("none");
-    pid_t pid = spawn(log, "--name", name, dir, "/nonexistent.png",
-                      (char *)NULL);
-    CHECK(finish(pid, 0) == 1);
-    char *out = slurp(log);
-    CHECK(strstr(out, "producer: '/nonexistent.png': No such file"));
-    CHECK(strstr(out, "producer: no valid input"));
+    pid_t pid = start_producer(log, "--name", name, dir, "/nonexistent.png",
+                               (char *)NULL);
+    producer_exits(pid, 1, log);
+    CHECK(file_has(log, "producer: '/nonexistent.png': No such file"));
+    CHECK(file_has(log, "producer: no valid input"));
     shm_gone(name);
     unlink(log);
     scratch_remove();
@@ -336,13 +298,13 @@ static void signals_clean_up(void)
     int sigs[] = {SIGTERM, SIGINT};
     for (int k = 0; k < 2; k++) {
         const char *name = test_name(k ? "int" : "term");
-        pid_t pid = spawn(log, "--name", name, "--fps", "200", png,
-                          (char *)NULL);
+        pid_t pid = start_producer(log, "--name", name, "--fps", "200", png,
+                                   (char *)NULL);
         frame_reader *r = attach(name);
         static uint8_t buf[1 << 22];
         struct frame_view v;
         CHECK_RC(next_frame(r, buf, sizeof(buf), &v), 0);
-        CHECK(finish(pid, sigs[k]) == 0);
+        stop_producer(pid, sigs[k], log);
         shm_gone(name);
         /* The reader hears "stopped", not "lost", and keeps the frame. */
         int rc;
@@ -367,16 +329,15 @@ static void live_name_refused(void)
     snprintf(log2, sizeof(log2), "%s/log2", dir);
     write_image(0, png, &img);
     const char *name = test_name("live");
-    pid_t first = spawn(log1, "--name", name, png, (char *)NULL);
+    pid_t first = start_producer(log1, "--name", name, png, (char *)NULL);
     frame_reader_close(attach(name));
-    pid_t second = spawn(log2, "--name", name, png, (char *)NULL);
-    CHECK(finish(second, 0) == 1);
+    pid_t second = start_producer(log2, "--name", name, png, (char *)NULL);
+    producer_exits(second, 1, log2);
     char want[128];
     snprintf(want, sizeof(want), "(pid %d)", (int)first);
-    char *out = slurp(log2);
-    fprintf(stderr, "second producer said: %s", out);
-    CHECK(strstr(out, want) && strstr(out, "in use"));
-    CHECK(finish(first, SIGTERM) == 0);
+    print_file("second producer", log2);
+    CHECK(file_has(log2, want) && file_has(log2, "in use"));
+    stop_producer(first, SIGTERM, log1);
     shm_gone(name);
     test_image_free(&img);
     scratch_remove();
@@ -390,8 +351,8 @@ static void watch_new_files(void)
     CHECK(mkdir(watched, 0755) == 0);
     snprintf(log, sizeof(log), "%s/log", dir);
     const char *name = test_name("watch");
-    pid_t pid = spawn(log, "--name", name, "--max-size", "512x512", "--watch",
-                      watched, (char *)NULL);
+    pid_t pid = start_producer(log, "--name", name, "--max-size", "512x512",
+                               "--watch", watched, (char *)NULL);
     frame_reader *r = attach(name);
     static uint8_t buf[512 * 512 * 4];
     struct frame_view v;
@@ -413,7 +374,7 @@ static void watch_new_files(void)
         test_image_free(&img);
     }
     frame_reader_close(r);
-    CHECK(finish(pid, SIGTERM) == 0);
+    stop_producer(pid, SIGTERM, log);
     shm_gone(name);
     scratch_remove();
 }
@@ -433,8 +394,8 @@ static void natural_playback_order(void)
     char log[512];
     snprintf(log, sizeof(log), "%s/log", dir);
     const char *name = test_name("order");
-    pid_t pid = spawn(log, "--name", name, "--fps", "20", "--threads", "2",
-                      dir, (char *)NULL);
+    pid_t pid = start_producer(log, "--name", name, "--fps", "20",
+                               "--threads", "2", dir, (char *)NULL);
     frame_reader *r = attach(name);
     static uint8_t buf[1 << 22];
     int prev = -1, steps = 0;
@@ -454,7 +415,7 @@ static void natural_playback_order(void)
         prev = k;
     }
     frame_reader_close(r);
-    CHECK(finish(pid, SIGTERM) == 0);
+    stop_producer(pid, SIGTERM, log);
     for (int k = 0; k < 3; k++)
         test_image_free(&imgs[k]);
     scratch_remove();
@@ -473,16 +434,19 @@ static void once_and_count(void)
     char log[512];
     snprintf(log, sizeof(log), "%s.log", dir);
     const char *name = test_name("once");
-    CHECK(finish(spawn(log, "--name", name, "--once", "--fps", "0", dir,
-                       (char *)NULL), 0) == 0);
-    CHECK(strstr(slurp(log), "published 3 frame(s)"));
-    CHECK(finish(spawn(log, "--name", name, "--count", "7", "--fps", "0", dir,
-                       (char *)NULL), 0) == 0);
-    CHECK(strstr(slurp(log), "published 7 frame(s)"));
-    CHECK(finish(spawn(log, "--name", name, "--count", "5", "--fps", "0",
-                       "--threads", "1", "--no-cache", dir, (char *)NULL),
-                 0) == 0);
-    CHECK(strstr(slurp(log), "published 5 frame(s)"));
+    producer_exits(start_producer(log, "--name", name, "--once", "--fps", "0",
+                                  dir, (char *)NULL),
+                   0, log);
+    CHECK(file_has(log, "published 3 frame(s)"));
+    producer_exits(start_producer(log, "--name", name, "--count", "7",
+                                  "--fps", "0", dir, (char *)NULL),
+                   0, log);
+    CHECK(file_has(log, "published 7 frame(s)"));
+    producer_exits(start_producer(log, "--name", name, "--count", "5",
+                                  "--fps", "0", "--threads", "1",
+                                  "--no-cache", dir, (char *)NULL),
+                   0, log);
+    CHECK(file_has(log, "published 5 frame(s)"));
     shm_gone(name);
     unlink(log);
     scratch_remove();
@@ -510,9 +474,9 @@ static void threads_and_cache(void)
         char log[512];
         snprintf(log, sizeof(log), "%s/log%d", dir, m);
         const char *name = test_name("paths");
-        pid_t pid = spawn(log, "--name", name, "--fps", "200", "--stats",
-                          modes[m][0], modes[m][1], modes[m][2], dir,
-                          (char *)NULL);
+        pid_t pid = start_producer(log, "--name", name, "--fps", "200",
+                                   "--stats", modes[m][0], modes[m][1],
+                                   modes[m][2], dir, (char *)NULL);
         frame_reader *r = attach(name);
         int seen = 0, frames = 0;
         while (frames < 40) {
@@ -528,12 +492,14 @@ static void threads_and_cache(void)
         }
         CHECK(seen == 0xf);
         frame_reader_close(r);
-        CHECK(finish(pid, SIGTERM) == 0);
-        char *out = slurp(log);
+        stop_producer(pid, SIGTERM, log);
+        char *out = read_text(log);
+        CHECK(out);
         if (strcmp(modes[m][2], "--cache") == 0)
             CHECK(strstr(out, "cached"));
         else
             CHECK(!strstr(out, "cached"));
+        free(out);
     }
     for (int k = 0; k < 4; k++)
         test_image_free(&imgs[k]);
@@ -554,13 +520,14 @@ static void bad_usage(void)
     snprintf(log, sizeof(log), "/tmp/libframe-test-%d-usage.log",
              (int)getpid());
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        pid_t pid = spawn(log, cases[i][0], cases[i][1], cases[i][2],
-                          cases[i][0] ? "x.png" : NULL, (char *)NULL);
-        CHECK(finish(pid, 0) == 2);
-        CHECK(strstr(slurp(log), "producer: "));
+        pid_t pid = start_producer(log, cases[i][0], cases[i][1],
+                                   cases[i][2], cases[i][0] ? "x.png" : NULL,
+                                   (char *)NULL);
+        producer_exits(pid, 2, log);
+        CHECK(file_has(log, "producer: "));
     }
-    CHECK(finish(spawn(log, "--help", (char *)NULL), 0) == 0);
-    CHECK(finish(spawn(log, "--version", (char *)NULL), 0) == 0);
+    producer_exits(start_producer(log, "--help", (char *)NULL), 0, log);
+    producer_exits(start_producer(log, "--version", (char *)NULL), 0, log);
     unlink(log);
 }
 

@@ -1,12 +1,11 @@
 /* Multi-process stress: a writer at full speed, three readers in place. */
+#include "proc.h"
 #include "runner.h"
 
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -184,29 +183,11 @@ static void run_reader(struct shared *sh, int idx, const char *name)
     _exit(res->error ? 1 : 0);
 }
 
-/* A child must not outlive a parent killed by the ctest timeout. */
-static pid_t spawn(void)
+/* The exit status, or 128 + the signal that killed it. */
+static int end_code(pid_t pid)
 {
-    pid_t parent = getpid();
-    fflush(stderr);
-    pid_t pid = fork();
-    if (pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent)
-            _exit(3);
-    }
-    return pid;
-}
-
-static int exit_code(pid_t pid)
-{
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            return -1;
-    if (WIFEXITED(status))
-        return WEXITSTATUS(status);
-    return 128 + WTERMSIG(status);
+    int st = reap_within(pid, NO_LIMIT);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
 static void run_stress(bool validate, const char *tag, int limit_s)
@@ -219,23 +200,21 @@ static void run_stress(bool validate, const char *tag, int limit_s)
     sh->deadline_ns = start + (int64_t)limit_s * 1000000000;
     sh->validate = validate;
 
-    pid_t writer = spawn();
-    CHECK(writer >= 0);
+    pid_t writer = fork_child();
     if (writer == 0)
         run_writer(sh, name);
     pid_t readers[READERS];
     for (int i = 0; i < READERS; i++) {
-        readers[i] = spawn();
-        CHECK(readers[i] >= 0);
+        readers[i] = fork_child();
         if (readers[i] == 0)
             run_reader(sh, i, name);
     }
 
     int reader_rc[READERS];
     for (int i = 0; i < READERS; i++)
-        reader_rc[i] = exit_code(readers[i]);
+        reader_rc[i] = end_code(readers[i]);
     atomic_store(&sh->stop_writer, 1);
-    int writer_rc = exit_code(writer);
+    int writer_rc = end_code(writer);
     double secs = (double)(now_ns() - start) / 1e9;
 
     /* frame_writer_destroy() must have removed the name. */

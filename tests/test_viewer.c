@@ -1,5 +1,7 @@
 /* The viewer end to end: real producer and viewer processes, real SDL2. */
+#include "proc.h"
 #include "runner.h"
+#include "viewer_stats.h"
 
 #include "png_write.h"
 
@@ -11,23 +13,19 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 
 #ifndef VIEWER_PATH
 #error "build with -DVIEWER_PATH=... and -DPRODUCER_PATH=..."
 #endif
 
-#define MS INT64_C(1000000)
 /* Generous: the suite also runs under ASan+UBSan on two loaded cores. */
 #define EXIT_TIMEOUT_MS 60000
 #define APPEAR_TIMEOUT_MS 30000
 
 /* ------------------------------------------------------------------ */
-/* Time, files                                                          */
+/* Each case's directory, segment and children                          */
 
 /* A private directory per case, emptied and removed at exit. */
 static char dir[64];
@@ -41,69 +39,14 @@ static const char *path_in_dir(const char *file)
     return made[n_made++];
 }
 
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return calloc(1, 1);
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    int c;
-    while ((c = fgetc(f)) != EOF) {
-        if (len + 2 > cap) {
-            cap = cap ? cap * 2 : 256;
-            buf = realloc(buf, cap);
-            CHECK(buf);
-        }
-        buf[len++] = (char)c;
-    }
-    fclose(f);
-    if (!buf)
-        return calloc(1, 1);
-    buf[len] = '\0';
-    return buf;
-}
-
-static bool file_has(const char *path, const char *needle)
-{
-    char *s = read_file(path);
-    bool found = strstr(s, needle) != NULL;
-    free(s);
-    return found;
-}
-
-static void dump(const char *what, const char *path)
-{
-    char *s = read_file(path);
-    fprintf(stderr, "---- %s (%s):\n%s----\n", what, path, s);
-    free(s);
-}
-
-/* ------------------------------------------------------------------ */
-/* Processes                                                            */
-
-/* Every child leads its own process group, so xvfb-run's Xvfb goes too. */
-static pid_t children[16];
 static char seg[FRAME_NAME_MAX + 1];
 static pid_t owner;
-
-static void forget(pid_t pid)
-{
-    for (int i = 0; i < 16; i++)
-        if (children[i] == pid)
-            children[i] = 0;
-}
 
 static void cleanup(void)
 {
     if (getpid() != owner)
         return;
-    for (int i = 0; i < 16; i++) {
-        if (children[i] > 0) {
-            kill(-children[i], SIGKILL);
-            waitpid(children[i], NULL, 0);
-        }
-    }
+    kill_children();
     if (seg[0])
         test_unlink(seg);
     for (int i = n_made - 1; i >= 0; i--)
@@ -131,115 +74,35 @@ static void setup(const char *tag)
     CHECK(mkdtemp(dir));
 }
 
-/* env: "NAME=VALUE" to set, "NAME" to unset. */
-static pid_t spawn(const char *const *argv, const char *const *env,
+/* ------------------------------------------------------------------ */
+/* Processes                                                            */
+
+/* Every child leads its own process group, so xvfb-run's Xvfb goes too. */
+static pid_t start(const char *const *argv, const char *const *env,
                    const char *out, const char *err)
 {
-    fflush(NULL);
-    pid_t pid = fork();
-    CHECK(pid >= 0);
-    if (pid == 0) {
-        setpgid(0, 0);
-        /* Die with the test rather than hold ctest's pipes open. */
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        for (; env && *env; env++) {
-            const char *eq = strchr(*env, '=');
-            if (eq) {
-                char name[64];
-                snprintf(name, sizeof(name), "%.*s", (int)(eq - *env), *env);
-                setenv(name, eq + 1, 1);
-            } else {
-                unsetenv(*env);
-            }
-        }
-        int o = open(out ? out : "/dev/null",
-                     O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        int e = open(err ? err : "/dev/null",
-                     O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        if (o < 0 || e < 0 || dup2(o, 1) < 0 || dup2(e, 2) < 0)
-            _exit(126);
-        execvp(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    setpgid(pid, pid);
-    for (int i = 0; i < 16; i++) {
-        if (children[i] == 0) {
-            children[i] = pid;
-            return pid;
-        }
-    }
-    CHECK(!"too many children");
-    return -1;
-}
-
-/* Wait for pid; fails the case if it takes longer than timeout_ms. */
-static int wait_exit(pid_t pid, int timeout_ms, struct rusage *ru)
-{
-    struct rusage dummy;
-    int64_t end = now_ns() + timeout_ms * MS;
-    for (;;) {
-        int st;
-        pid_t r = wait4(pid, &st, WNOHANG, ru ? ru : &dummy);
-        if (r == pid) {
-            forget(pid);
-            return st;
-        }
-        CHECK(r == 0);
-        if (now_ns() > end) {
-            fprintf(stderr, "process %d still running after %d ms\n",
-                    (int)pid, timeout_ms);
-            kill(-pid, SIGKILL);
-            waitpid(pid, NULL, 0);
-            forget(pid);
-            CHECK(!"child timed out");
-        }
-        sleep_ms(10);
-    }
-}
-
-static void expect_exit(pid_t pid, int want, const char *err_file,
-                        struct rusage *ru)
-{
-    int st = wait_exit(pid, EXIT_TIMEOUT_MS, ru);
-    if (!WIFEXITED(st) || WEXITSTATUS(st) != want) {
-        if (WIFSIGNALED(st))
-            fprintf(stderr, "child killed by signal %d\n", WTERMSIG(st));
-        else
-            fprintf(stderr, "child exit status %d, expected %d\n",
-                    WEXITSTATUS(st), want);
-        if (err_file)
-            dump("its stderr", err_file);
-        CHECK(!"unexpected exit");
-    }
+    return spawn(&(struct spawn_opts){
+        .argv = argv, .env = env, .out = out, .err = err, .group = true});
 }
 
 static pid_t start_producer(const char *png, const char *fps, const char *err)
 {
     const char *argv[] = {PRODUCER_PATH, "--quiet", "--name", seg, "--fps",
                           fps, png, NULL};
-    return spawn(argv, NULL, NULL, err);
+    return start(argv, NULL, NULL, err);
 }
 
 /* SIGTERM: the producer closes the segment and removes it. */
 static void stop_producer(pid_t pid, const char *err)
 {
-    kill(pid, SIGTERM);
-    expect_exit(pid, 0, err, NULL);
+    stop_child(pid, SIGTERM, EXIT_TIMEOUT_MS, "producer", err);
 }
 
-static bool in_path(const char *prog)
+/* A viewer or producer that ends by itself, with status want. */
+static void expect_end(pid_t pid, int want, const char *what,
+                       const char *err)
 {
-    const char *p = getenv("PATH");
-    char buf[4096];
-    while (p && *p) {
-        const char *colon = strchr(p, ':');
-        size_t n = colon ? (size_t)(colon - p) : strlen(p);
-        snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, p, prog);
-        if (access(buf, X_OK) == 0)
-            return true;
-        p = colon ? colon + 1 : NULL;
-    }
-    return false;
+    expect_exit(pid, want, EXIT_TIMEOUT_MS, what, err);
 }
 
 /* ------------------------------------------------------------------ */
@@ -271,11 +134,10 @@ static const char *mode_name(enum mode m)
 static pid_t start_viewer(enum mode m, const char *const *args,
                           const char *out, const char *err)
 {
-    const char *argv[40];
-    int n = 0;
+    struct cmdline c = {.argc = 0};
     char display[16];
     if (m == XVFB || m == XVFB_SOFTWARE) {
-        if (!in_path("xvfb-run")) {
+        if (!find_in_path("xvfb-run")) {
             fprintf(stderr, "xvfb-run is not installed (Debian: apt-get "
                             "install xvfb xauth); this test needs it\n");
             CHECK(!"xvfb-run missing");
@@ -283,47 +145,39 @@ static pid_t start_viewer(enum mode m, const char *const *args,
         /* -a looks for a free display from -n upwards; starting from a
          * number of our own keeps parallel cases from racing for :99. */
         snprintf(display, sizeof(display), "%d", 100 + (int)getpid() % 30000);
-        argv[n++] = "xvfb-run";
-        argv[n++] = "-a";
-        argv[n++] = "-n";
-        argv[n++] = display;
-        argv[n++] = "-s";
-        argv[n++] = "-screen 0 1280x1024x24 -nolisten tcp";
+        const char *xvfb[] = {"xvfb-run", "-a", "-n", display, "-s",
+                              "-screen 0 1280x1024x24 -nolisten tcp", NULL};
+        cmdline_add_all(&c, xvfb);
     }
-    argv[n++] = VIEWER_PATH;
-    argv[n++] = "--name";
-    argv[n++] = seg;
-    if (m == HEADLESS)
-        argv[n++] = "--headless";
-    for (; *args; args++) {
-        CHECK(n < 38);
-        argv[n++] = *args;
-    }
-    argv[n] = NULL;
+    const char *viewer[] = {VIEWER_PATH, "--name", seg,
+                            m == HEADLESS ? "--headless" : NULL, NULL};
+    cmdline_add_all(&c, viewer);
+    cmdline_add_all(&c, args);
+    const char *const *argv = c.argv;
 
     switch (m) {
     case HEADLESS: {
         const char *env[] = {LSAN_ENV, NULL};
-        return spawn(argv, env, out, err);
+        return start(argv, env, out, err);
     }
     case DUMMY: {
         const char *env[] = {LSAN_ENV, "SDL_VIDEODRIVER=dummy", NULL};
-        return spawn(argv, env, out, err);
+        return start(argv, env, out, err);
     }
     case OFFSCREEN: {
         const char *env[] = {LSAN_ENV, "SDL_VIDEODRIVER=offscreen", GL_ENV,
                              NULL};
-        return spawn(argv, env, out, err);
+        return start(argv, env, out, err);
     }
     case XVFB: {
         const char *env[] = {LSAN_ENV, "SDL_VIDEODRIVER", GL_ENV, NULL};
-        return spawn(argv, env, out, err);
+        return start(argv, env, out, err);
     }
     case XVFB_SOFTWARE: {
         const char *env[] = {LSAN_ENV, "SDL_VIDEODRIVER",
                              "SDL_RENDER_DRIVER=software",
                              "SDL_FRAMEBUFFER_ACCELERATION=0", NULL};
-        return spawn(argv, env, out, err);
+        return start(argv, env, out, err);
     }
     }
     return -1;
@@ -564,44 +418,15 @@ static void check_snapshot(const char *path, const struct image *img,
 }
 
 /* ------------------------------------------------------------------ */
-/* --stats lines                                                        */
-
-/* Whether a line at index >= from says frames were shown. */
-static bool shown_since(const char *out, int from)
-{
-    char *s = read_file(out);
-    int line = 0;
-    bool yes = false;
-    for (char *p = s; *p; line++) {
-        double fps;
-        if (line >= from && sscanf(p, "shown %lf fps", &fps) == 1 && fps > 0)
-            yes = true;
-        p = strchr(p, '\n');
-        if (!p)
-            break;
-        p++;
-    }
-    free(s);
-    return yes;
-}
-
-static int count_lines(const char *path)
-{
-    char *s = read_file(path);
-    int n = 0;
-    for (char *p = s; *p; p++)
-        n += *p == '\n';
-    free(s);
-    return n;
-}
+/* Waiting for what the viewer says                                     */
 
 static void wait_until_shown(const char *out, int from, const char *err)
 {
     int64_t end = now_ns() + APPEAR_TIMEOUT_MS * MS;
     while (!shown_since(out, from)) {
         if (now_ns() > end) {
-            dump("viewer stdout", out);
-            dump("viewer stderr", err);
+            print_file("viewer stdout", out);
+            print_file("viewer stderr", err);
             CHECK(!"the viewer showed no frame");
         }
         sleep_ms(50);
@@ -614,7 +439,7 @@ static void wait_for_text(const char *path, const char *text)
     while (!file_has(path, text)) {
         if (now_ns() > end) {
             fprintf(stderr, "no '%s' in %s\n", text, path);
-            dump("file", path);
+            print_file("file", path);
             CHECK(!"expected text did not appear");
         }
         sleep_ms(50);
@@ -640,7 +465,7 @@ static void snapshots(enum mode m, const enum kind *kinds, size_t n)
         const char *args[] = {"--frames", "3", "--no-vsync", "--snapshot",
                               snap, "--wait", "30", NULL};
         pid_t v = start_viewer(m, args, NULL, verr);
-        expect_exit(v, 0, verr, NULL);
+        expect_end(v, 0, "viewer", verr);
         stop_producer(prod, perr);
         char what[96];
         snprintf(what, sizeof(what), "%s viewer", mode_name(m));
@@ -699,16 +524,16 @@ static void size_changes(void)
         const char *argv[] = {PRODUCER_PATH, "--quiet", "--once", "--name",
                               seg, "--fps", "5", pngs[0], pngs[1], pngs[2],
                               pngs[3], pngs[4], pngs[5], NULL};
-        pid_t p = spawn(argv, NULL, NULL, perr);
-        expect_exit(p, 0, perr, NULL);
+        pid_t p = start(argv, NULL, NULL, perr);
+        expect_end(p, 0, "producer", perr);
         /* The viewer says nothing in a window; give it time to catch up
          * with the last frame and the close. */
         if (modes[m] == HEADLESS)
             wait_for_text(err, "producer stopped");
         sleep_ms(1000);
-        CHECK(waitpid(v, NULL, WNOHANG) == 0);
+        CHECK(still_running(v));
         stop_viewer(v, modes[m]);
-        expect_exit(v, 0, err, NULL);
+        expect_end(v, 0, "viewer", err);
         check_snapshot(snap, &imgs[N - 1], mode_name(modes[m]));
     }
     for (size_t i = 0; i < N; i++)
@@ -737,20 +562,18 @@ static void follow_restart(enum mode m)
 
     pid_t pa = start_producer(png_a, "30", perr);
     wait_until_shown(out, 0, err);
-    kill(pa, SIGKILL);
-    int st = wait_exit(pa, EXIT_TIMEOUT_MS, NULL);
-    CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+    kill_child(pa, EXIT_TIMEOUT_MS, "producer", perr);
     if (m == HEADLESS)
         wait_for_text(err, "producer lost");
 
     /* Every stats interval that starts after B does counts B's frames
      * only: A is dead by now. */
-    int from = count_lines(out) + 1;
+    int from = file_lines(out) + 1;
     pid_t pb = start_producer(png_b, "30", perr);
     wait_until_shown(out, from, err);
 
     stop_viewer(v, m);
-    expect_exit(v, 0, err, NULL);
+    expect_end(v, 0, "viewer", err);
     stop_producer(pb, perr);
     check_snapshot(snap, &b, "viewer after the restart");
     free_image(&a);
@@ -786,12 +609,12 @@ static void bad_segment(enum mode m)
     pid_t v = start_viewer(m, args, out, err);
     wait_for_text(err, "not a libframe segment");
     sleep_ms(300); /* still alive, still trying */
-    CHECK(waitpid(v, NULL, WNOHANG) == 0);
+    CHECK(still_running(v));
 
     pid_t p = start_producer(png, "30", perr);
     wait_until_shown(out, 0, err);
     stop_viewer(v, m);
-    expect_exit(v, 0, err, NULL);
+    expect_end(v, 0, "viewer", err);
     stop_producer(p, perr);
     check_snapshot(snap, &img, "viewer after a bad segment");
     free_image(&img);
@@ -811,23 +634,29 @@ static void wait_no_producer(void)
         const char *args[] = {"--wait", "1", NULL};
         int64_t t0 = now_ns();
         pid_t v = start_viewer(modes[i], args, out, err);
-        expect_exit(v, 1, err, NULL);
+        expect_end(v, 1, "viewer", err);
         int64_t ms = (now_ns() - t0) / MS;
-        char *e = read_file(err);
-        size_t len = strlen(e);
-        if (count_lines(err) != 1 || len == 0 || e[len - 1] != '\n' ||
+        char *e = read_text(err);
+        size_t len = e ? strlen(e) : 0;
+        if (file_lines(err) != 1 || len == 0 || e[len - 1] != '\n' ||
             strncmp(e, "viewer: ", 8) != 0) {
-            dump("viewer stderr", err);
+            print_file("viewer stderr", err);
             CHECK(!"expected exactly one 'viewer: ...' line");
         }
         free(e);
-        CHECK(count_lines(out) == 0);
+        CHECK(file_lines(out) == 0);
         if (ms < 900 || ms > 20000) {
             fprintf(stderr, "%s: gave up after %lld ms\n",
                     mode_name(modes[i]), (long long)ms);
             CHECK(!"--wait 1 not honoured");
         }
     }
+}
+
+static double cpu_seconds(const struct rusage *ru)
+{
+    return ru->ru_utime.tv_sec + ru->ru_utime.tv_usec / 1e6 +
+           ru->ru_stime.tv_sec + ru->ru_stime.tv_usec / 1e6;
 }
 
 /* A producer publishing every 2 s: the viewer sleeps between frames. */
@@ -849,11 +678,15 @@ static void idle_cpu(void)
     for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
         unlink(snap);
         const char *args[] = {"--seconds", "4", "--snapshot", snap, NULL};
-        struct rusage ru;
+        /* What wait4() would say of the viewer: reaping it adds its
+         * usage (and that of what it reaped, Xvfb under xvfb-run) to the
+         * children's total, and nothing else is reaped meanwhile. */
+        struct rusage before, after;
+        CHECK(getrusage(RUSAGE_CHILDREN, &before) == 0);
         pid_t v = start_viewer(runs[i].m, args, NULL, err);
-        expect_exit(v, 0, err, &ru);
-        double cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
-                     ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+        expect_end(v, 0, "viewer", err);
+        CHECK(getrusage(RUSAGE_CHILDREN, &after) == 0);
+        double cpu = cpu_seconds(&after) - cpu_seconds(&before);
         fprintf(stderr, "%s viewer: %.3f s of CPU in 4 s%s\n",
                 mode_name(runs[i].m), cpu,
                 runs[i].m == XVFB ? " (with Xvfb and xvfb-run)" : "");
@@ -887,18 +720,18 @@ static void bad_usage(void)
         const char *argv[6] = {VIEWER_PATH};
         for (int j = 0; bad[i][j]; j++)
             argv[j + 1] = bad[i][j];
-        pid_t v = spawn(argv, NULL, out, err);
-        expect_exit(v, 2, err, NULL);
+        pid_t v = start(argv, NULL, out, err);
+        expect_end(v, 2, "viewer", err);
         if (!file_has(err, "viewer: ") || !file_has(err, "--help")) {
-            dump("stderr", err);
+            print_file("stderr", err);
             CHECK(!"bad usage without a message");
         }
     }
     const char *help[] = {VIEWER_PATH, "--help", NULL};
-    expect_exit(spawn(help, NULL, out, err), 0, err, NULL);
+    expect_end(start(help, NULL, out, err), 0, "viewer --help", err);
     CHECK(file_has(out, "Usage: viewer"));
     const char *version[] = {VIEWER_PATH, "--version", NULL};
-    expect_exit(spawn(version, NULL, out, err), 0, err, NULL);
+    expect_end(start(version, NULL, out, err), 0, "viewer --version", err);
     char want[64];
     snprintf(want, sizeof(want), "viewer (libframe) %s\n",
              frame_version_string());

@@ -2,14 +2,7 @@
 #include "runner.h"
 #include "writer_proc.h"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdint.h>
-#include <sys/mman.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <time.h>
 
 static int64_t cpu_ns(void)
@@ -17,6 +10,26 @@ static int64_t cpu_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* A reader on name, holding frame 1 in v. */
+static frame_reader *reader_on_frame_1(const char *name, struct frame_view *v)
+{
+    frame_reader *r;
+    CHECK_RC(frame_reader_open(name, &r), 0);
+    CHECK_RC(frame_reader_acquire(r, v), 0);
+    CHECK(v->frame_no == 1);
+    return r;
+}
+
+/* The writer publishes frame 2 (base 0) and the waiting reader gets it. */
+static void frame_2_wakes(struct writer_proc *wp, frame_reader *r,
+                          struct frame_view *v)
+{
+    writer_do(wp, 'n');
+    CHECK_RC(frame_reader_wait(r, 5000), 0);
+    CHECK_RC(frame_reader_acquire(r, v), 0);
+    CHECK(v->frame_no == 2 && bad_pixels(v, pattern(0, 2)) == 0);
 }
 
 /* ------------------------------------------------------------------ */
@@ -27,15 +40,14 @@ static int64_t cpu_ns(void)
 static void wakes_on_publish(void)
 {
     const char *name = new_seg("wake");
-    int go[2], res[2];
-    make_pipe(go);
-    make_pipe(res);
+    struct chan ch;
+    chan_open(&ch);
     /* The reader is forked before the writer exists, so it inherits
      * nothing of the writer. */
     pid_t reader = fork_child();
     if (reader == 0) {
         char c;
-        CHECK(recv_msg(go[0], &c, 1, 10000));
+        CHECK(recv_msg(ch.go[0], &c, 1, 10000));
         int64_t out[2 * WAKE_ROUNDS];
         for (int i = 0; i < WAKE_ROUNDS; i++) {
             /* A fresh handle checks liveness as it enters wait(), so a
@@ -44,7 +56,7 @@ static void wakes_on_publish(void)
             CHECK_RC(frame_reader_open(name, &r), 0);
             struct frame_view v;
             CHECK_RC(frame_reader_acquire(r, &v), i ? 0 : FRAME_ENOFRAME);
-            send_msg(res[1], "o", 1);
+            send_msg(ch.res[1], "o", 1);
             int64_t t0 = now_ns();
             int rc = frame_reader_wait(r, 10000);
             int64_t t1 = now_ns();
@@ -61,17 +73,17 @@ static void wakes_on_publish(void)
             out[2 * i + 1] = t1 - v.timestamp_ns;
             frame_reader_close(r);
         }
-        send_msg(res[1], out, sizeof(out));
+        send_msg(ch.res[1], out, sizeof(out));
         _exit(0);
     }
 
     struct frame_format fmt = {.max_width = FW, .max_height = FH};
     frame_writer *w;
     CHECK_RC(frame_writer_create(name, &fmt, &w, NULL), 0);
-    send_msg(go[1], "c", 1);
+    send_msg(ch.go[1], "c", 1);
     for (int i = 0; i < WAKE_ROUNDS; i++) {
         char c;
-        CHECK(recv_msg(res[0], &c, 1, 10000));
+        CHECK(recv_msg(ch.res[0], &c, 1, 10000));
         wait_blocked(reader);
         /* Asleep for a while, so the wait measured cannot be a first
          * look. */
@@ -83,8 +95,8 @@ static void wakes_on_publish(void)
     }
 
     int64_t out[2 * WAKE_ROUNDS];
-    CHECK(recv_msg(res[0], out, sizeof(out), 15000));
-    reap_ok(reader);
+    CHECK(recv_msg(ch.res[0], out, sizeof(out), 15000));
+    expect_exit(reader, 0, NO_LIMIT, "reader", NULL);
     int64_t best = INT64_MAX;
     for (int i = 0; i < WAKE_ROUNDS; i++) {
         fprintf(stderr, "wait returned after %.1f ms, %.3f ms after publish\n",
@@ -101,10 +113,7 @@ static void wakes_on_publish(void)
     CHECK(best < 100 * MS);
 
     frame_writer_destroy(w);
-    for (int i = 0; i < 2; i++) {
-        close(go[i]);
-        close(res[i]);
-    }
+    chan_close(&ch);
     CHECK(!seg_exists(name));
     test_unlink(name);
 }
@@ -132,8 +141,6 @@ static void times_out(void)
     CHECK_RC(frame_reader_acquire(r, &v), FRAME_ENOFRAME);
     frame_reader_close(r);
     stop_writer(&wp);
-    CHECK(!seg_exists(name));
-    test_unlink(name);
 }
 
 static void idle_cpu_near_zero(void)
@@ -141,11 +148,8 @@ static void idle_cpu_near_zero(void)
     const char *name = new_seg("idle");
     struct writer_proc wp;
     start_writer(&wp, name, 0, 1);
-    frame_reader *r;
-    CHECK_RC(frame_reader_open(name, &r), 0);
     struct frame_view v;
-    CHECK_RC(frame_reader_acquire(r, &v), 0);
-    CHECK(v.frame_no == 1);
+    frame_reader *r = reader_on_frame_1(name, &v);
 
     /* The writer heartbeats every 100 ms meanwhile: that must not wake us
      * either. Only the 250 ms liveness checks run. */
@@ -178,15 +182,9 @@ static void idle_cpu_near_zero(void)
     CHECK(busy_cpu >= 500 * MS);
 
     /* Still wakes normally after the spin. */
-    writer_do(&wp, 'n');
-    CHECK_RC(frame_reader_wait(r, 5000), 0);
-    CHECK_RC(frame_reader_acquire(r, &v), 0);
-    CHECK(v.frame_no == 2 && bad_pixels(&v, pattern(0, 2)) == 0);
-
+    frame_2_wakes(&wp, r, &v);
     frame_reader_close(r);
     stop_writer(&wp);
-    CHECK(!seg_exists(name));
-    test_unlink(name);
 }
 
 static void wakes_on_close(void)
@@ -194,11 +192,8 @@ static void wakes_on_close(void)
     const char *name = new_seg("close");
     struct writer_proc wp;
     start_writer(&wp, name, 0, 1);
-    frame_reader *r;
-    CHECK_RC(frame_reader_open(name, &r), 0);
     struct frame_view v;
-    CHECK_RC(frame_reader_acquire(r, &v), 0);
-    CHECK(v.frame_no == 1);
+    frame_reader *r = reader_on_frame_1(name, &v);
 
     send_msg(wp.cmd, "d", 1);
     int64_t t0 = now_ns();
@@ -207,7 +202,7 @@ static void wakes_on_close(void)
     CHECK_RC(rc, FRAME_ECLOSED);
     int64_t destroyed;
     CHECK(recv_msg(wp.evt, &destroyed, sizeof(destroyed), 10000));
-    reap_ok(wp.pid);
+    expect_exit(wp.pid, 0, NO_LIMIT, "writer", NULL);
     writer_close_pipes(&wp);
     fprintf(stderr, "ECLOSED %.3f ms after destroy (waited %.1f ms)\n",
             (t1 - destroyed) / 1e6, (t1 - t0) / 1e6);
@@ -269,15 +264,9 @@ static void paused_state(void)
     CHECK_RC(frame_reader_info(r, &info), 0);
     CHECK(info.state == FRAME_STATE_RUNNING);
     CHECK_RC(frame_reader_wait(r, 300), -ETIMEDOUT);
-    writer_do(&wp, 'n');
-    CHECK_RC(frame_reader_wait(r, 5000), 0);
-    CHECK_RC(frame_reader_acquire(r, &v), 0);
-    CHECK(v.frame_no == 2 && bad_pixels(&v, pattern(0, 2)) == 0);
-
+    frame_2_wakes(&wp, r, &v);
     frame_reader_close(r);
     stop_writer(&wp);
-    CHECK(!seg_exists(name));
-    test_unlink(name);
 }
 
 TEST_MAIN(CASE(wakes_on_publish), CASE(times_out), CASE(idle_cpu_near_zero),

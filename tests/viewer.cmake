@@ -2,7 +2,7 @@
 # (dummy and offscreen drivers, and an X11 window under xvfb-run, which
 # must be installed: CI installs xvfb and xauth).
 if(TARGET viewer AND TARGET producer AND TARGET frame_pngwrite)
-  frame_test(test_viewer
+  frame_test(test_viewer SOURCES proc.c
     CASES snapshot_headless snapshot_dummy snapshot_offscreen snapshot_xvfb
           snapshot_xvfb_software size_changes follow_restart_headless
           follow_restart_window bad_segment_headless bad_segment_window

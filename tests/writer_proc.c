@@ -1,15 +1,11 @@
-/* Shared by the cross-process tests: timing, children, pipes, and a
+/* Shared by the cross-process tests: segments, pipes, pixels, and a
  * libframe writer living in its own process, driven over a pipe. */
 #include "writer_proc.h"
 
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
-#include <time.h>
 
 /* test_name() formats with getpid(), which differs in every child, so the
  * case's name is copied once in the parent and shared from here. */
@@ -48,6 +44,20 @@ bool seg_exists(const char *name)
 
 void make_pipe(int p[2]) { CHECK(pipe2(p, O_CLOEXEC) == 0); }
 
+void chan_open(struct chan *c)
+{
+    make_pipe(c->go);
+    make_pipe(c->res);
+}
+
+void chan_close(struct chan *c)
+{
+    for (int i = 0; i < 2; i++) {
+        close(c->go[i]);
+        close(c->res[i]);
+    }
+}
+
 void send_msg(int fd, const void *msg, size_t n)
 {
     CHECK(write(fd, msg, n) == (ssize_t)n); /* n <= PIPE_BUF: atomic */
@@ -80,40 +90,6 @@ bool recv_msg(int fd, void *msg, size_t n, int timeout_ms)
         got += (size_t)k;
     }
     return true;
-}
-
-pid_t fork_child(void)
-{
-    pid_t parent = getpid();
-    fflush(NULL);
-    pid_t pid = fork();
-    CHECK(pid >= 0);
-    if (pid == 0) {
-        /* A parent that fails a CHECK must not leave children behind
-         * holding ctest's output pipes open. */
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (getppid() != parent)
-            _exit(1);
-    }
-    return pid;
-}
-
-int reap(pid_t pid)
-{
-    int st;
-    while (waitpid(pid, &st, 0) < 0)
-        CHECK(errno == EINTR);
-    return st;
-}
-
-void reap_ok(pid_t pid)
-{
-    int st = reap(pid);
-    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-        fprintf(stderr, "child %d: %s %d\n", (int)pid,
-                WIFSIGNALED(st) ? "killed by signal" : "exit status",
-                WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
-    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
 /*
@@ -264,6 +240,7 @@ struct hello start_writer(struct writer_proc *p, const char *name,
     int cmd[2], evt[2];
     make_pipe(cmd);
     make_pipe(evt);
+    p->name = name;
     p->pid = fork_child();
     if (p->pid == 0) {
         close(cmd[1]);
@@ -299,6 +276,7 @@ void writer_close_pipes(struct writer_proc *p)
 void stop_writer(struct writer_proc *p)
 {
     send_msg(p->cmd, "q", 1);
-    reap_ok(p->pid);
+    expect_exit(p->pid, 0, NO_LIMIT, "writer", NULL);
     writer_close_pipes(p);
+    CHECK(!seg_exists(p->name));
 }

@@ -1,8 +1,9 @@
-/* Shared by the cross-process tests: timing, children, pipes, and a
+/* Shared by the cross-process tests: segments, pipes, pixels, and a
  * libframe writer living in its own process, driven over a pipe. */
 #ifndef LIBFRAME_TEST_WRITER_PROC_H
 #define LIBFRAME_TEST_WRITER_PROC_H
 
+#include "proc.h"
 #include "runner.h"
 
 #include <stdbool.h>
@@ -11,7 +12,6 @@
 
 #define FW 128
 #define FH 96
-#define MS INT64_C(1000000)
 /* What a half-written frame holds: no complete frame ever does. */
 #define HALF_PX 0xdeadbeefu
 
@@ -21,14 +21,17 @@ const char *new_seg(const char *tag);
 bool seg_exists(const char *name);
 
 void make_pipe(int p[2]);
+/* Two pipes between the test and a child it forks: go carries the test's
+ * word to the child, res the child's answers. */
+struct chan {
+    int go[2], res[2];
+};
+void chan_open(struct chan *c);
+void chan_close(struct chan *c);
 void send_msg(int fd, const void *msg, size_t n);
 /* Read exactly n bytes; false on EOF or when timeout_ms (-1: none) passes. */
 bool recv_msg(int fd, void *msg, size_t n, int timeout_ms);
 
-/* fork() whose child dies with the parent. */
-pid_t fork_child(void);
-int reap(pid_t pid);
-void reap_ok(pid_t pid);
 /* Until pid sleeps in a futex (a reader's wait). */
 void wait_blocked(pid_t pid);
 
@@ -41,6 +44,7 @@ size_t bad_pixels(const struct frame_view *v, uint32_t px);
 
 struct writer_proc {
     pid_t pid;
+    const char *name;
     int cmd; /* parent -> writer */
     int evt; /* writer -> parent */
     uint64_t session_id;
@@ -65,6 +69,7 @@ struct hello start_writer(struct writer_proc *p, const char *name,
 /* Send a command and wait for the writer to have carried it out. */
 void writer_do(struct writer_proc *p, char c);
 void writer_close_pipes(struct writer_proc *p);
+/* 'q', and the writer must exit 0 having removed its segment. */
 void stop_writer(struct writer_proc *p);
 
 #endif
