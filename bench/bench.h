@@ -18,6 +18,7 @@ struct opts {
     double run_s;          /* measured part of each run */
     double warm_s;         /* discarded start of each run */
     uint32_t slots;        /* libframe segment slots */
+    uint32_t full_slots;   /* slots of the extra full-reader rows; 0: none */
     size_t pipe_bytes;     /* F_SETPIPE_SZ request */
     unsigned png_files;
     unsigned sections;     /* bit per enum section */
@@ -56,6 +57,7 @@ struct row {
     const char *work;      /* touch, full, none */
     uint32_t width, height;
     int readers;
+    uint32_t slots;        /* libframe and memcpy-slots rows; else 0 */
     const char *status;    /* NULL: measured; else why not, for every rep */
     struct measure *m;     /* one per repetition */
 };

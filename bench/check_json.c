@@ -214,26 +214,29 @@ static void problem(const char *fmt, const char *a, const char *b)
 }
 
 static const char *const row_keys[] = {
-    "section", "transport", "reader_work", "size", "readers", "status", "fps",
+    "section", "transport", "reader_work", "size", "readers", "slots",
+    "status", "fps",
     "writer_fps", "gbps", "lat_p50_us", "lat_p99_us", "lat_p999_us",
     "lat_max_us", "skipped", "retries", "bad_frames", "writer_cpu_pct",
     "reader_cpu_pct", "spread", "ratios"};
 
 static const char *const sizes[] = {"640x360", "1920x1080", "3840x2160"};
 
-/* The row with these identities, or NULL (size NULL: any). */
+/* The row with these identities, or NULL (size NULL: any; slots < 0:
+ * any). */
 static const struct jval *find_row(const struct jval *rows, const char *sec,
                                    const char *tr, const char *work,
-                                   const char *size, int readers)
+                                   const char *size, int readers, int slots)
 {
     for (size_t i = 0; i < rows->n; i++) {
         const struct jval *r = rows->item[i];
-        const struct jval *rd = get(r, "readers");
+        const struct jval *rd = get(r, "readers"), *sl = get(r, "slots");
         const char *a = get_str(r, "section"), *b = get_str(r, "transport");
         const char *c = get_str(r, "reader_work"), *d = get_str(r, "size");
         if (a && b && c && d && rd && rd->t == J_NUM && !strcmp(a, sec) &&
             !strcmp(b, tr) && !strcmp(c, work) && (!size || !strcmp(d, size)) &&
-            (int)rd->num == readers)
+            (int)rd->num == readers &&
+            (slots < 0 || (sl && sl->t == J_NUM && (int)sl->num == slots)))
             return r;
     }
     return NULL;
@@ -250,13 +253,14 @@ static void need_number(const struct jval *r, const char *key,
 /* measured: the row must be "ok" with figures; latency: and latencies. */
 static void check_row(const struct jval *rows, const char *sec,
                       const char *tr, const char *work, const char *size,
-                      int readers, bool measured, bool latency,
+                      int readers, int slots, bool measured, bool latency,
                       const char *const *ratios)
 {
     char what[160];
-    snprintf(what, sizeof(what), "row %s %s %s %s readers=%d", sec, tr, work,
-             size ? size : "*", readers);
-    const struct jval *r = find_row(rows, sec, tr, work, size, readers);
+    snprintf(what, sizeof(what), "row %s %s %s %s readers=%d slots=%d", sec,
+             tr, work, size ? size : "*", readers, slots);
+    const struct jval *r = find_row(rows, sec, tr, work, size, readers,
+                                    slots);
     if (!r) {
         problem("%s: missing%s", what, "");
         return;
@@ -290,7 +294,8 @@ static void check_row(const struct jval *rows, const char *sec,
     }
 }
 
-static void check_rows(const struct jval *rows)
+/* slots, full_slots: the settings the rows were made with. */
+static void check_rows(const struct jval *rows, int slots, int full_slots)
 {
     static const char *const touch_ratios[] = {
         "vs_memcpy_warm", "vs_memcpy_slots", "vs_memcpy_cold", "vs_gstreamer",
@@ -306,47 +311,52 @@ static void check_rows(const struct jval *rows)
                 snprintf(which, sizeof(which), "%zu", i);
                 problem("row %s has no '%s'", which, row_keys[k]);
             }
+    bool extra = full_slots > 0 && full_slots != slots;
     for (int s = 0; s < 3; s++) {
         const char *z = sizes[s];
         for (int k = 0; k < 2; k++) {
-            check_row(rows, "transport", lfs[k], "touch", z, 1, true, true,
-                      touch_ratios);
-            check_row(rows, "transport", lfs[k], "full", z, 1, true, true,
-                      full_ratios);
-            check_row(rows, "transport", streams[k], "touch", z, 1, true,
+            check_row(rows, "transport", lfs[k], "touch", z, 1, slots, true,
+                      true, touch_ratios);
+            check_row(rows, "transport", lfs[k], "full", z, 1, slots, true,
+                      true, full_ratios);
+            if (extra)
+                check_row(rows, "transport", lfs[k], "full", z, 1, full_slots,
+                          true, true, full_ratios);
+            check_row(rows, "transport", streams[k], "touch", z, 1, -1, true,
                       true, NULL);
-            check_row(rows, "transport", streams[k], "full", z, 1, true,
+            check_row(rows, "transport", streams[k], "full", z, 1, -1, true,
                       true, NULL);
         }
-        check_row(rows, "transport", "gstreamer-shm", "touch", z, 1, false,
+        check_row(rows, "transport", "gstreamer-shm", "touch", z, 1, -1,
+                  false, false, NULL);
+        check_row(rows, "transport", "gstreamer-shm", "full", z, 1, -1, false,
                   false, NULL);
-        check_row(rows, "transport", "gstreamer-shm", "full", z, 1, false,
+        check_row(rows, "transport", "memcpy-warm", "none", z, 0, -1, true,
                   false, NULL);
-        check_row(rows, "transport", "memcpy-warm", "none", z, 0, true, false,
-                  NULL);
-        check_row(rows, "transport", "memcpy-slots", "none", z, 0, true,
+        check_row(rows, "transport", "memcpy-slots", "none", z, 0, slots,
+                  true, false, NULL);
+        check_row(rows, "transport", "memcpy-cold", "none", z, 0, -1, true,
                   false, NULL);
-        check_row(rows, "transport", "memcpy-cold", "none", z, 0, true, false,
-                  NULL);
     }
     static const char *const readers_ratio[] = {"writer_vs_1_reader", NULL};
     check_row(rows, "readers", "libframe-futex", "touch", "1920x1080", 1,
-              true, true, NULL);
+              slots, true, true, NULL);
     check_row(rows, "readers", "libframe-futex", "touch", "1920x1080", 2,
-              true, true, readers_ratio);
+              slots, true, true, readers_ratio);
     check_row(rows, "readers", "libframe-futex", "touch", "1920x1080", 4,
-              true, true, readers_ratio);
+              slots, true, true, readers_ratio);
     static const char *const wake_ratio[] = {"p50_vs_pipe_woken", NULL};
-    check_row(rows, "wake", "libframe-futex", "touch", "1920x1080", 1, true,
-              true, wake_ratio);
-    check_row(rows, "wake", "pipe-woken", "touch", "1920x1080", 1, true,
+    check_row(rows, "wake", "libframe-futex", "touch", "1920x1080", 1, slots,
+              true, true, wake_ratio);
+    check_row(rows, "wake", "pipe-woken", "touch", "1920x1080", 1, -1, true,
               true, NULL);
     /* The PNG rows depend on the producer and make-samples being built:
      * present always, measured when they are. */
     static const char *const png[] = {"libpng-loop", "producer-1-thread",
                                       "producer-all-cores", "producer-cache"};
     for (int k = 0; k < 4; k++)
-        check_row(rows, "png", png[k], "none", NULL, 0, false, false, NULL);
+        check_row(rows, "png", png[k], "none", NULL, 0, -1, false, false,
+                  NULL);
 }
 
 static char *slurp(const char *path)
@@ -403,14 +413,23 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < 5; i++)
         if (!get(machine, mkeys[i]))
             problem("machine has no '%s'%s", mkeys[i], "");
-    if (!get(root, "settings"))
+    const struct jval *settings = get(root, "settings");
+    const struct jval *slots = get(settings, "slots");
+    const struct jval *full_slots = get(settings, "full_slots");
+    if (!settings)
         problem("no '%s'%s", "settings", "");
+    else if (!slots || slots->t != J_NUM || !full_slots ||
+             full_slots->t != J_NUM)
+        problem("settings: no '%s' or '%s'", "slots", "full_slots");
     const struct jval *rows = get(root, "rows");
     const struct jval *targets = get(root, "targets");
     if (!rows || rows->t != J_ARR)
         problem("no '%s' array%s", "rows", "");
     else
-        check_rows(rows);
+        check_rows(rows, slots && slots->t == J_NUM ? (int)slots->num : -1,
+                   full_slots && full_slots->t == J_NUM
+                       ? (int)full_slots->num
+                       : 0);
     if (!targets || targets->t != J_ARR || targets->n == 0)
         problem("no '%s' array%s", "targets", "");
     if (problems == 0)

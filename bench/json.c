@@ -77,6 +77,7 @@ static void settings(FILE *f, const struct plan *p, const struct opts *o)
     fputs(", ", f), key(f, "run_seconds"), num(f, o->run_s);
     fputs(", ", f), key(f, "warmup_seconds"), num(f, o->warm_s);
     fputs(", ", f), key(f, "slots"), fprintf(f, "%u", o->slots);
+    fputs(", ", f), key(f, "full_slots"), fprintf(f, "%u", o->full_slots);
     fputs(", ", f), key(f, "pipe_bytes"), fprintf(f, "%zu", p->pipe_bytes);
     fputs(", ", f), key(f, "socket_bytes");
     fprintf(f, "%zu", p->socket_bytes);
@@ -131,6 +132,11 @@ static void row_obj(FILE *f, const struct plan *p, int i)
     snprintf(size, sizeof(size), "%ux%u", r->width, r->height);
     fputs(", ", f), key(f, "size"), str(f, size);
     fputs(", ", f), key(f, "readers"), fprintf(f, "%d", r->readers);
+    fputs(", ", f), key(f, "slots");
+    if (r->slots)
+        fprintf(f, "%u", r->slots);
+    else
+        fputs("null", f);
     fputs(", ", f), key(f, "status");
     if (r->status)
         str(f, r->status);

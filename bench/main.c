@@ -1,5 +1,6 @@
 /* framebench: libframe side by side with what users would pick instead. */
 #include "bench.h"
+#include "cli.h"
 #include "machine.h"
 #include "plan.h"
 #include "procs.h"
@@ -12,7 +13,6 @@
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +32,8 @@ static void usage(FILE *to)
 "  -d, --duration SECS    measured time of each run (default 1)\n"
 "      --warm-seconds S   discarded start of each run (default 0.25)\n"
 "  -s, --slots N          libframe segment slots, 2..8 (default 2)\n"
+"      --full-slots N     also measure full readers with N slots (default 3,\n"
+"                         what docs/design.md advises for them; 0: don't)\n"
 "      --pipe-size BYTES  F_SETPIPE_SZ request (default: pipe-max-size)\n"
 "      --with-gstreamer   also measure GStreamer shmsink -> shmsrc\n"
 "      --png-dir DIR      photo-like PNGs to decode (default: made by\n"
@@ -52,38 +54,6 @@ static void usage(FILE *to)
 "Run it on a quiet machine: other load lowers and widens every figure.\n"
 "Exit status: 0 done (targets missed or not), 1 a run could not be\n"
 "made or an output not written, 2 bad usage.\n");
-}
-
-static int bad_usage(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, PROG ": ");
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\nTry '" PROG " --help'.\n");
-    va_end(ap);
-    return 2;
-}
-
-static bool parse_long(const char *s, long min, long max, long *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < min || v > max)
-        return false;
-    *out = v;
-    return true;
-}
-
-static bool parse_secs(const char *s, double min, double *out)
-{
-    char *end;
-    double v = strtod(s, &end);
-    if (end == s || *end || !(v >= min && v <= 3600))
-        return false;
-    *out = v;
-    return true;
 }
 
 static bool parse_sections(const char *s, unsigned *out)
@@ -109,13 +79,14 @@ static bool parse_sections(const char *s, unsigned *out)
 static int parse_options(int argc, char **argv, struct opts *o)
 {
     enum { O_WARM = 256, O_PIPE, O_GST, O_PNG_DIR, O_PNG_FILES, O_PRODUCER,
-           O_MAKE_SAMPLES, O_ONLY, O_QUICK };
+           O_MAKE_SAMPLES, O_ONLY, O_QUICK, O_FULL_SLOTS };
     static const struct option longopts[] = {
         {"repetitions", required_argument, NULL, 'r'},
         {"warmup", required_argument, NULL, 'w'},
         {"duration", required_argument, NULL, 'd'},
         {"warm-seconds", required_argument, NULL, O_WARM},
         {"slots", required_argument, NULL, 's'},
+        {"full-slots", required_argument, NULL, O_FULL_SLOTS},
         {"pipe-size", required_argument, NULL, O_PIPE},
         {"with-gstreamer", no_argument, NULL, O_GST},
         {"png-dir", required_argument, NULL, O_PNG_DIR},
@@ -132,7 +103,8 @@ static int parse_options(int argc, char **argv, struct opts *o)
         {NULL, 0, NULL, 0},
     };
     /* Negative: not given, so --quick may choose. */
-    long reps = -1, warmup = -1, slots = 2, files = -1, pipe = -1;
+    long reps = -1, warmup = -1, slots = 2, full_slots = 3, files = -1;
+    long pipe = -1;
     double run_s = -1, warm_s = -1;
     *o = (struct opts){.sections = (1u << SEC_COUNT) - 1};
     int c;
@@ -140,46 +112,56 @@ static int parse_options(int argc, char **argv, struct opts *o)
            -1) {
         switch (c) {
         case 'r':
-            if (!parse_long(optarg, 1, 1000, &reps))
-                return bad_usage("invalid repetitions '%s' (1..1000)", optarg);
+            if (!cli_parse_long(optarg, 1, 1000, &reps))
+                return cli_bad_usage(PROG, NULL, "invalid repetitions '%s' "
+                                     "(1..1000)", optarg);
             break;
         case 'w':
-            if (!parse_long(optarg, 0, 100, &warmup))
-                return bad_usage("invalid warm-up count '%s' (0..100)",
-                                 optarg);
+            if (!cli_parse_long(optarg, 0, 100, &warmup))
+                return cli_bad_usage(PROG, NULL, "invalid warm-up count '%s' "
+                                     "(0..100)", optarg);
             break;
         case 'd':
-            if (!parse_secs(optarg, 0.05, &run_s))
-                return bad_usage("invalid duration '%s' (0.05..3600 s)",
-                                 optarg);
+            if (!cli_parse_double(optarg, 0.05, 3600, &run_s))
+                return cli_bad_usage(PROG, NULL, "invalid duration '%s' "
+                                     "(0.05..3600 s)", optarg);
             break;
         case O_WARM:
-            if (!parse_secs(optarg, 0, &warm_s))
-                return bad_usage("invalid warm-up time '%s' (0..3600 s)",
-                                 optarg);
+            if (!cli_parse_double(optarg, 0, 3600, &warm_s))
+                return cli_bad_usage(PROG, NULL, "invalid warm-up time '%s' "
+                                     "(0..3600 s)", optarg);
             break;
         case 's':
-            if (!parse_long(optarg, 2, FRAME_MAX_SLOTS, &slots))
-                return bad_usage("invalid slot count '%s' (2..%d)", optarg,
-                                 FRAME_MAX_SLOTS);
+            if (!cli_parse_long(optarg, 2, FRAME_MAX_SLOTS, &slots))
+                return cli_bad_usage(PROG, NULL, "invalid slot count '%s' "
+                                     "(2..%d)", optarg, FRAME_MAX_SLOTS);
+            break;
+        case O_FULL_SLOTS:
+            if (!cli_parse_long(optarg, 0, FRAME_MAX_SLOTS, &full_slots) ||
+                full_slots == 1)
+                return cli_bad_usage(PROG, NULL, "invalid slot count '%s' "
+                                     "(0, or 2..%d)", optarg,
+                                     FRAME_MAX_SLOTS);
             break;
         case O_PIPE:
-            if (!parse_long(optarg, 4096, 1L << 30, &pipe))
-                return bad_usage("invalid pipe size '%s' (4096..1 GiB)",
-                                 optarg);
+            if (!cli_parse_long(optarg, 4096, 1L << 30, &pipe))
+                return cli_bad_usage(PROG, NULL, "invalid pipe size '%s' "
+                                     "(4096..1 GiB)", optarg);
             break;
         case O_GST: o->with_gst = true; break;
         case O_PNG_DIR: o->png_dir = optarg; break;
         case O_PNG_FILES:
-            if (!parse_long(optarg, 1, 1000, &files))
-                return bad_usage("invalid file count '%s' (1..1000)", optarg);
+            if (!cli_parse_long(optarg, 1, 1000, &files))
+                return cli_bad_usage(PROG, NULL, "invalid file count '%s' "
+                                     "(1..1000)", optarg);
             break;
         case O_PRODUCER: o->producer = optarg; break;
         case O_MAKE_SAMPLES: o->make_samples = optarg; break;
         case O_ONLY:
             if (!parse_sections(optarg, &o->sections))
-                return bad_usage("invalid section list '%s' (transport, "
-                                 "readers, wake, png)", optarg);
+                return cli_bad_usage(PROG, NULL, "invalid section list '%s' "
+                                     "(transport, readers, wake, png)",
+                                     optarg);
             break;
         case 'j': o->json_path = optarg; break;
         case 'p': o->plot_dir = optarg; break;
@@ -190,18 +172,19 @@ static int parse_options(int argc, char **argv, struct opts *o)
             printf(PROG " (libframe) %s\n", frame_version_string());
             return 0;
         default:
-            fprintf(stderr, "Try '" PROG " --help'.\n");
-            return 2;
+            return cli_try_help(PROG); /* getopt_long() said what */
         }
     }
     if (optind < argc)
-        return bad_usage("unexpected argument '%s'", argv[optind]);
+        return cli_bad_usage(PROG, NULL, "unexpected argument '%s'",
+                             argv[optind]);
     o->reps = reps > 0 ? (int)reps : o->quick ? 1 : 5;
     o->warmup_reps = warmup >= 0 ? (int)warmup : o->quick ? 0 : 1;
     o->run_s = run_s > 0 ? run_s : o->quick ? 0.15 : 1.0;
     o->warm_s = warm_s >= 0 ? warm_s : o->quick ? 0.05 : 0.25;
     o->png_files = files > 0 ? (unsigned)files : o->quick ? 2 : 10;
     o->slots = (uint32_t)slots;
+    o->full_slots = (uint32_t)full_slots;
     o->pipe_bytes = pipe > 0 ? (size_t)pipe : pipe_max_bytes();
     return -1;
 }

@@ -27,14 +27,26 @@ const char *section_name(enum section s)
     return s < SEC_COUNT ? names[s] : "?";
 }
 
+void row_label(const struct row *r, char *buf, size_t len)
+{
+    bool work = strcmp(r->work, "none") != 0;
+    snprintf(buf, len, "%s%s%s", r->transport, work ? " " : "",
+             work ? r->work : "");
+    if (r->slots && work) {
+        size_t n = strlen(buf);
+        snprintf(buf + n, len - n, " %u slots", r->slots);
+    }
+}
+
 int row_find(const struct plan *p, enum section sec, const char *transport,
-             const char *work, uint32_t w, uint32_t h, int readers)
+             const char *work, uint32_t w, uint32_t h, int readers,
+             uint32_t slots)
 {
     for (int i = 0; i < p->nrows; i++) {
         const struct row *r = &p->rows[i];
         if (r->sec == sec && !strcmp(r->transport, transport) &&
             !strcmp(r->work, work) && r->width == w && r->height == h &&
-            r->readers == readers)
+            r->readers == readers && r->slots == slots)
             return i;
     }
     return -1;
@@ -42,14 +54,14 @@ int row_find(const struct plan *p, enum section sec, const char *transport,
 
 static int add_row(struct plan *p, enum section sec, const char *transport,
                    const char *work, uint32_t w, uint32_t h, int readers,
-                   const char *status)
+                   uint32_t slots, const char *status)
 {
     if (p->nrows == MAX_ROWS)
         return -1;
     struct row *r = &p->rows[p->nrows];
     *r = (struct row){.sec = sec, .transport = transport, .work = work,
                       .width = w, .height = h, .readers = readers,
-                      .status = status};
+                      .slots = slots, .status = status};
     r->m = calloc(p->reps, sizeof(*r->m));
     if (!r->m)
         return -1;
@@ -103,10 +115,24 @@ static void locate(const char *given, const char *name, const char *built,
 #define FRAMEBENCH_MAKE_SAMPLES NULL
 #endif
 
+static void add_libframe(struct plan *p, enum section sec, bool poll,
+                         bool full, uint32_t w, uint32_t h, int readers,
+                         uint32_t slots)
+{
+    struct unit u = unit(U_LIBFRAME, add_row(p, sec, poll ? "libframe-poll"
+                                                          : "libframe-futex",
+                                             full ? "full" : "touch", w, h,
+                                             readers, slots, NULL), w, h);
+    u.poll = poll;
+    u.full = full;
+    u.readers = readers;
+    u.slots = slots;
+    add_unit(p, u);
+}
+
 static void build_transport(struct plan *p, const struct opts *o)
 {
     static const char *const works[] = {"touch", "full"};
-    static const char *const lfs[] = {"libframe-futex", "libframe-poll"};
     static const char *const streams[] = {"pipe", "unix-socket"};
     const char *gst_touch = !o->with_gst ? "not requested (--with-gstreamer)"
                             : !p->gst    ? "not installed"
@@ -114,17 +140,19 @@ static void build_transport(struct plan *p, const struct opts *o)
     for (size_t s = 0; s < NSIZES; s++) {
         uint32_t w = sizes[s][0], h = sizes[s][1];
         for (int k = 0; k < 2; k++) {
-            for (int t = 0; t < 2; t++) {
-                struct unit u = unit(U_LIBFRAME, add_row(p, SEC_TRANSPORT,
-                                     lfs[t], works[k], w, h, 1, NULL), w, h);
-                u.poll = t == 1;
-                u.full = k == 1;
-                u.readers = 1;
-                add_unit(p, u);
-            }
+            for (int t = 0; t < 2; t++)
+                add_libframe(p, SEC_TRANSPORT, t == 1, k == 1, w, h, 1,
+                             o->slots);
+            /* A reader of whole frames at the writer's full rate needs a
+             * slot the writer leaves alone for two frame periods, not one
+             * (docs/design.md, "Slots and whole-frame readers"). */
+            if (k == 1 && o->full_slots && o->full_slots != o->slots)
+                for (int t = 0; t < 2; t++)
+                    add_libframe(p, SEC_TRANSPORT, t == 1, true, w, h, 1,
+                                 o->full_slots);
             for (int t = 0; t < 2; t++) {
                 struct unit u = unit(U_STREAM, add_row(p, SEC_TRANSPORT,
-                                     streams[t], works[k], w, h, 1, NULL),
+                                     streams[t], works[k], w, h, 1, 0, NULL),
                                      w, h);
                 u.socket = t == 1;
                 u.full = k == 1;
@@ -132,10 +160,10 @@ static void build_transport(struct plan *p, const struct opts *o)
             }
         }
         int g = add_row(p, SEC_TRANSPORT, "gstreamer-shm", "touch", w, h, 1,
-                        gst_touch);
+                        0, gst_touch);
         if (!gst_touch)
             add_unit(p, unit(U_GST, g, w, h));
-        add_row(p, SEC_TRANSPORT, "gstreamer-shm", "full", w, h, 1,
+        add_row(p, SEC_TRANSPORT, "gstreamer-shm", "full", w, h, 1, 0,
                 gst_touch ? gst_touch
                           : "not measured: no stock element reads every "
                             "byte as cheaply as our checksum");
@@ -143,7 +171,9 @@ static void build_transport(struct plan *p, const struct opts *o)
                                              "memcpy-cold"};
         for (int k = MEMCPY_WARM; k <= MEMCPY_COLD; k++) {
             struct unit u = unit(U_MEMCPY, add_row(p, SEC_TRANSPORT,
-                                 copies[k], "none", w, h, 0, NULL), w, h);
+                                 copies[k], "none", w, h, 0,
+                                 k == MEMCPY_SLOTS ? o->slots : 0, NULL),
+                                 w, h);
             u.memcpy_kind = k;
             add_unit(p, u);
         }
@@ -160,7 +190,7 @@ static void build_png(struct plan *p, const struct opts *o)
         none = p->png_status;
     }
     uint32_t w = none ? 1920 : p->png.width, h = none ? 1080 : p->png.height;
-    int loop = add_row(p, SEC_PNG, "libpng-loop", "none", w, h, 0, none);
+    int loop = add_row(p, SEC_PNG, "libpng-loop", "none", w, h, 0, 0, none);
     if (!none)
         add_unit(p, unit(U_PNG_LOOP, loop, w, h));
     const char *no_producer = none ? none
@@ -172,7 +202,7 @@ static void build_png(struct plan *p, const struct opts *o)
                                         "producer-cache"};
     for (int k = 0; k < 3; k++) {
         struct unit u = unit(U_PRODUCER, add_row(p, SEC_PNG, names[k],
-                             "none", w, h, 0, no_producer), w, h);
+                             "none", w, h, 0, 0, no_producer), w, h);
         u.mode = (enum producer_mode)k;
         if (!no_producer)
             add_unit(p, u);
@@ -196,17 +226,13 @@ int plan_build(struct plan *p, const struct opts *o)
     if (o->sections & 1u << SEC_TRANSPORT)
         build_transport(p, o);
     if (o->sections & 1u << SEC_READERS)
-        for (int n = 1; n <= MAX_READERS; n *= 2) {
-            struct unit u = unit(U_LIBFRAME, add_row(p, SEC_READERS,
-                                 "libframe-futex", "touch", 1920, 1080, n,
-                                 NULL), 1920, 1080);
-            u.readers = n;
-            add_unit(p, u);
-        }
+        for (int n = 1; n <= MAX_READERS; n *= 2)
+            add_libframe(p, SEC_READERS, false, false, 1920, 1080, n,
+                         o->slots);
     if (o->sections & 1u << SEC_WAKE) {
         int f = add_row(p, SEC_WAKE, "libframe-futex", "touch", 1920, 1080,
-                        1, NULL);
-        int q = add_row(p, SEC_WAKE, "pipe-woken", "touch", 1920, 1080, 1,
+                        1, o->slots, NULL);
+        int q = add_row(p, SEC_WAKE, "pipe-woken", "touch", 1920, 1080, 1, 0,
                         NULL);
         struct unit u = unit(U_WAKE, f, 1920, 1080);
         u.row[1] = q;
@@ -234,7 +260,7 @@ static void run_unit(struct plan *p, const struct opts *o,
     }
     switch (u->kind) {
     case U_LIBFRAME:
-        run_libframe(o, src, u->poll, u->full, u->readers, m0);
+        run_libframe(o, src, u->poll, u->full, u->readers, u->slots, m0);
         break;
     case U_STREAM:
         run_stream(o, src, u->socket, u->full, m0,

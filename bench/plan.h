@@ -20,6 +20,7 @@ struct unit {
     bool poll, full, socket;
     int memcpy_kind;        /* enum memcpy_kind */
     int readers;
+    uint32_t slots;         /* libframe segment */
     enum producer_mode mode;
 };
 
@@ -64,8 +65,12 @@ void plan_ratios(struct plan *p, const struct opts *o);
 const char *ratio_verdict(const struct ratio *r, char *buf, size_t len);
 void plan_free(struct plan *p);
 
+/* slots: 0 for the rows of other transports. */
 int row_find(const struct plan *p, enum section sec, const char *transport,
-             const char *work, uint32_t w, uint32_t h, int readers);
+             const char *work, uint32_t w, uint32_t h, int readers,
+             uint32_t slots);
 const char *section_name(enum section s);
+/* "libframe-futex full 3 slots", "pipe touch", "memcpy-warm": for charts. */
+void row_label(const struct row *r, char *buf, size_t len);
 
 #endif

@@ -46,9 +46,9 @@ static int write_bars(const char *dir, const struct plan *p, uint32_t w,
         struct stat3 s = row_stat(r, p->reps, M_FPS);
         if (s.n == 0)
             continue;
-        fprintf(f, "\"%s%s%s\" %g %g %g\n", r->transport,
-                strcmp(r->work, "none") ? " " : "",
-                strcmp(r->work, "none") ? r->work : "", s.med, s.min, s.max);
+        char label[96];
+        row_label(r, label, sizeof(label));
+        fprintf(f, "\"%s\" %g %g %g\n", label, s.med, s.min, s.max);
         n++;
     }
     fclose(f);
@@ -82,8 +82,10 @@ static int write_cdf(const char *dir, const struct plan *p, enum section sec,
         const struct measure *m = typical(p, r);
         if (!m)
             continue;
-        snprintf(path, sizeof(path), "%s/cdf-%s-%ux%u-%s-%s.dat", dir,
-                 section_name(sec), w, h, r->transport, r->work);
+        char label[96];
+        row_label(r, label, sizeof(label));
+        snprintf(path, sizeof(path), "%s/cdf-%s-%ux%u-%d.dat", dir,
+                 section_name(sec), w, h, i);
         FILE *f = fopen(path, "w");
         if (!f)
             return -errno;
@@ -93,9 +95,9 @@ static int write_cdf(const char *dir, const struct plan *p, enum section sec,
         fclose(f);
         size_t used = strlen(plot);
         snprintf(plot + used, sizeof(plot) - used,
-                 "%s'%s' using 1:2 with lines lw 2 dt %d title '%s %s'",
+                 "%s'%s' using 1:2 with lines lw 2 dt %d title '%s'",
                  n ? ", " : "", path, strcmp(r->work, "full") ? 1 : 2,
-                 r->transport, r->work);
+                 label);
         n++;
     }
     if (n == 0)

@@ -137,11 +137,12 @@ int lf_reader_main(void *arg, struct proc_out *out)
 }
 
 void run_libframe(const struct opts *o, const struct source *src, bool poll,
-                  bool full, int readers, struct measure *m)
+                  bool full, int readers, uint32_t slots,
+                  struct measure *m)
 {
     char name[64], why[NOTE_MAX];
     segment_name(name, sizeof(name));
-    struct lf_writer_args wa = {.name = name, .src = src, .slots = o->slots};
+    struct lf_writer_args wa = {.name = name, .src = src, .slots = slots};
     struct lf_reader_args ra = {.name = name, .src = src, .poll = poll,
                                 .full = full};
     struct spawn procs[MAX_PROCS] = {{lf_writer_main, &wa}};

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #define CELL 96
-#define MAX_COLS 16
+#define MAX_COLS 17
 
 struct grid {
     int cols, rows, cap;
@@ -100,7 +100,7 @@ void fmt_value(char *buf, size_t len, double v, enum metric k)
 
 void fmt_stat(char *buf, size_t len, struct stat3 s, enum metric k)
 {
-    char a[32], b[32], c[32];
+    char a[28], b[28], c[28]; /* three fit in one CELL */
     fmt_value(a, sizeof(a), s.med, k);
     fmt_value(b, sizeof(b), s.min, k);
     fmt_value(c, sizeof(c), s.max, k);
@@ -133,17 +133,17 @@ static void row_note(const struct plan *p, const struct row *r, char *buf,
 static void rows_table(FILE *f, const struct plan *p)
 {
     static const char *const head[] = {
-        "section", "transport", "work", "size", "rd", "frames/s", "GB/s",
-        "p50 us", "p99 us", "p99.9 us", "max us", "skipped", "retries",
-        "wr CPU", "rd CPU", "note"};
+        "section", "transport", "work", "size", "rd", "slots", "frames/s",
+        "GB/s", "p50 us", "p99 us", "p99.9 us", "max us", "skipped",
+        "retries", "wr CPU", "rd CPU", "note"};
     bool right[MAX_COLS] = {false};
-    struct grid g = {.cols = 16};
+    struct grid g = {.cols = 17};
     int r0 = grid_row(&g);
     if (r0 < 0)
         return;
     for (int c = 0; c < g.cols; c++)
         snprintf(g.cell[r0][c], CELL, "%s", head[c]);
-    for (int c = 4; c < 15; c++)
+    for (int c = 4; c < 16; c++)
         right[c] = true;
     for (int i = 0; i < p->nrows; i++) {
         const struct row *r = &p->rows[i];
@@ -158,10 +158,14 @@ static void rows_table(FILE *f, const struct plan *p)
         snprintf(cell[2], CELL, "%s", r->work);
         snprintf(cell[3], CELL, "%ux%u", r->width, r->height);
         snprintf(cell[4], CELL, "%d", r->readers);
+        if (r->slots)
+            snprintf(cell[5], CELL, "%u", r->slots);
+        else
+            snprintf(cell[5], CELL, "-");
         for (int m = 0; m < NSHOWN && !r->status; m++)
-            fmt_stat(cell[5 + m], CELL, row_stat(r, p->reps, shown[m]),
+            fmt_stat(cell[6 + m], CELL, row_stat(r, p->reps, shown[m]),
                      shown[m]);
-        row_note(p, r, cell[15], CELL);
+        row_note(p, r, cell[16], CELL);
     }
     grid_print(f, &g, right);
 }

@@ -23,7 +23,8 @@ void segment_name(char *buf, size_t len);
 void segment_remove(const char *name);
 
 void run_libframe(const struct opts *o, const struct source *src, bool poll,
-                  bool full, int readers, struct measure *m);
+                  bool full, int readers, uint32_t slots,
+                  struct measure *m);
 /* Pipe (socket false) or Unix stream socket; *buf_bytes receives the pipe
  * capacity or the socket send buffer actually in use. */
 void run_stream(const struct opts *o, const struct source *src, bool socket,
