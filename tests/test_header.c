@@ -557,9 +557,52 @@ static void fifo_at_name(void)
     CHECK(unlink(path) == 0);
 }
 
+/* Peak resident memory of this process, from /proc/self/status. */
+static long peak_rss_kib(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    CHECK(f != NULL);
+    char line[256];
+    long kib = -1;
+    while (fgets(line, sizeof(line), f))
+        if (sscanf(line, "VmHWM: %ld kB", &kib) == 1)
+            break;
+    fclose(f);
+    CHECK(kib > 0);
+    return kib;
+}
+
+/* Looking at a segment's header (framectl list/info) must not map and
+ * fault in its slots: a 4K segment of 8 slots is 265 MB. */
+static void info_maps_header_only(void)
+{
+    const char *name = test_name("hdr");
+    struct frame_format fmt = {.max_width = 3840, .max_height = 2160,
+                               .slot_count = 8};
+    frame_writer *w = NULL;
+    CHECK_RC(frame_writer_create(name, &fmt, &w, NULL), 0);
+    publish(w, 64, 48, 7);
+    long before = peak_rss_kib();
+    struct frame_info info;
+    CHECK_RC(frame_segment_info(name, &info), 0);
+    long grown = peak_rss_kib() - before;
+    CHECK(info.writer_alive && info.latest_frame_no == 1 &&
+          info.latest_width == 64 && info.slot_count == 8);
+    CHECK(info.segment_size > 250u << 20);
+    printf("# frame_segment_info raised the peak RSS by %ld KiB\n", grown);
+    CHECK(grown < 8 * 1024);
+    /* A reader still maps (and pre-faults) all of it. */
+    frame_reader *r = NULL;
+    CHECK_RC(frame_reader_open(name, &r), 0);
+    CHECK(peak_rss_kib() - before > 250 * 1024);
+    frame_reader_close(r);
+    frame_writer_destroy(w);
+}
+
 TEST_MAIN(CASE(names), CASE(bad_formats), CASE(round_trip),
           CASE(abort_keeps_previous), CASE(copy_helper),
           CASE(modes_and_slots), CASE(strerror_words),
           CASE(corrupt_fixed_fields), CASE(corrupt_frame_fields),
           CASE(small_and_foreign_objects), CASE(other_owner),
-          CASE(no_space), CASE(remove_stale), CASE(fifo_at_name))
+          CASE(no_space), CASE(remove_stale), CASE(fifo_at_name),
+          CASE(info_maps_header_only))

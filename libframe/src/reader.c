@@ -23,6 +23,7 @@ struct mapping {
     dev_t dev;
     ino_t ino;
     uint8_t *base;
+    size_t len;                /* mapped: the segment, or its header page */
     struct frame__header *h;
     struct frame__fixed fixed; /* validated copy; the mapping's is untrusted */
     struct frame__guard *guard;
@@ -45,7 +46,7 @@ static void unmap(struct mapping *m)
 {
     frame__guard_remove(m->guard);
     if (m->base)
-        munmap(m->base, m->fixed.segment_size);
+        munmap(m->base, m->len);
     if (m->fd >= 0)
         close(m->fd);
     memset(m, 0, sizeof(*m));
@@ -75,7 +76,9 @@ static int read_fixed(int fd, struct frame__fixed *out)
     return rc;
 }
 
-static int map_segment(const char *path, struct mapping *m)
+/* header_only: for a look at the header (frame_segment_info) without
+ * mapping and faulting in every slot. */
+static int map_segment(const char *path, struct mapping *m, bool header_only)
 {
     memset(m, 0, sizeof(*m));
     m->fd = shm_open(path, O_RDONLY | FRAME__OPEN_EXISTING, 0);
@@ -108,15 +111,15 @@ static int map_segment(const char *path, struct mapping *m)
         goto fail;
     if ((rc = frame__check_fixed(&m->fixed, (uint64_t)st.st_size)))
         goto fail;
-    m->base = mmap(NULL, m->fixed.segment_size, PROT_READ,
-                   MAP_SHARED | MAP_POPULATE, m->fd, 0);
+    m->len = header_only ? FRAME__HEADER_SIZE : m->fixed.segment_size;
+    m->base = mmap(NULL, m->len, PROT_READ,
+                   MAP_SHARED | (header_only ? 0 : MAP_POPULATE), m->fd, 0);
     if (m->base == MAP_FAILED) {
         m->base = NULL;
         rc = -errno;
         goto fail;
     }
-    if ((rc = frame__guard_add(m->base, m->fixed.segment_size, PROT_READ,
-                               &m->guard)))
+    if ((rc = frame__guard_add(m->base, m->len, PROT_READ, &m->guard)))
         goto fail;
     m->h = (struct frame__header *)m->base;
     m->dev = st.st_dev;
@@ -127,7 +130,7 @@ fail:
     return rc;
 }
 
-int frame_reader_open(const char *name, frame_reader **out)
+static int reader_open(const char *name, bool header_only, frame_reader **out)
 {
     char path[FRAME__PATH_MAX];
     int rc = frame__path(name, path);
@@ -136,7 +139,7 @@ int frame_reader_open(const char *name, frame_reader **out)
     frame_reader *r = calloc(1, sizeof(*r));
     if (!r)
         return -ENOMEM;
-    if ((rc = map_segment(path, &r->m))) {
+    if ((rc = map_segment(path, &r->m, header_only))) {
         free(r);
         return rc;
     }
@@ -144,6 +147,11 @@ int frame_reader_open(const char *name, frame_reader **out)
     memcpy(r->path, path, sizeof(path));
     *out = r;
     return 0;
+}
+
+int frame_reader_open(const char *name, frame_reader **out)
+{
+    return reader_open(name, false, out);
 }
 
 void frame_reader_close(frame_reader *r)
@@ -288,7 +296,7 @@ int frame_reader_info(frame_reader *r, struct frame_info *out)
 int frame_segment_info(const char *name, struct frame_info *out)
 {
     frame_reader *r;
-    int rc = frame_reader_open(name, &r);
+    int rc = reader_open(name, true, &r); /* never acquires: header only */
     if (rc)
         return rc;
     rc = frame_reader_info(r, out);
@@ -316,7 +324,7 @@ static int reattach(frame_reader *r)
     if (!name_moved(r))
         return 0; /* still our old object, or nothing yet */
     struct mapping m;
-    int rc = map_segment(r->path, &m);
+    int rc = map_segment(r->path, &m, false);
     if (rc == -ENOENT)
         return 0;
     if (rc)
