@@ -55,6 +55,9 @@ struct producer {
     size_t cursor; /* next input in play order */
     bool pass_over; /* --once: the list has been played */
     frame_writer *w;
+    /* Open before the segment exists: a renderer that waits for the
+     * segment and then writes its first file must not be missed. */
+    struct watch *watch;
     size_t frame_bytes; /* largest frame the segment holds */
     struct png_loader *loader;
     struct decode_pool *pool;
@@ -560,15 +563,11 @@ static int play(struct producer *p)
 
 static int watch_loop(struct producer *p)
 {
-    struct watch *wt;
-    int rc = watch_open(p->o.watch_dir, &wt);
-    if (rc) {
-        complain("watch '%s': %s", p->o.watch_dir, strerror(-rc));
-        return 1;
-    }
+    struct watch *wt = p->watch;
     say(p, "watching '%s' for new PNG files", p->o.watch_dir);
     int64_t deadline = now_ns();
     int status = 0;
+    int rc;
     char path[4096];
     while (!stop_requested() && !(p->o.count && p->published >= p->o.count)) {
         rc = watch_next(wt, HEARTBEAT_NS / 1000000, path, sizeof(path));
@@ -608,7 +607,6 @@ static int watch_loop(struct producer *p)
         if (!publish(p, &deadline))
             break;
     }
-    watch_close(wt);
     return status;
 }
 
@@ -659,6 +657,7 @@ static void teardown(struct producer *p)
     decode_pool_free(p->pool);
     png_loader_free(p->loader);
     frame_writer_destroy(p->w); /* closed, readers woken, name unlinked */
+    watch_close(p->watch);
     if (p->cache.pixels)
         for (size_t i = 0; i < p->in.count; i++)
             free(p->cache.pixels[i]);
@@ -698,6 +697,13 @@ int main(int argc, char **argv)
         max_h = 1080;
     }
     status = 1;
+    if (p.o.watch_dir) {
+        int rc = watch_open(p.o.watch_dir, &p.watch);
+        if (rc) {
+            complain("watch '%s': %s", p.o.watch_dir, strerror(-rc));
+            goto out;
+        }
+    }
     if (create_segment(&p, max_w, max_h))
         goto out;
     if (png_loader_new(max_h, &p.loader) || setup_cache(&p, total)) {

@@ -343,36 +343,62 @@ static void live_name_refused(void)
     scratch_remove();
 }
 
+/* The next frame must be img; frames showing `before` (may be NULL) may
+ * come first. */
+static void expect_frame(frame_reader *r, const char *what,
+                         const struct test_image *img,
+                         const struct test_image *before)
+{
+    static uint8_t buf[512 * 512 * 4];
+    struct frame_view v;
+    do
+        CHECK_RC(next_frame(r, buf, sizeof(buf), &v), 0);
+    while (before && same_pixels(before, buf, &v));
+    if (!same_pixels(img, buf, &v))
+        report_mismatch(what, img, buf, &v);
+    CHECK(same_pixels(img, buf, &v));
+}
+
 static void watch_new_files(void)
 {
     const char *dir = scratch("watch");
-    char watched[256], log[512];
+    char watched[256], log[512], given[512], tmp[512], path[3][512];
     snprintf(watched, sizeof(watched), "%s/in", dir);
     CHECK(mkdir(watched, 0755) == 0);
     snprintf(log, sizeof(log), "%s/log", dir);
+    snprintf(given, sizeof(given), "%s/given", dir);
+    CHECK(mkdir(given, 0755) == 0);
+    snprintf(tmp, sizeof(tmp), "%s/staging.png", dir);
+    for (int k = 0; k < 3; k++)
+        snprintf(path[k], sizeof(path[k]), "%s/new%d.png", watched, k);
+    /* Three given files (one picture) play for 0.4 s at 5 fps first. */
+    struct test_image first, img[3];
+    for (int k = 0; k < 3; k++) {
+        char p[600];
+        snprintf(p, sizeof(p), "%s/g%d.png", given, k);
+        write_image(20, p, &first);
+        if (k < 2)
+            test_image_free(&first);
+    }
     const char *name = test_name("watch");
     pid_t pid = start_producer(log, "--name", name, "--max-size", "512x512",
-                               "--watch", watched, (char *)NULL);
+                               "--fps", "5", "--watch", watched, given,
+                               (char *)NULL);
+    /* The watch is open before the segment appears: a file written as soon
+     * as the segment exists, while the given files are still playing, is
+     * published after them, not lost. */
     frame_reader *r = attach(name);
-    static uint8_t buf[512 * 512 * 4];
-    struct frame_view v;
-    CHECK_RC(frame_reader_acquire(r, &v), FRAME_ENOFRAME);
-
-    /* One written in place, one written elsewhere and renamed in. */
-    for (size_t k = 0; k < 2; k++) {
-        struct test_image img;
-        char tmp[512], final[512];
-        snprintf(final, sizeof(final), "%s/new%zu.png", watched, k);
-        snprintf(tmp, sizeof(tmp), "%s/staging%zu.png", dir, k);
-        write_image(k * 7 + 1, k ? tmp : final, &img);
-        if (k)
-            CHECK(rename(tmp, final) == 0);
-        CHECK_RC(next_frame(r, buf, sizeof(buf), &v), 0);
-        if (!same_pixels(&img, buf, &v))
-            report_mismatch(final, &img, buf, &v);
-        CHECK(same_pixels(&img, buf, &v));
-        test_image_free(&img);
-    }
+    write_image(1, path[0], &img[0]);
+    expect_frame(r, path[0], &img[0], &first);
+    /* Written in place; written elsewhere and renamed in. */
+    write_image(8, path[1], &img[1]);
+    expect_frame(r, path[1], &img[1], NULL);
+    write_image(15, tmp, &img[2]);
+    CHECK(rename(tmp, path[2]) == 0);
+    expect_frame(r, path[2], &img[2], NULL);
+    test_image_free(&first);
+    for (int k = 0; k < 3; k++)
+        test_image_free(&img[k]);
     frame_reader_close(r);
     stop_producer(pid, SIGTERM, log);
     shm_gone(name);
