@@ -28,10 +28,19 @@ test -x "$scratch/cm/reader_example"
 for f in bin/producer bin/viewer bin/framectl bin/make-samples \
          include/libframe/frame_version.h share/man/man1/producer.1 \
          share/man/man1/viewer.1 share/man/man1/framectl.1 \
-         share/man/man3/libframe.3; do
+         share/man/man1/make-samples.1 share/man/man3/libframe.3; do
     if [ ! -e "$prefix/$f" ]; then
         echo "install-check: $f was not installed" >&2
         exit 1
     fi
 done
+# framebench is installed only with FRAME_INSTALL_BENCH; its page with it.
+bench=no page=no
+[ -e "$prefix/bin/framebench" ] && bench=yes
+[ -e "$prefix/share/man/man1/framebench.1" ] && page=yes
+if [ "$bench" != "$page" ]; then
+    echo "install-check: bin/framebench installed: $bench," \
+         "share/man/man1/framebench.1 installed: $page" >&2
+    exit 1
+fi
 echo "install-check: pkg-config and find_package consumers and the sample reader build; tools and man pages installed"
