@@ -202,6 +202,18 @@ static void copy_helper(void)
     CHECK(v.width == 40 && v.height == 30);
     CHECK_RC(frame_reader_copy(r, dst, 160, 160 * 30, &v), 0);
     CHECK(matches(dst, 160, 40, 30, 5) && v.frame_no == 1);
+    /* dst_stride 0: rows packed at the frame's own width. */
+    memset(dst, 0, sizeof(dst));
+    CHECK_RC(frame_reader_copy(r, dst, 0, 160 * 29, &v), -ENOSPC);
+    CHECK_RC(frame_reader_copy(r, dst, 0, 160 * 30, &v), 0);
+    CHECK(matches(dst, 160, 40, 30, 5));
+    publish(w, 24, 10, 6);
+    memset(dst, 0, sizeof(dst));
+    CHECK_RC(frame_reader_copy(r, dst, 0, sizeof(dst), &v), 0);
+    CHECK(v.width == 24 && v.height == 10 && matches(dst, 96, 24, 10, 6));
+    static uint8_t padded[200 * 10];
+    CHECK_RC(frame_reader_copy(r, padded, 200, sizeof(padded), &v), 0);
+    CHECK(matches(padded, 200, 24, 10, 6));
     frame_reader_close(r);
     frame_writer_destroy(w);
 }

@@ -97,17 +97,7 @@ static int next_frame(frame_reader *r, uint8_t *buf, size_t cap,
                       struct frame_view *v)
 {
     int rc = frame_reader_wait(r, 5000);
-    if (rc)
-        return rc;
-    if ((rc = frame_reader_acquire(r, v)))
-        return rc;
-    /* Copy tightly packed; if the frame changed size meanwhile, again. */
-    for (;;) {
-        size_t stride = (size_t)v->width * 4;
-        if ((rc = frame_reader_copy(r, buf, stride, cap, v)) ||
-            (size_t)v->width * 4 == stride)
-            return rc;
-    }
+    return rc ? rc : frame_reader_copy(r, buf, 0, cap, v); /* rows packed */
 }
 
 static void write_image(size_t i, const char *path, struct test_image *img)

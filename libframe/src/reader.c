@@ -257,15 +257,22 @@ int frame_reader_copy(frame_reader *r, void *dst, size_t dst_stride,
         if (rc)
             return rc;
         size_t row = (size_t)v->width * 4;
-        if (dst_stride < row ||
-            (uint64_t)(v->height - 1) * dst_stride + row > dst_size)
+        size_t stride = dst_stride ? dst_stride : row;
+        if (stride < row ||
+            (uint64_t)(v->height - 1) * stride + row > dst_size)
             return -ENOSPC;
         /* The one deliberate data race of the protocol: these bytes may be
          * rewritten while we copy them. The check below discards the copy
          * if they were (see docs/design.md, "The in-place race"). */
-        for (uint32_t y = 0; y < v->height; y++)
-            memcpy((uint8_t *)dst + y * dst_stride,
-                   v->pixels + (size_t)y * v->stride, row);
+        /* One long copy where both sides are packed: at 1080p about twice
+         * as fast as 1080 short ones, which matters when the writer is
+         * about to come back to this slot. */
+        if (stride == row && v->stride == row)
+            memcpy(dst, v->pixels, row * v->height);
+        else
+            for (uint32_t y = 0; y < v->height; y++)
+                memcpy((uint8_t *)dst + y * stride,
+                       v->pixels + (size_t)y * v->stride, row);
         if (frame_reader_still_valid(r, v))
             return 0;
     }

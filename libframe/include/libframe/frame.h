@@ -265,9 +265,10 @@ FRAME_API bool frame_reader_still_valid(frame_reader *r,
                                         const struct frame_view *v);
 
 /**
- * Copy the newest frame into dst (rows of dst_stride bytes, dst_size bytes
- * in all), retrying while it is being overwritten. v receives its metadata,
- * with v->pixels pointing into the segment (do not use it).
+ * Copy the newest frame into dst (rows of dst_stride bytes, or packed at
+ * width * 4 when dst_stride is 0; dst_size bytes in all), retrying while it
+ * is being overwritten. v receives its metadata, with v->pixels pointing
+ * into the segment (do not use it).
  * \return 0, -ENOSPC (dst too small for the frame; v holds its size), or
  *         as frame_reader_acquire().
  */
