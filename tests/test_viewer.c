@@ -653,6 +653,57 @@ static void wait_no_producer(void)
     }
 }
 
+/* A writer that, after two real frames, publishes as fast as begin and
+ * commit go, writing no pixel: every frame stays a good picture, but no
+ * reader can copy 8 MB before its slot is begun again. */
+static pid_t start_flooding_writer(void)
+{
+    pid_t pid = fork_child();
+    if (pid)
+        return pid;
+    struct frame_format fmt = {.max_width = 1920, .max_height = 1080};
+    frame_writer *w;
+    if (frame_writer_create(seg, &fmt, &w, NULL))
+        _exit(1);
+    for (uint64_t n = 0;; n++) {
+        struct frame_buffer b;
+        if (frame_writer_begin(w, 1920, 1080, &b))
+            _exit(1);
+        if (n < 2)
+            memset(b.pixels, 0x80, (size_t)b.stride * b.height);
+        if (frame_writer_commit(w, 0, 0))
+            _exit(1);
+    }
+}
+
+/* Starved by such a writer, the viewer says so once, with what to do,
+ * instead of showing a still picture without a word. Headless only: the
+ * window's second thread takes the writer's core now and then, and a frame
+ * copied meanwhile is rightly shown. */
+static void starved_headless(void)
+{
+    setup("starved");
+    const char *out = path_in_dir("viewer.out");
+    const char *err = path_in_dir("viewer.err");
+    pid_t w = start_flooding_writer();
+    /* Flooding already: its first frames were made at leisure. */
+    int64_t end = now_ns() + APPEAR_TIMEOUT_MS * MS;
+    struct frame_info info;
+    while (frame_segment_info(seg, &info) || info.latest_frame_no < 1000) {
+        CHECK(now_ns() < end);
+        sleep_ms(10);
+    }
+    const char *args[] = {"--seconds", "4", NULL};
+    pid_t v = start_viewer(HEADLESS, args, out, err);
+    expect_end(v, 0, "viewer", err);
+    kill_child(w, EXIT_TIMEOUT_MS, "writer", NULL);
+    if (file_count(err, "found the producer rewriting it") != 1 ||
+        !file_has(err, "--fps") || !file_has(err, "--slots")) {
+        print_file("viewer stderr", err);
+        CHECK(!"expected one line saying why nothing is shown");
+    }
+}
+
 static double cpu_seconds(const struct rusage *ru)
 {
     return ru->ru_utime.tv_sec + ru->ru_utime.tv_usec / 1e6 +
@@ -744,4 +795,4 @@ TEST_MAIN(CASE(snapshot_headless), CASE(snapshot_dummy),
           CASE(follow_restart_headless),
           CASE(follow_restart_window), CASE(bad_segment_headless),
           CASE(bad_segment_window), CASE(wait_no_producer), CASE(idle_cpu),
-          CASE(bad_usage))
+          CASE(bad_usage), CASE(starved_headless))

@@ -6,7 +6,7 @@ if(TARGET viewer AND TARGET producer AND TARGET frame_pngwrite)
     CASES snapshot_headless snapshot_dummy snapshot_offscreen snapshot_xvfb
           snapshot_xvfb_software size_changes follow_restart_headless
           follow_restart_window bad_segment_headless bad_segment_window
-          wait_no_producer idle_cpu bad_usage
+          wait_no_producer idle_cpu bad_usage starved_headless
     LABELS viewer
     TIMEOUT 300)
   target_link_libraries(test_viewer PRIVATE frame_pngwrite PNG::PNG)

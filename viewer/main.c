@@ -36,6 +36,11 @@
 #define PROBLEM_MAX_MS 1000
 /* A frame torn during upload is retried with the newer one this often. */
 #define UPLOAD_TRIES 8
+/* Next to nothing shown while the frames tried were overwritten under us:
+ * the producer is too fast for whole-frame reads (starved()). */
+#define STARVED_NS INT64_C(1000000000)
+#define STARVED_FPS 10
+#define STARVED_RETRIES 16
 #define HUD_LINES 8
 
 struct options {
@@ -59,6 +64,12 @@ struct viewer {
     uint64_t shown;      /* frames shown since start */
     int reported;        /* the last problem printed, to print each once */
     struct stats st;
+    /* since the last frame shown, to tell a starved reader (starved()) */
+    struct {
+        uint64_t shown, retries;
+        int64_t since;
+        bool said;
+    } starve;
 };
 
 
@@ -290,6 +301,54 @@ static bool stats_tick(struct viewer *vw, frame_reader *r, int64_t now,
     return true;
 }
 
+/*
+ * A producer that publishes faster than we can read a whole frame rewrites
+ * nearly every frame we start on, and the picture all but stops. Looked at
+ * a second at a time: fewer than STARVED_FPS frames shown while more than
+ * 95% of the tries failed (at least STARVED_RETRIES) is said once per
+ * reader handle, on stderr with what to do, and in `out` (may be NULL) in
+ * a short form for the window.
+ */
+static bool starved(struct viewer *vw, frame_reader *r, int64_t now,
+                    char *out, size_t len)
+{
+    struct frame_stats fs = {0};
+    if (r)
+        frame_reader_stats(r, &fs);
+    if (!r || fs.retries < vw->starve.retries) { /* none, or a new one */
+        vw->starve.shown = vw->shown;
+        vw->starve.retries = fs.retries;
+        vw->starve.since = now;
+        if (!r)
+            vw->starve.said = false;
+        return false;
+    }
+    int64_t span = now - vw->starve.since;
+    if (span < STARVED_NS)
+        return false;
+    uint64_t shown = vw->shown - vw->starve.shown;
+    uint64_t tries = fs.retries - vw->starve.retries;
+    vw->starve.shown = vw->shown;
+    vw->starve.retries = fs.retries;
+    vw->starve.since = now;
+    bool few = shown * STARVED_NS < (uint64_t)(STARVED_FPS * span);
+    if (vw->starve.said || !few || tries < STARVED_RETRIES ||
+        tries <= 20 * shown)
+        return false;
+    vw->starve.said = true;
+    struct frame_info info = {0};
+    frame_reader_info(r, &info);
+    complain("%" PRIu64 " frame(s) shown in %.1f s: %" PRIu64 " tries to "
+             "read a whole frame found the producer rewriting it (%u slots); "
+             "pace the producer (--fps) or give it more slots (--slots, up "
+             "to %d)", shown, span / 1e9, tries, info.slot_count,
+             FRAME_MAX_SLOTS);
+    if (out)
+        snprintf(out, len, "frames rewritten while read: producer too fast "
+                 "(pace it with --fps, or more --slots)");
+    return true;
+}
+
 static void close_reader(struct viewer *vw, frame_reader **r)
 {
     stats_retire(&vw->st, *r);
@@ -331,44 +390,36 @@ static int copy_newest(struct viewer *vw, frame_reader *r, struct copies *c,
                        bool timed)
 {
     int spare = !c->shown;
-    for (int tries = 0; tries < UPLOAD_TRIES; tries++) {
-        struct frame_view v;
-        int rc = frame_reader_acquire(r, &v);
-        if (rc == FRAME_ENOFRAME || rc == FRAME_EBUSY)
-            return 0; /* nothing yet, or torn throughout: wait for more */
-        if (rc)
-            return rc;
-        if (c->have && v.session_id == c->session &&
-            v.frame_no == c->frame_no)
-            return 0;
-        size_t row = (size_t)v.width * 4, need = row * v.height;
-        if (need > c->cap[spare]) {
-            uint8_t *b = realloc(c->buf[spare], need);
-            if (!b)
-                return -ENOMEM;
-            c->buf[spare] = b;
-            c->cap[spare] = need;
-        }
-        /* The protocol's one deliberate race: the writer may be rewriting
-         * these bytes; the check below throws the copy away if it was. */
-        for (uint32_t y = 0; y < v.height; y++)
-            memcpy(c->buf[spare] + y * row, v.pixels + (size_t)y * v.stride,
-                   row);
-        if (!frame_reader_still_valid(r, &v))
-            continue;
-        if (!c->have || v.session_id != c->session)
-            say_showing(vw, r);
-        vw->reported = 0;
-        c->shown = spare;
-        c->have = true;
-        c->w = v.width;
-        c->h = v.height;
-        c->session = v.session_id;
-        c->frame_no = v.frame_no;
-        vw->shown++;
-        stats_frame(&vw->st, timed ? v.timestamp_ns : 0, now_ns());
-        return 0;
+    struct frame_view v;
+    int rc;
+    /* Rows packed. The spare buffer grows to a larger frame (-ENOSPC says
+     * its size), then the newest frame is copied again. */
+    while ((rc = frame_reader_copy(r, c->buf[spare], 0, c->cap[spare],
+                                   &v)) == -ENOSPC) {
+        size_t need = (size_t)v.width * 4 * v.height;
+        uint8_t *b = realloc(c->buf[spare], need);
+        if (!b)
+            return -ENOMEM;
+        c->buf[spare] = b;
+        c->cap[spare] = need;
     }
+    if (rc == FRAME_ENOFRAME || rc == FRAME_EBUSY)
+        return 0; /* nothing yet, or torn throughout: wait for more */
+    if (rc)
+        return rc;
+    if (c->have && v.session_id == c->session && v.frame_no == c->frame_no)
+        return 0; /* the one shown already */
+    if (!c->have || v.session_id != c->session)
+        say_showing(vw, r);
+    vw->reported = 0;
+    c->shown = spare;
+    c->have = true;
+    c->w = v.width;
+    c->h = v.height;
+    c->session = v.session_id;
+    c->frame_no = v.frame_no;
+    vw->shown++;
+    stats_frame(&vw->st, timed ? v.timestamp_ns : 0, now_ns());
     return 0;
 }
 
@@ -401,6 +452,7 @@ static int run_headless(struct viewer *vw)
         if (finished(vw, now))
             break;
         stats_tick(vw, r, now, vw->o.stats);
+        starved(vw, r, now, NULL, 0);
         if (!r) {
             int rc = frame_reader_open(vw->o.name, &r);
             if (rc == 0) {
@@ -829,6 +881,9 @@ static int run_window(struct viewer *vw)
         }
         if (stats_tick(vw, w.r, now, vw->o.stats || w.hud) && w.hud)
             w.dirty = true;
+        char why[sizeof(w.status)];
+        if (starved(vw, w.r, now, why, sizeof(why)))
+            set_status(&w, "%s", why);
         if (w.dirty && redraw(&w)) {
             status = 1;
             break;
