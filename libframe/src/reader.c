@@ -88,18 +88,8 @@ static int map_segment(const char *path, struct mapping *m, bool header_only)
     }
     struct stat st;
     int rc;
-    if (fstat(m->fd, &st) != 0) {
-        rc = -errno;
+    if ((rc = frame__check_object(m->fd, &st)))
         goto fail;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        rc = FRAME_ENOTFRAME;
-        goto fail;
-    }
-    if (st.st_uid != geteuid()) {
-        rc = FRAME_EOWNER;
-        goto fail;
-    }
     /* Writers make the name appear only once the segment is complete
      * (see publish_name() in writer.c), so anything this small is broken,
      * never half made. */

@@ -5,7 +5,9 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 int frame_name_check(const char *name)
 {
@@ -70,6 +72,15 @@ int frame__lock_take(int fd)
     if (fcntl(fd, F_OFD_SETLK, &fl) == 0)
         return 0;
     return (errno == EACCES || errno == EAGAIN) ? -EAGAIN : -errno;
+}
+
+int frame__check_object(int fd, struct stat *st)
+{
+    if (fstat(fd, st) != 0)
+        return -errno;
+    if (!S_ISREG(st->st_mode))
+        return FRAME_ENOTFRAME;
+    return st->st_uid == geteuid() ? 0 : FRAME_EOWNER;
 }
 
 int frame__lock_held(int fd, bool *held)

@@ -61,18 +61,14 @@ static int take_over(const char *path)
     if (fd < 0)
         return -errno;
     struct stat st;
-    int rc = 0;
-    if (fstat(fd, &st) != 0) {
-        rc = -errno;
-    } else if (!S_ISREG(st.st_mode)) {
-        rc = FRAME_ENOTFRAME; /* a FIFO or the like: not ours to remove */
-    } else if (st.st_uid != geteuid()) {
-        rc = FRAME_EOWNER;
-    } else if ((rc = frame__lock_take(fd)) == -EAGAIN) {
-        rc = FRAME_EALIVE;
-    } else if (rc == 0) {
-        if (same_object(path, &st) && shm_unlink(path) != 0 &&
-            errno != ENOENT)
+    /* A FIFO or another user's object is not ours to remove. */
+    int rc = frame__check_object(fd, &st);
+    if (rc == 0) {
+        rc = frame__lock_take(fd);
+        if (rc == -EAGAIN)
+            rc = FRAME_EALIVE;
+        else if (rc == 0 && same_object(path, &st) && shm_unlink(path) != 0 &&
+                 errno != ENOENT)
             rc = -errno;
     }
     close(fd);
@@ -199,6 +195,9 @@ int frame_writer_create(const char *name, const struct frame_format *fmt,
     w->next_frame_no = 1;
 
     uint64_t total = FRAME__HEADER_SIZE + slots * capacity;
+    /* Unfinished objects of writers killed while starting on this name
+     * hold their size of RAM in /dev/shm until someone removes them. */
+    frame__leftovers_sweep(name);
     snprintf(tmp, sizeof(tmp), "%s~%d", path, (int)getpid());
     shm_unlink(tmp); /* left by an earlier process with our pid */
     w->fd = shm_open(tmp, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, mode);

@@ -68,9 +68,4 @@ int shm_scan(struct shm_entry **out, size_t *count);
  * prefix is never opened (opening it would block). */
 int shm_entry_plain(const struct shm_entry *e);
 
-/* LEFTOVER entries: whether the writer that made it is gone (1), still
- * building it (0), or it does not look like ours (FRAME_ENOTFRAME); with
- * remove, a gone one is unlinked. */
-int leftover_stale(const struct shm_entry *e, bool remove);
-
 #endif

@@ -56,7 +56,7 @@ static void look(struct row *r)
         }
         break;
     case ENTRY_LEFTOVER:
-        r->rc = leftover_stale(e, false);
+        r->rc = frame_leftover_stale(e->file + strlen(SEG_PREFIX), false);
         break;
     case ENTRY_FOREIGN:
         r->rc = FRAME_ENOTFRAME;
@@ -251,7 +251,7 @@ static int clean_segment(const struct shm_entry *e, bool named, bool dry)
 
 static int clean_leftover(const struct shm_entry *e, bool dry)
 {
-    int rc = leftover_stale(e, !dry);
+    int rc = frame_leftover_stale(e->file + strlen(SEG_PREFIX), !dry);
     if (rc == 1) {
         printf("%s unfinished segment '%s' (its writer, pid %d, is gone)\n",
                dry ? "would remove" : "removed", e->file + strlen(SEG_PREFIX),

@@ -320,6 +320,19 @@ FRAME_API int frame_segment_info(const char *name, struct frame_info *out);
  */
 FRAME_API int frame_segment_remove_stale(const char *name);
 
+/**
+ * A writer builds its segment under the private name "NAME~PID" and only
+ * then makes it NAME; a writer killed meanwhile leaves that object behind.
+ * Judge one, given as "NAME~PID" (its /dev/shm file name without the
+ * "libframe." prefix): is its writer gone? With remove, a gone one is
+ * unlinked. frame_writer_create() removes the gone ones of its own NAME by
+ * itself; this is for tools that list or clean them all (framectl).
+ * \return 1 (gone; removed if asked), 0 (its writer is still building it),
+ *         -EINVAL (not NAME~PID), -ENOENT, FRAME_ENOTFRAME (not a writer's
+ *         object), FRAME_EOWNER, or another negative errno.
+ */
+FRAME_API int frame_leftover_stale(const char *leftover, bool remove);
+
 #ifdef __cplusplus
 }
 #endif
