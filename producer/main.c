@@ -69,6 +69,9 @@ struct producer {
     uint64_t published;
     uint64_t skipped_files;
     int64_t start_ns;
+    /* when the next frame is due: one cadence from the given files on
+     * through the watched ones */
+    int64_t deadline;
     /* the current --stats interval */
     int64_t interval_ns;
     uint64_t interval_frames;
@@ -543,7 +546,6 @@ static bool publish(struct producer *p, int64_t *deadline)
 
 static int play(struct producer *p)
 {
-    int64_t deadline = now_ns();
     for (;;) {
         if (p->o.count && p->published >= p->o.count)
             return 0;
@@ -556,7 +558,7 @@ static int play(struct producer *p)
         }
         if (rc)
             return 1;
-        if (!publish(p, &deadline))
+        if (!publish(p, &p->deadline))
             return stop_requested() ? 0 : 1;
     }
 }
@@ -565,7 +567,6 @@ static int watch_loop(struct producer *p)
 {
     struct watch *wt = p->watch;
     say(p, "watching '%s' for new PNG files", p->o.watch_dir);
-    int64_t deadline = now_ns();
     int status = 0;
     int rc;
     char path[4096];
@@ -601,10 +602,10 @@ static int watch_loop(struct producer *p)
         p->playing = f;
         p->frame_ms = ms_between(t0, now_ns());
         /* A renderer may write faster than --fps: pace, never burst. */
-        if (deadline < now_ns() - (p->o.fps > 0 ? (int64_t)(1e9 / p->o.fps)
-                                                : 0))
-            deadline = now_ns();
-        if (!publish(p, &deadline))
+        if (p->deadline < now_ns() - (p->o.fps > 0 ? (int64_t)(1e9 / p->o.fps)
+                                                   : 0))
+            p->deadline = now_ns();
+        if (!publish(p, &p->deadline))
             break;
     }
     return status;
@@ -722,7 +723,7 @@ int main(int argc, char **argv)
         p.o.name, max_w, max_h, p.o.fps, p.cache.on ? ", cached" : "",
         p.o.loop && !p.o.watch_dir ? ", looping" : "");
 
-    p.start_ns = p.interval_ns = now_ns();
+    p.start_ns = p.interval_ns = p.deadline = now_ns();
     status = 0;
     if (p.live > 0) {
         if (p.o.watch_dir)

@@ -334,19 +334,29 @@ static void live_name_refused(void)
 }
 
 /* The next frame must be img; frames showing `before` (may be NULL) may
- * come first. */
-static void expect_frame(frame_reader *r, const char *what,
-                         const struct test_image *img,
-                         const struct test_image *before)
+ * come first. Returns its publish time less the previous frame's (0 when
+ * it is the first one read). */
+static int64_t expect_frame(frame_reader *r, const char *what,
+                            const struct test_image *img,
+                            const struct test_image *before)
 {
     static uint8_t buf[512 * 512 * 4];
+    static int64_t last_ts;
     struct frame_view v;
-    do
+    int64_t prev = 0;
+    for (;;) {
         CHECK_RC(next_frame(r, buf, sizeof(buf), &v), 0);
-    while (before && same_pixels(before, buf, &v));
+        if (!before || !same_pixels(before, buf, &v))
+            break;
+        prev = v.timestamp_ns;
+    }
     if (!same_pixels(img, buf, &v))
         report_mismatch(what, img, buf, &v);
     CHECK(same_pixels(img, buf, &v));
+    if (!before)
+        prev = last_ts;
+    last_ts = v.timestamp_ns;
+    return prev ? v.timestamp_ns - prev : 0;
 }
 
 static void watch_new_files(void)
@@ -379,7 +389,15 @@ static void watch_new_files(void)
      * published after them, not lost. */
     frame_reader *r = attach(name);
     write_image(1, path[0], &img[0]);
-    expect_frame(r, path[0], &img[0], &first);
+    /* One cadence: the first watched file is due a period (200 ms) after
+     * the last given one, not at once. */
+    int64_t gap = expect_frame(r, path[0], &img[0], &first);
+    CHECK(gap != 0); /* a given file was read first: they play 0.6 s */
+    if (gap < 180 * MS) {
+        fprintf(stderr, "first watched frame %lld ms after the last given "
+                "one\n", (long long)(gap / MS));
+        CHECK(!"--fps not kept from the given files to the watched ones");
+    }
     /* Written in place; written elsewhere and renamed in. */
     write_image(8, path[1], &img[1]);
     expect_frame(r, path[1], &img[1], NULL);
