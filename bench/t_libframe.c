@@ -33,21 +33,30 @@ void segment_remove(const char *name)
     shm_unlink(path); /* the library's documented object name */
 }
 
+int lf_writer_start(const char *name, const struct source *src,
+                    uint32_t slots, frame_writer **w, struct proc_out *out)
+{
+    struct frame_format fmt = {.max_width = src->width,
+                               .max_height = src->height,
+                               .slot_count = slots};
+    int rc = frame_writer_create(name, &fmt, w, NULL);
+    if (rc)
+        return child_fail(out, "create segment: %s", frame_strerror(rc));
+    child_ready();
+    child_wait_go();
+    return 0;
+}
+
 static int lf_writer_main(void *arg, struct proc_out *out)
 {
     const struct lf_writer_args *a = arg;
     const struct source *s = a->src;
-    struct frame_format fmt = {.max_width = s->width,
-                               .max_height = s->height,
-                               .slot_count = a->slots};
     frame_writer *w;
-    int rc = frame_writer_create(a->name, &fmt, &w, NULL);
+    int rc = lf_writer_start(a->name, s, a->slots, &w, out);
     if (rc)
-        return child_fail(out, "create segment: %s", frame_strerror(rc));
+        return rc;
     struct run *ctl = run_ctl();
     struct meter mt = {0};
-    child_ready();
-    child_wait_go();
     for (;;) {
         int64_t now = now_ns();
         meter_tick(&mt, now);

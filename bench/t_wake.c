@@ -46,17 +46,12 @@ static int wake_writer(void *arg, struct proc_out *out)
     const struct wake_args *a = arg;
     const struct source *s = a->src;
     close(a->other_fd);
-    struct frame_format fmt = {.max_width = s->width,
-                               .max_height = s->height,
-                               .slot_count = a->slots};
     frame_writer *w;
-    int rc = frame_writer_create(a->name, &fmt, &w, NULL);
+    int rc = lf_writer_start(a->name, s, a->slots, &w, out);
     if (rc)
-        return child_fail(out, "create segment: %s", frame_strerror(rc));
+        return rc;
     struct run *ctl = run_ctl();
     struct meter mt = {0};
-    child_ready();
-    child_wait_go();
     int64_t next = now_ns();
     while (rc == 0) {
         int64_t now = now_ns();

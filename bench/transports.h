@@ -17,6 +17,13 @@ struct lf_reader_args {
 };
 int lf_reader_main(void *arg, struct proc_out *out);
 
+/* In a writer process: create name's segment for src's frames, then wait
+ * at the common start. 0, or what child_fail() returned (w not set). */
+struct frame_writer;
+int lf_writer_start(const char *name, const struct source *src,
+                    uint32_t slots, struct frame_writer **w,
+                    struct proc_out *out);
+
 /* A fresh segment name for this process, so runs never meet. */
 void segment_name(char *buf, size_t len);
 /* Remove a segment a killed writer could not remove itself. */

@@ -1,6 +1,8 @@
 /* Command-line arguments: strict numbers and the bad-usage message. */
 #include "cli.h"
 
+#include <libframe/frame.h>
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -75,6 +77,14 @@ bool cli_parse_size(const char *s, uint32_t max, uint32_t *w, uint32_t *h)
     *w = (uint32_t)a;
     *h = (uint32_t)b;
     return true;
+}
+
+int cli_segment_name(const char *prog, const char *name)
+{
+    if (frame_name_check(name) == 0)
+        return 0;
+    return cli_bad_usage(prog, NULL, "invalid segment name '%s' (use 1 to "
+                         "%d of A-Z a-z 0-9 . _ -)", name, FRAME_NAME_MAX);
 }
 
 int cli_try_help(const char *prog)

@@ -37,6 +37,10 @@ bool cli_parse_size(const char *s, uint32_t max, uint32_t *w, uint32_t *h);
 int cli_bad_usage(const char *prog, const char *what, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* A segment name as frame_name_check() wants it: 0, or the bad-usage
+ * message saying what a name may hold, and 2. */
+int cli_segment_name(const char *prog, const char *name);
+
 /* The hint alone, after a message getopt_long() printed itself; returns
  * 2. */
 int cli_try_help(const char *prog);

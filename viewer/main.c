@@ -180,10 +180,8 @@ static int parse_options(int argc, char **argv, struct options *o)
                             NULL)) != -1) {
         switch (c) {
         case 'n':
-            if (frame_name_check(optarg))
-                return cli_bad_usage(PROG, NULL, "invalid segment name '%s' "
-                                     "(use 1 to 64 of A-Z a-z 0-9 . _ -)",
-                                     optarg);
+            if (cli_segment_name(PROG, optarg))
+                return 2;
             o->name = optarg;
             break;
         case 'H': o->headless = true; break;
