@@ -782,6 +782,183 @@ static void missing_segment(void)
     test_unlink(junk);
 }
 
+/* ---- names nobody vetted ------------------------------------------------- */
+
+/* Anyone may create /dev/shm/libframe.ANYTHING. Each name is raw bytes
+ * and what `list` must show for it: C escapes, octal for the rest, never a
+ * space (it separates the columns), so a row is one line of printable
+ * ASCII whose width is its length. */
+#define HOSTILE_N 7
+struct hostile {
+    char raw[160];
+    char shown[320];
+};
+
+static void hostile_names(struct hostile h[HOSTILE_N])
+{
+    const char *p = test_name(""); /* "tPID-": ours alone */
+    /* A terminal would clear the screen and turn red. */
+    snprintf(h[0].raw, 160, "%sesc\x1b[2J\x1b[31mred", p);
+    snprintf(h[0].shown, 320, "%sesc\\e[2J\\e[31mred", p);
+    /* A newline, then a row of a live segment that is not there. */
+    snprintf(h[1].raw, 160, "%snl\n%sforged  alive  running", p, p);
+    snprintf(h[1].shown, 320, "%snl\\n%sforged\\040\\040alive\\040\\040"
+             "running", p, p);
+    snprintf(h[2].raw, 160, "%stab\there", p);
+    snprintf(h[2].shown, 320, "%stab\\there", p);
+    snprintf(h[3].raw, 160, "%sback\\slash", p);
+    snprintf(h[3].shown, 320, "%sback\\\\slash", p);
+    /* UTF-8 "e acute", a byte that is no UTF-8, DEL, and the C1 CSI that
+     * some terminals obey like ESC [. */
+    snprintf(h[4].raw, 160, "%shigh\xc3\xa9\xff", p);
+    snprintf(h[4].shown, 320, "%shigh\\303\\251\\377", p);
+    snprintf(h[5].raw, 160, "%sdel\x7f" "csi\x9b" "2J", p);
+    snprintf(h[5].shown, 320, "%sdel\\177csi\\2332J", p);
+    snprintf(h[6].raw, 160, "%sbell\a\b\f\r\v", p);
+    snprintf(h[6].shown, 320, "%sbell\\a\\b\\f\\r\\v", p);
+}
+
+/* What the case made in /dev/shm, removed at exit however the case ends
+ * (CHECK exits): a failed run leaves nothing behind. */
+static struct {
+    pid_t owner;
+    char paths[HOSTILE_N][192];
+    int n;
+    char segment[FRAME_NAME_MAX + 1];
+} made;
+
+static void remove_made(void)
+{
+    if (made.owner != getpid())
+        return; /* a forked child's copy */
+    for (int i = 0; i < made.n; i++)
+        unlink(made.paths[i]);
+    made.n = 0;
+    if (made.segment[0])
+        test_unlink(made.segment);
+    made.segment[0] = 0;
+}
+
+static void make_hostile(const struct hostile h[HOSTILE_N])
+{
+    made.owner = getpid();
+    atexit(remove_made);
+    for (int i = 0; i < HOSTILE_N; i++) {
+        char *path = made.paths[made.n];
+        snprintf(path, sizeof(made.paths[0]), "/dev/shm/libframe.%.159s",
+                 h[i].raw);
+        int fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+        CHECK(fd >= 0);
+        made.n++;
+        CHECK(write(fd, "not a frame segment", 19) == 19);
+        close(fd);
+    }
+}
+
+/* The line of text starting with `start` then a space; NULL if none, and
+ * fail if there are two. */
+static const char *only_line(const char *text, const char *start)
+{
+    static char line[4096];
+    const char *found = NULL;
+    size_t sl = strlen(start);
+    for (const char *p = text; *p;) {
+        size_t len = strcspn(p, "\n");
+        if (len > sl && strncmp(p, start, sl) == 0 && p[sl] == ' ') {
+            CHECK(!found);
+            found = p;
+            snprintf(line, sizeof(line), "%.*s", (int)len, p);
+        }
+        p += len + (p[len] ? 1 : 0);
+    }
+    return found ? line : NULL;
+}
+
+/* Where a heading column ends (right-aligned) or starts (left-aligned). */
+static size_t column_end(const char *head, const char *title)
+{
+    const char *t = strstr(head, title);
+    CHECK(t);
+    return (size_t)(t - head) + strlen(title);
+}
+
+static void list_hostile_names(void)
+{
+    struct hostile h[HOSTILE_N];
+    hostile_names(h);
+    char seg[FRAME_NAME_MAX + 1];
+    snprintf(seg, sizeof(seg), "%s", test_name("seg"));
+    snprintf(made.segment, sizeof(made.segment), "%s", seg);
+    make_hostile(h);
+    pid_t wp = start_writer(seg, W_ONE, 32, 16, 2);
+
+    CHECK_RC(framectl("list", NULL), 0);
+    /* To the log with '?' for what should not be there: the raw bytes
+     * are under test, not to be sent to whoever reads the log. */
+    for (const char *c = R.out; *c; c++)
+        fputc(*c == '\n' || (*c >= 0x20 && *c < 0x7f) ? *c : '?', stderr);
+
+    /* Printable ASCII and line ends only, anywhere. */
+    for (const unsigned char *c = (const unsigned char *)R.out; *c; c++)
+        CHECK(*c == '\n' || (*c >= 0x20 && *c < 0x7f));
+
+    /* Exactly one line per object of ours: none forged, none split. */
+    const char *prefix = test_name("");
+    int ours = 0;
+    for (const char *p = R.out; *p;) {
+        size_t len = strcspn(p, "\n");
+        ours += strncmp(p, prefix, strlen(prefix)) == 0;
+        p += len + (p[len] ? 1 : 0);
+    }
+    CHECK(ours == HOSTILE_N + 1);
+
+    const char *head = only_line(R.out, "NAME");
+    CHECK(head);
+    char heading[4096];
+    snprintf(heading, sizeof(heading), "%s", head);
+    /* NAME is as wide as the widest escaped name, then two spaces. */
+    size_t after_name = column_end(heading, "SIZE") - 10;
+    for (int i = 0; i < HOSTILE_N; i++) {
+        const char *l = only_line(R.out, h[i].shown);
+        if (!l)
+            fprintf(stderr, "no line for '%s'\n", h[i].shown);
+        CHECK(l);
+        CHECK(strlen(h[i].shown) + 2 <= after_name);
+        for (size_t k = strlen(h[i].shown); k < after_name; k++)
+            CHECK(l[k] == ' ');
+        CHECK(strncmp(l + after_name, "not a libframe segment", 22) == 0);
+        CHECK(!strstr(l, "alive") && !strstr(l, "running"));
+    }
+
+    /* The segment's row: every cell under its heading. */
+    char line[4096];
+    const char *l = only_line(R.out, seg);
+    CHECK(l);
+    snprintf(line, sizeof(line), "%s", l);
+    static const char *const right[] = {"SIZE", "SLOTS", "MAX", "FRAME",
+                                        "PID", "FRAMES", "FPS"};
+    for (size_t i = 0; i < sizeof(right) / sizeof(right[0]); i++) {
+        size_t end = column_end(heading, right[i]); /* FRAME: the first */
+        CHECK(end < strlen(line) && line[end - 1] != ' ' && line[end] == ' ');
+    }
+    static const char *const left[] = {"WRITER", "STATE"};
+    for (size_t i = 0; i < 2; i++) {
+        size_t start = column_end(heading, left[i]) - strlen(left[i]);
+        CHECK(line[start - 1] == ' ' && line[start] != ' ');
+    }
+    size_t at = column_end(heading, "WRITER") - strlen("WRITER");
+    CHECK(strncmp(line + at, "alive ", 6) == 0);
+    char w[16][64], pid[16];
+    CHECK(words(line, w, 16) >= 12);
+    snprintf(pid, sizeof(pid), "%d", (int)wp);
+    CHECK(strcmp(w[3], "2") == 0 && strcmp(w[4], "32x16") == 0);
+    CHECK(strcmp(w[6], pid) == 0 && strcmp(w[8], "running") == 0);
+
+    stop_writer(wp, seg);
+    remove_made();
+}
+
 TEST_MAIN(CASE(list_live_and_dead), CASE(info_json), CASE(clean_named),
           CASE(clean_all), CASE(dump_frames), CASE(dump_size_change),
-          CASE(dump_broken_pipe), CASE(bad_usage), CASE(missing_segment))
+          CASE(dump_broken_pipe), CASE(bad_usage), CASE(missing_segment),
+          CASE(list_hostile_names))
