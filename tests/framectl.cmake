@@ -4,7 +4,7 @@ if(TARGET framectl)
   frame_test(test_framectl SOURCES proc.c
     CASES list_live_and_dead info_json clean_named clean_all dump_frames
           dump_size_change dump_broken_pipe bad_usage missing_segment
-          list_hostile_names
+          list_hostile_names list_hostile_header
     LABELS framectl
     TIMEOUT 60)
   target_compile_definitions(test_framectl PRIVATE

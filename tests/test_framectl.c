@@ -1,4 +1,5 @@
 /* framectl as users run it: the real binary against real writer processes. */
+#include "frame_internal.h"
 #include "proc.h"
 #include "runner.h"
 
@@ -6,6 +7,7 @@
 #include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -825,6 +827,7 @@ static struct {
     char paths[HOSTILE_N][192];
     int n;
     char segment[FRAME_NAME_MAX + 1];
+    bool registered;
 } made;
 
 static void remove_made(void)
@@ -839,10 +842,17 @@ static void remove_made(void)
     made.segment[0] = 0;
 }
 
-static void make_hostile(const struct hostile h[HOSTILE_N])
+static void remove_at_exit(void)
 {
     made.owner = getpid();
-    atexit(remove_made);
+    if (!made.registered)
+        atexit(remove_made);
+    made.registered = true;
+}
+
+static void make_hostile(const struct hostile h[HOSTILE_N])
+{
+    remove_at_exit();
     for (int i = 0; i < HOSTILE_N; i++) {
         char *path = made.paths[made.n];
         snprintf(path, sizeof(made.paths[0]), "/dev/shm/libframe.%.159s",
@@ -880,6 +890,27 @@ static size_t column_end(const char *head, const char *title)
     const char *t = strstr(head, title);
     CHECK(t);
     return (size_t)(t - head) + strlen(title);
+}
+
+/* A segment's row of `list` against the heading: each cell ends (right-
+ * aligned) or starts (left-aligned) where its title does. */
+static void check_cells_aligned(const char *heading, const char *line)
+{
+    static const char *const right[] = {"SIZE", "SLOTS", "MAX", "FRAME",
+                                        "PID", "FRAMES", "FPS"};
+    for (size_t i = 0; i < sizeof(right) / sizeof(right[0]); i++) {
+        size_t end = column_end(heading, right[i]); /* FRAME: the first */
+        if (!(end < strlen(line) && line[end - 1] != ' ' && line[end] == ' '))
+            fprintf(stderr, "%s: not under its heading\n", right[i]);
+        CHECK(end < strlen(line) && line[end - 1] != ' ' && line[end] == ' ');
+    }
+    static const char *const left[] = {"WRITER", "STATE", "LAST FRAME"};
+    for (size_t i = 0; i < sizeof(left) / sizeof(left[0]); i++) {
+        size_t start = column_end(heading, left[i]) - strlen(left[i]);
+        if (!(line[start - 1] == ' ' && line[start] != ' '))
+            fprintf(stderr, "%s: not under its heading\n", left[i]);
+        CHECK(line[start - 1] == ' ' && line[start] != ' ');
+    }
 }
 
 static void list_hostile_names(void)
@@ -927,7 +958,8 @@ static void list_hostile_names(void)
         for (size_t k = strlen(h[i].shown); k < after_name; k++)
             CHECK(l[k] == ' ');
         CHECK(strncmp(l + after_name, "not a libframe segment", 22) == 0);
-        CHECK(!strstr(l, "alive") && !strstr(l, "running"));
+        const char *cells = l + strlen(h[i].shown);
+        CHECK(!strstr(cells, "alive") && !strstr(cells, "running"));
     }
 
     /* The segment's row: every cell under its heading. */
@@ -935,17 +967,7 @@ static void list_hostile_names(void)
     const char *l = only_line(R.out, seg);
     CHECK(l);
     snprintf(line, sizeof(line), "%s", l);
-    static const char *const right[] = {"SIZE", "SLOTS", "MAX", "FRAME",
-                                        "PID", "FRAMES", "FPS"};
-    for (size_t i = 0; i < sizeof(right) / sizeof(right[0]); i++) {
-        size_t end = column_end(heading, right[i]); /* FRAME: the first */
-        CHECK(end < strlen(line) && line[end - 1] != ' ' && line[end] == ' ');
-    }
-    static const char *const left[] = {"WRITER", "STATE"};
-    for (size_t i = 0; i < 2; i++) {
-        size_t start = column_end(heading, left[i]) - strlen(left[i]);
-        CHECK(line[start - 1] == ' ' && line[start] != ' ');
-    }
+    check_cells_aligned(heading, line);
     size_t at = column_end(heading, "WRITER") - strlen("WRITER");
     CHECK(strncmp(line + at, "alive ", 6) == 0);
     char w[16][64], pid[16];
@@ -958,7 +980,65 @@ static void list_hostile_names(void)
     remove_made();
 }
 
+/* A segment's header is anyone's of our uid to write. Numbers cannot
+ * carry escapes, but they can be wider than their column: the rows must
+ * stay aligned, and info --json valid. */
+static void list_hostile_header(void)
+{
+    char seg[FRAME_NAME_MAX + 1], path[128];
+    snprintf(seg, sizeof(seg), "%s", test_name("hdr"));
+    snprintf(made.segment, sizeof(made.segment), "%s", seg);
+    remove_at_exit();
+    dead_writer(seg);
+
+    snprintf(path, sizeof(path), "/dev/shm/libframe.%s", seg);
+    int fd = open(path, O_RDWR | O_CLOEXEC);
+    CHECK(fd >= 0);
+    struct frame__header *h = mmap(NULL, FRAME__HEADER_SIZE,
+                                   PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    CHECK(h != MAP_FAILED);
+    h->fixed.writer_pid = INT32_MIN;
+    uint64_t slot = atomic_load(&h->latest) & 0xff;
+    atomic_store(&h->latest, ((UINT64_C(1) << 56) - 1) << 8 | slot);
+    atomic_store(&h->slot[slot].width, UINT32_MAX);
+    atomic_store(&h->slot[slot].height, UINT32_MAX);
+    munmap(h, FRAME__HEADER_SIZE);
+
+    CHECK_RC(framectl("list", NULL), 0);
+    fputs(R.out, stderr);
+    char heading[4096], line[4096];
+    const char *l = only_line(R.out, "NAME");
+    CHECK(l);
+    snprintf(heading, sizeof(heading), "%s", l);
+    l = only_line(R.out, seg);
+    CHECK(l);
+    snprintf(line, sizeof(line), "%s", l);
+    check_cells_aligned(heading, line);
+    char w[16][64];
+    CHECK(words(line, w, 16) >= 12);
+    CHECK(strcmp(w[5], "4294967295x4294967295") == 0);
+    CHECK(strcmp(w[6], "-2147483648") == 0 && strcmp(w[7], "dead") == 0);
+    CHECK(strcmp(w[9], "72057594037927935") == 0);
+    /* Every other segment's row too (another test's, say). */
+    for (const char *p = R.out; *p;) {
+        size_t len = strcspn(p, "\n");
+        snprintf(line, sizeof(line), "%.*s", (int)len, p);
+        if (strstr(line, " alive ") || strstr(line, " dead "))
+            check_cells_aligned(heading, line);
+        p += len + (p[len] ? 1 : 0);
+    }
+
+    CHECK_RC(framectl("info", seg, "--json", NULL), 0);
+    struct json_doc doc;
+    CHECK(json_parse(R.out, &doc));
+    CHECK(json_int(&doc, "writer_pid") == INT32_MIN);
+    CHECK(json_int(&doc, "latest_width") == UINT32_MAX);
+    test_unlink(seg);
+    made.segment[0] = 0;
+}
+
 TEST_MAIN(CASE(list_live_and_dead), CASE(info_json), CASE(clean_named),
           CASE(clean_all), CASE(dump_frames), CASE(dump_size_change),
           CASE(dump_broken_pipe), CASE(bad_usage), CASE(missing_segment),
-          CASE(list_hostile_names))
+          CASE(list_hostile_names), CASE(list_hostile_header))

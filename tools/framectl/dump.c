@@ -235,7 +235,7 @@ int cmd_dump(int argc, char **argv)
         case 'c':
             if (!cli_parse_u64(optarg, 1, UINT64_MAX, CLI_NO_PLUS, &d.count))
                 return cli_bad_usage(PROG, "dump", "invalid frame count '%s'",
-                                     optarg);
+                                     quoted(optarg));
             break;
         case 'o': out = optarg; break;
         case 'h': return -1;
@@ -247,7 +247,7 @@ int cmd_dump(int argc, char **argv)
                              "NAME)");
     if (optind + 1 < argc)
         return cli_bad_usage(PROG, "dump", "unexpected argument '%s'",
-                             argv[optind + 1]);
+                             quoted(argv[optind + 1]));
     d.name = argv[optind];
     int status = check_name_arg("dump", d.name);
     if (status)

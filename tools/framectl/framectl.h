@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #define PROG "framectl"
@@ -35,6 +36,23 @@ int option_error(const char *what, int c, char **argv);
 const char *segment_error(int rc);
 /* Check a NAME argument; on failure say why and return EXIT_USAGE. */
 int check_name_arg(const char *what, const char *name);
+
+/*
+ * Names from /dev/shm and the other bytes nobody vetted are shown quoted:
+ * printable ASCII other than space and backslash as itself; \a \b \t \n
+ * \v \f \r, \e (ESC) and \\; every other byte, space and >= 0x80
+ * included, as \ooo (octal). One byte of output is one column, so widths
+ * are lengths.
+ */
+size_t quoted_width(const char *s);
+void put_quoted(FILE *f, const char *s);
+/* The same in a static buffer, cut with "..." past 260 columns (any
+ * segment name fits whole): for one message at a time. */
+const char *quoted(const char *s);
+/* s as a JSON string, quotes included, in ASCII: other code points as
+ * \uXXXX (surrogate pairs past U+FFFF), each byte of invalid UTF-8 as
+ * \ufffd. */
+void put_json_string(FILE *f, const char *s);
 
 int64_t mono_now_ns(void);
 /* now - then, or -1 when that does not fit: `then` comes from the segment,

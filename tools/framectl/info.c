@@ -16,7 +16,9 @@ static void print_text(const struct frame_info *i, int64_t age)
     if (!localtime_r(&secs, &tm) ||
         !strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S %z", &tm))
         snprintf(when, sizeof(when), "?");
-    printf("name:            %s\n", i->name);
+    printf("name:            ");
+    put_quoted(stdout, i->name);
+    putchar('\n');
     printf("segment size:    %" PRIu64 " bytes (%s)\n", i->segment_size, size);
     printf("slots:           %u of %" PRIu64 " bytes\n", i->slot_count,
            i->slot_capacity);
@@ -39,26 +41,12 @@ static void print_text(const struct frame_info *i, int64_t age)
     printf("last heartbeat:  %s ago\n", ago);
 }
 
-/* Segment names are [A-Za-z0-9._-], but the JSON stays valid whatever. */
-static void json_string(const char *s)
-{
-    putchar('"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\')
-            printf("\\%c", c);
-        else if (c < 0x20 || c >= 0x7f)
-            printf("\\u%04x", c);
-        else
-            putchar(c);
-    }
-    putchar('"');
-}
-
 static void print_json(const struct frame_info *i, int64_t age)
 {
     printf("{\n  \"name\": ");
-    json_string(i->name);
+    /* Segment names are [A-Za-z0-9._-], but the JSON stays valid
+     * whatever reaches here. */
+    put_json_string(stdout, i->name);
     printf(",\n  \"segment_size\": %" PRIu64 ",\n", i->segment_size);
     printf("  \"slot_count\": %u,\n", i->slot_count);
     printf("  \"slot_capacity\": %" PRIu64 ",\n", i->slot_capacity);
@@ -106,7 +94,7 @@ int cmd_info(int argc, char **argv)
                              "NAME)");
     if (optind + 1 < argc)
         return cli_bad_usage(PROG, "info", "unexpected argument '%s'",
-                             argv[optind + 1]);
+                             quoted(argv[optind + 1]));
     const char *name = argv[optind];
     int status = check_name_arg("info", name);
     if (status)

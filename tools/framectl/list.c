@@ -12,6 +12,25 @@
 /* Two looks at each live segment this far apart give its frame rate. */
 #define SAMPLE_MS 200
 
+/* The columns after NAME. The header is anyone's of our uid to write, so
+ * a cell may be wider than usual (a pid of -2147483648): each column is
+ * as wide as its widest cell, and the rows stay aligned whatever. */
+enum column {
+    COL_SIZE, COL_SLOTS, COL_MAX, COL_FRAME, COL_PID, COL_WRITER, COL_STATE,
+    COL_FRAMES, COL_FPS, COL_AGE, N_COLUMNS
+};
+
+static const struct {
+    const char *title;
+    int width; /* at least */
+    bool left; /* aligned to the left */
+} columns[N_COLUMNS] = {
+    {"SIZE", 10, false}, {"SLOTS", 5, false}, {"MAX", 11, false},
+    {"FRAME", 11, false}, {"PID", 7, false}, {"WRITER", 6, true},
+    {"STATE", 7, true}, {"FRAMES", 8, false}, {"FPS", 6, false},
+    {"LAST FRAME", 0, true},
+};
+
 struct row {
     const struct shm_entry *e;
     int rc;            /* of frame_segment_info() or leftover_stale() */
@@ -19,6 +38,7 @@ struct row {
     struct frame_info a, b;
     bool have_b;
     int64_t ta, tb;    /* CLOCK_MONOTONIC of the two looks */
+    char cell[N_COLUMNS][32]; /* a segment's row, as printed */
 };
 
 /* Options of a command that takes none but --help. */
@@ -40,7 +60,7 @@ static int no_options(const char *what, int argc, char **argv, bool *help)
     }
     if (optind < argc)
         return cli_bad_usage(PROG, what, "unexpected argument '%s'",
-                             argv[optind]);
+                             quoted(argv[optind]));
     return 0;
 }
 
@@ -88,53 +108,83 @@ static void format_fps(const struct row *r, char *buf, size_t len)
                               (double)a->latest_timestamp_ns);
     else
         fps = frames * 1e9 / (r->tb - r->ta);
-    snprintf(buf, len, "%.1f", fps);
+    /* A writer's timestamps can make any rate: keep it short. */
+    if (fps < 1e7)
+        snprintf(buf, len, "%.1f", fps);
+    else
+        snprintf(buf, len, "%.3g", fps);
 }
 
-static void print_segment(const struct row *r, int width, int64_t now)
+static void fill_cells(struct row *r, int64_t now)
 {
     const struct frame_info *i = r->have_b ? &r->b : &r->a;
-    char size[32], max[32], frame[32], fps[16], age[32];
-    format_bytes(i->segment_size, size, sizeof(size));
-    snprintf(max, sizeof(max), "%ux%u", i->max_width, i->max_height);
+    char (*c)[sizeof(r->cell[0])] = r->cell;
+    size_t len = sizeof(r->cell[0]);
+    format_bytes(i->segment_size, c[COL_SIZE], len);
+    snprintf(c[COL_SLOTS], len, "%u", i->slot_count);
+    snprintf(c[COL_MAX], len, "%ux%u", i->max_width, i->max_height);
     if (i->latest_frame_no) {
-        snprintf(frame, sizeof(frame), "%ux%u", i->latest_width,
+        snprintf(c[COL_FRAME], len, "%ux%u", i->latest_width,
                  i->latest_height);
-        format_age(age_ns(now, i->latest_timestamp_ns), age, sizeof(age));
+        format_age(age_ns(now, i->latest_timestamp_ns), c[COL_AGE], len);
     } else {
-        snprintf(frame, sizeof(frame), "-");
-        snprintf(age, sizeof(age), "-");
+        snprintf(c[COL_FRAME], len, "-");
+        snprintf(c[COL_AGE], len, "-");
     }
-    format_fps(r, fps, sizeof(fps));
-    printf("%-*s  %10s  %5u  %11s  %11s  %7d  %-6s  %-7s  %8llu  %6s  %s\n",
-           width, i->name, size, i->slot_count, max, frame, (int)i->writer_pid,
-           i->writer_alive ? "alive" : "dead", state_word(i->state),
-           (unsigned long long)i->latest_frame_no, fps, age);
+    snprintf(c[COL_PID], len, "%d", (int)i->writer_pid);
+    snprintf(c[COL_WRITER], len, "%s", i->writer_alive ? "alive" : "dead");
+    snprintf(c[COL_STATE], len, "%s", state_word(i->state));
+    snprintf(c[COL_FRAMES], len, "%llu",
+             (unsigned long long)i->latest_frame_no);
+    format_fps(r, c[COL_FPS], len);
+}
+
+/* NAME (quoted, padded to name_width), then the cells, each padded to its
+ * column's width; the last one is not padded. */
+static void print_cells(const char *name, int name_width,
+                        const char *const cell[N_COLUMNS],
+                        const int width[N_COLUMNS])
+{
+    put_quoted(stdout, name);
+    printf("%*s", name_width - (int)quoted_width(name), "");
+    for (int k = 0; k < N_COLUMNS; k++) {
+        if (k == N_COLUMNS - 1)
+            printf("  %s\n", cell[k]);
+        else if (columns[k].left)
+            printf("  %-*s", width[k], cell[k]);
+        else
+            printf("  %*s", width[k], cell[k]);
+    }
 }
 
 static void print_other(const struct row *r, int width)
 {
     const struct shm_entry *e = r->e;
+    /* Anyone may create libframe.ANYTHING: never shown raw. */
     const char *shown = e->file + strlen(SEG_PREFIX);
     const char *why = segment_error(r->rc);
+    put_quoted(stdout, shown);
+    printf("%*s  ", width - (int)quoted_width(shown), "");
     if (e->kind == ENTRY_LEFTOVER && r->rc == 1)
-        printf("%-*s  unfinished segment of pid %d, which is gone (framectl "
-               "clean removes it)\n", width, shown, (int)e->pid);
+        printf("unfinished segment of pid %d, which is gone (framectl "
+               "clean removes it)\n", (int)e->pid);
     else if (e->kind == ENTRY_LEFTOVER && r->rc == 0)
-        printf("%-*s  segment being created by pid %d\n", width, shown,
-               (int)e->pid);
+        printf("segment being created by pid %d\n", (int)e->pid);
     else if (e->kind == ENTRY_FOREIGN)
-        printf("%-*s  not a libframe segment: not a libframe name\n", width,
-               shown);
+        printf("not a libframe segment: not a libframe name\n");
     else if (r->rc == FRAME_EOWNER)
-        printf("%-*s  belongs to another user: not inspected\n", width, shown);
+        printf("belongs to another user: not inspected\n");
     else if (e->kind == ENTRY_LEFTOVER && r->rc == FRAME_ENOTFRAME)
-        printf("%-*s  not a libframe segment: unexpected contents\n", width,
-               shown);
+        printf("not a libframe segment: unexpected contents\n");
     else if (strncmp(why, "not a libframe", 14) == 0)
-        printf("%-*s  %s\n", width, shown, why);
+        printf("%s\n", why);
     else
-        printf("%-*s  cannot be inspected: %s\n", width, shown, why);
+        printf("cannot be inspected: %s\n", why);
+}
+
+static bool is_segment_row(const struct row *r)
+{
+    return !r->gone && r->e->kind == ENTRY_SEGMENT && r->rc == 0;
 }
 
 int cmd_list(int argc, char **argv)
@@ -166,7 +216,8 @@ int cmd_list(int argc, char **argv)
         if (rows[i].gone)
             continue;
         shown++;
-        int w = (int)strlen(entries[i].file + strlen(SEG_PREFIX));
+        /* What the name takes on screen, escapes and all. */
+        int w = (int)quoted_width(entries[i].file + strlen(SEG_PREFIX));
         if (w > width)
             width = w;
         if (entries[i].kind == ENTRY_SEGMENT && rows[i].rc == 0 &&
@@ -190,16 +241,32 @@ int cmd_list(int argc, char **argv)
         printf("no libframe segments in " SHM_DIR "\n");
     } else {
         int64_t now = mono_now_ns();
-        printf("%-*s  %10s  %5s  %11s  %11s  %7s  %-6s  %-7s  %8s  %6s  %s\n",
-               width, "NAME", "SIZE", "SLOTS", "MAX", "FRAME", "PID", "WRITER",
-               "STATE", "FRAMES", "FPS", "LAST FRAME");
+        const char *cell[N_COLUMNS];
+        int cw[N_COLUMNS];
+        for (int k = 0; k < N_COLUMNS; k++) {
+            cell[k] = columns[k].title;
+            cw[k] = columns[k].width;
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (!is_segment_row(&rows[i]))
+                continue;
+            fill_cells(&rows[i], now);
+            for (int k = 0; k < N_COLUMNS; k++) {
+                int w = (int)strlen(rows[i].cell[k]);
+                cw[k] = w > cw[k] ? w : cw[k];
+            }
+        }
+        print_cells("NAME", width, cell, cw);
         for (size_t i = 0; i < n; i++) {
             if (rows[i].gone)
                 continue;
-            if (rows[i].e->kind == ENTRY_SEGMENT && rows[i].rc == 0)
-                print_segment(&rows[i], width, now);
-            else
+            if (!is_segment_row(&rows[i])) {
                 print_other(&rows[i], width);
+                continue;
+            }
+            for (int k = 0; k < N_COLUMNS; k++)
+                cell[k] = rows[i].cell[k];
+            print_cells(rows[i].e->name, width, cell, cw);
         }
     }
     free(rows);
@@ -207,7 +274,9 @@ int cmd_list(int argc, char **argv)
     return fflush(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
 }
 
-/* One segment for clean: 1 removed (or would be), 0 left, -1 failed. */
+/* One segment for clean: 1 removed (or would be), 0 left, -1 failed.
+ * Names are checked on the way in (shm_scan(), check_name_arg()), and
+ * shown quoted all the same: nothing from /dev/shm goes out raw. */
 static int clean_segment(const struct shm_entry *e, bool named, bool dry)
 {
     struct frame_info info;
@@ -224,23 +293,24 @@ static int clean_segment(const struct shm_entry *e, bool named, bool dry)
     }
     if (info.writer_alive) {
         if (named)
-            printf("kept '%s': its writer, pid %d, is alive\n", e->name,
-                   (int)info.writer_pid);
+            printf("kept '%s': its writer, pid %d, is alive\n",
+                   quoted(e->name), (int)info.writer_pid);
         return 0;
     }
     if (dry) {
-        printf("would remove '%s' (its writer, pid %d, is gone)\n", e->name,
-               (int)info.writer_pid);
+        printf("would remove '%s' (its writer, pid %d, is gone)\n",
+               quoted(e->name), (int)info.writer_pid);
         return 1;
     }
     rc = frame_segment_remove_stale(e->name);
     if (rc == 0) {
-        printf("removed '%s' (its writer, pid %d, was gone)\n", e->name,
-               (int)info.writer_pid);
+        printf("removed '%s' (its writer, pid %d, was gone)\n",
+               quoted(e->name), (int)info.writer_pid);
         return 1;
     }
     if (rc == FRAME_EALIVE) {
-        printf("kept '%s': a new writer took it meanwhile\n", e->name);
+        printf("kept '%s': a new writer took it meanwhile\n",
+               quoted(e->name));
         return 0;
     }
     if (rc == -ENOENT && !named)
@@ -254,7 +324,8 @@ static int clean_leftover(const struct shm_entry *e, bool dry)
     int rc = frame_leftover_stale(e->file + strlen(SEG_PREFIX), !dry);
     if (rc == 1) {
         printf("%s unfinished segment '%s' (its writer, pid %d, is gone)\n",
-               dry ? "would remove" : "removed", e->file + strlen(SEG_PREFIX),
+               dry ? "would remove" : "removed",
+               quoted(e->file + strlen(SEG_PREFIX)),
                (int)e->pid);
         return 1;
     }

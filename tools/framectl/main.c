@@ -111,5 +111,5 @@ int main(int argc, char **argv)
         return status;
     }
     return cli_bad_usage(PROG, NULL, "unknown command '%s' (list, info, "
-                         "clean, dump)", name);
+                         "clean, dump)", quoted(name));
 }

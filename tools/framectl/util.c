@@ -12,7 +12,10 @@ void complain(const char *what, const char *object, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, PROG ": %s: '%s': ", what, object);
+    /* The object may be a name from /dev/shm or a path from the user. */
+    fprintf(stderr, PROG ": %s: '", what);
+    put_quoted(stderr, object);
+    fputs("': ", stderr);
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
@@ -41,11 +44,11 @@ int check_name_arg(const char *what, const char *name)
     int rc = frame_name_check(name);
     if (rc == -ENAMETOOLONG)
         return cli_bad_usage(PROG, what, "'%s': segment name longer than %d "
-                             "characters", name, FRAME_NAME_MAX);
+                             "characters", quoted(name), FRAME_NAME_MAX);
     if (rc)
         return cli_bad_usage(PROG, what, "'%s': invalid segment name (use 1 "
-                             "to %d of A-Z a-z 0-9 . _ -, no \"..\")", name,
-                             FRAME_NAME_MAX);
+                             "to %d of A-Z a-z 0-9 . _ -, no \"..\")",
+                             quoted(name), FRAME_NAME_MAX);
     return 0;
 }
 
@@ -106,7 +109,7 @@ const char *state_word(uint32_t state)
 int option_error(const char *what, int c, char **argv)
 {
     char opt[3] = {'-', (char)optopt, 0};
-    const char *arg = optopt ? opt : argv[optind - 1];
+    const char *arg = quoted(optopt ? opt : argv[optind - 1]);
     if (c == ':')
         return cli_bad_usage(PROG, what, "option '%s' needs a value", arg);
     return cli_bad_usage(PROG, what, "unknown option '%s'", arg);
