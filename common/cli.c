@@ -52,6 +52,11 @@ bool cli_parse_long(const char *s, long min, long max, long *out)
 
 bool cli_parse_double(const char *s, double min, double max, double *out)
 {
+    /* strtod() also takes leading blanks, hexadecimal ("0x10"), "inf" and
+     * "nan": a decimal number starts with a digit and holds only these. */
+    if (!(*s >= '0' && *s <= '9') ||
+        s[strspn(s, "0123456789.eE+-")] != '\0')
+        return false;
     char *end;
     errno = 0;
     double v = strtod(s, &end);

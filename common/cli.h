@@ -23,7 +23,8 @@ bool cli_parse_u64(const char *s, uint64_t min, uint64_t max, unsigned flags,
  * given"; min must not be negative. */
 bool cli_parse_long(const char *s, long min, long max, long *out);
 
-/* A real number (seconds, frames per second) that is the whole of s, not
+/* A real number (seconds, frames per second) in decimal, starting with a
+ * digit (no blank, sign or hexadecimal), that is the whole of s, not
  * out of strtod()'s range (nor so small that it underflows), in
  * [min, max]. False, *out untouched, otherwise. */
 bool cli_parse_double(const char *s, double min, double max, double *out);
