@@ -18,7 +18,9 @@
 #define FRAME_VERSION "0.1.0"
 #endif
 
-#define MAX_SIDE 32768 /* libframe's limit per side */
+/* The producer's limit per side (PNG_LOAD_MAX_DIM): a larger frame made
+ * here could never be played. */
+#define MAX_SIDE 16384
 
 enum mode { NONE, DEMO, PHOTO, TEST_IMAGES, BAD_IMAGES };
 
