@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -27,6 +28,7 @@ struct decode_pool {
     uint64_t next_take;   /* next sequence number the publisher wants */
     bool exhausted;       /* next_file said there is nothing more */
     bool stopping;
+    atomic_bool cancel;   /* stopping: decodes under way end early too */
     size_t frame_bytes;
     char *const *paths;
     next_file_fn next;
@@ -44,7 +46,8 @@ static int into_buffer(void *vctx, uint32_t w, uint32_t h, uint8_t **pixels,
 {
     struct target_ctx *t = vctx;
     if ((uint64_t)w * h * 4 > t->capacity) {
-        snprintf(err, errlen, "image %ux%u is larger than the segment", w, h);
+        snprintf(err, errlen, "image %ux%u does not fit the segment (start "
+                 "with --max-size)", w, h);
         return -EFBIG;
     }
     t->d->width = w;
@@ -85,6 +88,7 @@ static void *worker(void *arg)
     struct png_loader *loader = NULL;
     if (png_loader_new(p->max_height, &loader))
         return NULL;
+    png_loader_set_cancel(loader, &p->cancel);
     pthread_mutex_lock(&p->lock);
     while (!p->stopping) {
         /* The oldest queued job first, so results arrive in order. */
@@ -215,6 +219,7 @@ void decode_pool_free(struct decode_pool *p)
 {
     if (!p)
         return;
+    atomic_store(&p->cancel, true);
     pthread_mutex_lock(&p->lock);
     p->stopping = true;
     pthread_cond_broadcast(&p->changed);

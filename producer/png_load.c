@@ -2,15 +2,21 @@
 #include "png_load.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <png.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 struct png_loader {
     png_bytep *rows; /* reused for every image: no allocation per frame */
     uint32_t rows_cap;
+    const atomic_bool *cancel;
+    FILE *f;
+    bool stopped; /* the decode ended on cancel */
     char err[PNG_LOAD_ERR_MAX];
 };
 
@@ -29,6 +35,11 @@ int png_loader_new(uint32_t max_height, struct png_loader **out)
     return 0;
 }
 
+void png_loader_set_cancel(struct png_loader *l, const atomic_bool *flag)
+{
+    l->cancel = flag;
+}
+
 void png_loader_free(struct png_loader *l)
 {
     if (!l)
@@ -43,15 +54,44 @@ static uint32_t be32(const unsigned char *p)
            p[3];
 }
 
+/* fopen() of a FIFO waits for a writer, forever if none comes, and a
+ * device may do anything on open: open without blocking, and go on only
+ * with a regular file. */
+static FILE *open_input(const char *path, char *err, size_t errlen, int *rc)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        *rc = -errno;
+        snprintf(err, errlen, "%s", strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        snprintf(err, errlen, "not a regular file");
+        *rc = -EINVAL;
+        return NULL;
+    }
+    FILE *f = NULL;
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0 ||
+        !(f = fdopen(fd, "rb"))) {
+        *rc = -errno;
+        snprintf(err, errlen, "%s", strerror(errno));
+        close(fd);
+    }
+    return f;
+}
+
 int png_probe(const char *path, uint32_t *width, uint32_t *height, char *err,
               size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        int e = errno;
-        snprintf(err, errlen, "%s", strerror(e));
-        return -e;
-    }
+    int rc;
+    FILE *f = open_input(path, err, errlen, &rc);
+    if (!f)
+        return rc;
     unsigned char b[24];
     size_t n = fread(b, 1, sizeof(b), f);
     fclose(f);
@@ -93,6 +133,19 @@ static void on_warning(png_structp png, png_const_charp msg)
     (void)msg;
 }
 
+/* libpng's own reader, but a stop request ends a long decode within one
+ * buffer's worth of input instead of at the end of the image. */
+static void read_data(png_structp png, png_bytep out, size_t len)
+{
+    struct png_loader *l = png_get_io_ptr(png);
+    if (l->cancel && atomic_load(l->cancel)) {
+        l->stopped = true;
+        png_error(png, "stopped");
+    }
+    if (fread(out, 1, len, l->f) != len)
+        png_error(png, "Read Error");
+}
+
 /* Ask libpng for RGBA8 carrying the file's own values. */
 static void set_transforms(png_structp png, png_infop info)
 {
@@ -110,8 +163,8 @@ static void set_transforms(png_structp png, png_infop info)
 
 /* Everything libpng touches between setjmp and longjmp is volatile or lives
  * in the loader, so nothing is lost when it jumps back. */
-static int decode(struct png_loader *l, FILE *f, png_target_fn target,
-                  void *ctx, int *target_taken)
+static int decode(struct png_loader *l, png_target_fn target, void *ctx,
+                  int *target_taken)
 {
     png_structp volatile png = NULL;
     png_infop volatile info = NULL;
@@ -128,7 +181,8 @@ static int decode(struct png_loader *l, FILE *f, png_target_fn target,
         goto out; /* l->err holds libpng's reason */
 
     png_set_user_limits(png, PNG_LOAD_MAX_DIM, PNG_LOAD_MAX_DIM);
-    png_init_io(png, f);
+    l->stopped = false;
+    png_set_read_fn(png, l, read_data);
     png_read_info(png, info);
     uint32_t width = png_get_image_width(png, info);
     uint32_t height = png_get_image_height(png, info);
@@ -138,11 +192,17 @@ static int decode(struct png_loader *l, FILE *f, png_target_fn target,
         snprintf(l->err, sizeof(l->err), "cannot convert to RGBA8");
         goto out;
     }
+    /* The tallest frame need not be the largest one the segment was
+     * sized for (8192x1 and 1x8192 take the same bytes): grow once. */
     if (height > l->rows_cap) {
-        snprintf(l->err, sizeof(l->err), "image height %u exceeds %u",
-                 height, l->rows_cap);
-        rc = -EFBIG;
-        goto out;
+        png_bytep *rows = realloc(l->rows, height * sizeof(*rows));
+        if (!rows) {
+            snprintf(l->err, sizeof(l->err), "out of memory");
+            rc = -ENOMEM;
+            goto out;
+        }
+        l->rows = rows;
+        l->rows_cap = height;
     }
     uint8_t *pixels = NULL;
     size_t stride = 0;
@@ -160,19 +220,17 @@ static int decode(struct png_loader *l, FILE *f, png_target_fn target,
     rc = 0;
 out:
     png_destroy_read_struct((png_structpp)&png, (png_infopp)&info, NULL);
-    return rc;
+    return l->stopped ? -ECANCELED : rc;
 }
 
 int png_load(struct png_loader *l, const char *path, png_target_fn target,
              void *ctx, int *target_taken, char *err, size_t errlen)
 {
     *target_taken = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        int e = errno;
-        snprintf(err, errlen, "%s", strerror(e));
-        return -e;
-    }
+    int rc;
+    FILE *f = open_input(path, err, errlen, &rc);
+    if (!f)
+        return rc;
     unsigned char sig[8];
     size_t n = fread(sig, 1, sizeof(sig), f);
     if (n < sizeof(sig) || png_sig_cmp(sig, 0, sizeof(sig)) != 0) {
@@ -182,8 +240,11 @@ int png_load(struct png_loader *l, const char *path, png_target_fn target,
     }
     rewind(f);
     l->err[0] = 0;
-    int rc = decode(l, f, target, ctx, target_taken);
-    if (rc && feof(f)) {
+    l->f = f;
+    rc = decode(l, target, ctx, target_taken);
+    if (rc == -ECANCELED) {
+        /* stopping: not the file's fault, and no reason to name it */
+    } else if (rc && feof(f)) {
         /* libpng only says "Read Error" when the file runs out. */
         snprintf(l->err, sizeof(l->err), "truncated: the file ends before "
                  "the image does");

@@ -2,6 +2,8 @@
 #ifndef PRODUCER_PNG_LOAD_H
 #define PRODUCER_PNG_LOAD_H
 
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +23,12 @@ struct png_loader;
 
 int png_loader_new(uint32_t max_height, struct png_loader **out);
 void png_loader_free(struct png_loader *l);
+/* While *flag is true every png_load() ends soon with -ECANCELED: a stop
+ * request must not wait for a 16384x16384 decode. NULL: never. */
+void png_loader_set_cancel(struct png_loader *l, const atomic_bool *flag);
+
+/* Both read only regular files: anything else (a FIFO, a device) is refused
+ * with "not a regular file" and -EINVAL, without blocking on the open. */
 
 /* Read the IHDR only: size and validity of the signature and header. */
 int png_probe(const char *path, uint32_t *width, uint32_t *height, char *err,
