@@ -63,6 +63,7 @@ struct producer {
     struct decode_pool *pool;
     struct cache cache;
     struct frame_buffer slot; /* the frame begun in the back slot */
+    int segment_rc;          /* the segment failed us: nothing more to do */
     size_t playing;          /* input index of the frame in the slot */
     double frame_ms;         /* decode (or copy) time of that frame */
     /* counters */
@@ -267,7 +268,10 @@ static int grow_dropped(struct producer *p)
     return 0;
 }
 
-/* Expand PATHs, read every header, drop the bad, find the largest size. */
+/* Expand PATHs, read every header, drop the bad, find the largest frame.
+ * A slot takes any frame whose bytes fit, so the segment is sized for the
+ * frame with the most pixels, as it is: the largest width times the largest
+ * height would make 8192x1 and 1x8192 need 256 MiB a slot instead of 32 KiB. */
 static int gather_inputs(struct producer *p, char **paths, int n,
                          uint32_t *max_w, uint32_t *max_h, uint64_t *total)
 {
@@ -295,10 +299,10 @@ static int gather_inputs(struct producer *p, char **paths, int n,
             drop(p, i, err);
             continue;
         }
-        if (w > *max_w)
+        if ((uint64_t)w * h > (uint64_t)*max_w * *max_h) {
             *max_w = w;
-        if (h > *max_h)
             *max_h = h;
+        }
         *total += (uint64_t)w * h * 4;
     }
     return 0;
@@ -325,7 +329,9 @@ static size_t next_file(void *ctx)
 
 /* ---- frames into the slot ---------------------------------------------- */
 
-/* Begin a frame in the back slot; p->slot describes it until commit. */
+/* Begin a frame in the back slot; p->slot describes it until commit.
+ * Only -EFBIG is the image's fault; any other failure is the segment's and
+ * is kept in p->segment_rc, so it is never blamed on the file. */
 static int begin_slot(struct producer *p, uint32_t w, uint32_t h, char *err,
                       size_t errlen)
 {
@@ -334,8 +340,17 @@ static int begin_slot(struct producer *p, uint32_t w, uint32_t h, char *err,
         snprintf(err, errlen,
                  "image %ux%u does not fit the segment (start with "
                  "--max-size)", w, h);
-    else if (rc)
+    else if (rc) {
         snprintf(err, errlen, "segment: %s", frame_strerror(rc));
+        p->segment_rc = rc;
+    }
+    return rc;
+}
+
+/* Nothing more can be published: said once, and the run ends with 1. */
+static int segment_failed(struct producer *p, int rc)
+{
+    complain("segment '%s': %s", p->o.name, frame_strerror(rc));
     return rc;
 }
 
@@ -353,10 +368,9 @@ static int into_slot(void *ctx, uint32_t w, uint32_t h, uint8_t **pixels,
 }
 
 static int copy_into_slot(struct producer *p, const uint8_t *src, uint32_t w,
-                          uint32_t h)
+                          uint32_t h, char *err, size_t errlen)
 {
-    char err[PNG_LOAD_ERR_MAX];
-    int rc = begin_slot(p, w, h, err, sizeof(err));
+    int rc = begin_slot(p, w, h, err, errlen);
     if (rc)
         return rc;
     /* Our buffers and the slot are both tightly packed. */
@@ -401,7 +415,7 @@ static double ms_between(int64_t a, int64_t b) { return (b - a) / 1e6; }
 /*
  * Put the next good frame into the back slot (begun, not committed).
  * Returns 0, 1 when --once has played everything, -ENOENT when no input is
- * usable, -EINTR when asked to stop.
+ * usable, -EINTR when asked to stop, or the segment's fault, already said.
  */
 static int produce_next(struct producer *p)
 {
@@ -419,8 +433,10 @@ static int produce_next(struct producer *p)
             if (f == NO_FILE)
                 return 1;
             struct cache *c = &p->cache;
-            if (copy_into_slot(p, c->pixels[f], c->width[f], c->height[f]))
-                return -EIO;
+            int rc = copy_into_slot(p, c->pixels[f], c->width[f],
+                                    c->height[f], err, sizeof(err));
+            if (rc)
+                return segment_failed(p, rc); /* cached frames fit */
             p->playing = f;
             p->frame_ms = ms_between(t0, now_ns());
             return 0;
@@ -434,17 +450,22 @@ static int produce_next(struct producer *p)
                 continue; /* look at stop_requested() again */
             }
             int rc = d->rc;
-            if (rc) {
+            if (rc == -ECANCELED) {
+                /* only when the pool is stopping: not the file's fault */
+            } else if (rc) {
                 drop(p, d->file, d->err);
             } else if ((rc = copy_into_slot(p, d->pixels, d->width,
-                                            d->height)) == 0) {
+                                            d->height, err,
+                                            sizeof(err))) == 0) {
                 cache_keep(p, d->file, d->pixels, d->width, d->height);
                 p->playing = d->file;
                 p->frame_ms = d->decode_ms;
-            } else {
-                drop(p, d->file, "does not fit the segment");
+            } else if (rc == -EFBIG) {
+                drop(p, d->file, err);
             }
             decode_pool_release(p->pool, d, false);
+            if (p->segment_rc)
+                return segment_failed(p, p->segment_rc);
             if (rc == 0)
                 return 0;
             continue;
@@ -457,8 +478,12 @@ static int produce_next(struct producer *p)
                           err, sizeof(err));
         if (rc) {
             /* Never publish a frame that failed halfway. */
-            if (taken && rc != -EFBIG)
+            if (taken && rc != -EFBIG && !p->segment_rc)
                 frame_writer_abort(p->w);
+            if (p->segment_rc)
+                return segment_failed(p, p->segment_rc);
+            if (rc == -ECANCELED)
+                return -EINTR;
             drop(p, f, err);
             continue;
         }
@@ -519,7 +544,7 @@ static bool publish(struct producer *p, int64_t *deadline)
     }
     int rc = frame_writer_commit(p->w, 0, p->playing);
     if (rc) {
-        complain("publish: %s", frame_strerror(rc));
+        segment_failed(p, rc);
         return false;
     }
     p->published++;
@@ -567,11 +592,20 @@ static int watch_loop(struct producer *p)
     say(p, "watching '%s' for new PNG files", p->o.watch_dir);
     int status = 0;
     int rc;
-    char path[4096];
+    char path[4096 + 256];
+    /* Watched files are not added to the input list: it would grow by one
+     * path per event, forever. They are tagged on from the given files. */
+    size_t tag = p->in.count;
     while (!stop_requested() && !(p->o.count && p->published >= p->o.count)) {
         rc = watch_next(wt, HEARTBEAT_NS / 1000000, path, sizeof(path));
         frame_writer_heartbeat(p->w);
         stats_tick(p, now_ns());
+        if (rc == WATCH_GONE) {
+            complain("watch '%s': the directory was deleted or moved away",
+                     p->o.watch_dir);
+            status = 1;
+            break;
+        }
         if (rc < 0) {
             complain("watch '%s': %s", p->o.watch_dir, strerror(-rc));
             status = 1;
@@ -579,32 +613,34 @@ static int watch_loop(struct producer *p)
         }
         if (rc == 0)
             continue;
-        if (inputs_push(&p->in, path) || grow_dropped(p)) {
-            complain("out of memory");
-            status = 1;
-            break;
-        }
-        size_t f = p->in.count - 1;
-        p->dropped[f] = false;
-        p->live++;
         char err[PNG_LOAD_ERR_MAX];
         int taken;
         int64_t t0 = now_ns();
         rc = png_load(p->loader, path, into_slot, p, &taken, err, sizeof(err));
         if (rc) {
-            if (taken && rc != -EFBIG)
+            if (taken && rc != -EFBIG && !p->segment_rc)
                 frame_writer_abort(p->w);
-            drop(p, f, err);
+            if (p->segment_rc) {
+                segment_failed(p, p->segment_rc);
+                status = 1;
+                break;
+            }
+            if (rc == -ECANCELED)
+                break;
+            complain("'%s': %s", path, err);
+            p->skipped_files++;
             continue;
         }
-        p->playing = f;
+        p->playing = tag++;
         p->frame_ms = ms_between(t0, now_ns());
         /* A renderer may write faster than --fps: pace, never burst. */
         if (p->deadline < now_ns() - (p->o.fps > 0 ? (int64_t)(1e9 / p->o.fps)
                                                    : 0))
             p->deadline = now_ns();
-        if (!publish(p, &p->deadline))
+        if (!publish(p, &p->deadline)) {
+            status = stop_requested() ? 0 : 1;
             break;
+        }
     }
     return status;
 }
@@ -709,6 +745,7 @@ int main(int argc, char **argv)
         complain("out of memory");
         goto out;
     }
+    png_loader_set_cancel(p.loader, stop_flag());
     /* One thread decodes straight into the slot; more decode ahead into
      * buffers and pay one copy each (about 0.5% of a decode). */
     if (!p.o.watch_dir && p.o.threads > 1 && p.live > 1 &&
