@@ -289,7 +289,12 @@ static void reader_truncated(off_t size)
         CHECK(!frame_reader_still_valid(r, &v));
         struct frame_view v2;
         CHECK_RC(frame_reader_acquire(r, &v2), FRAME_EDEAD);
-        CHECK_RC(frame_reader_wait(r, 100), FRAME_EDEAD);
+        /* Said once, then the handle looks for a new writer. */
+        int why;
+        CHECK(frame_reader_state(r, &why) == FRAME_READER_BROKEN);
+        CHECK_RC(why, FRAME_ETRUNCATED);
+        CHECK_RC(frame_reader_wait(r, 100), FRAME_ETRUNCATED);
+        CHECK_RC(frame_reader_wait(r, 100), -ETIMEDOUT);
         struct frame_info info;
         CHECK_RC(frame_reader_info(r, &info), FRAME_EDEAD);
         static uint8_t copy[FW * FH * 4];

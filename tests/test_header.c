@@ -569,16 +569,22 @@ static void fifo_at_name(void)
     CHECK(unlink(path) == 0);
 }
 
-/* /dev/shm/libframe.NAME~PID holding bytes (NULL: an empty object). */
-static void make_leftover(const char *name, pid_t pid, const void *bytes,
-                          size_t len)
+/* /dev/shm/libframe.NAME~PID holding bytes (NULL: an empty object), last
+ * modified age_s seconds ago. Returns the open descriptor. */
+static int make_leftover(const char *name, pid_t pid, const void *bytes,
+                         size_t len, int age_s)
 {
     char path[160];
     snprintf(path, sizeof(path), "/dev/shm/libframe.%s~%d", name, (int)pid);
-    int fd = open(path, O_CREAT | O_EXCL | O_WRONLY, 0600);
+    int fd = open(path, O_CREAT | O_EXCL | O_RDWR, 0600);
     CHECK(fd >= 0);
     CHECK(!bytes || write(fd, bytes, len) == (ssize_t)len);
-    close(fd);
+    struct timespec t[2];
+    clock_gettime(CLOCK_REALTIME, &t[0]);
+    t[0].tv_sec -= age_s;
+    t[1] = t[0];
+    CHECK(futimens(fd, t) == 0);
+    return fd;
 }
 
 static bool leftover_exists(const char *name, pid_t pid)
@@ -595,49 +601,55 @@ static void leftover_remove(const char *name, pid_t pid)
     unlink(path);
 }
 
-/* A writer killed while building its segment leaves NAME~PID behind; the
- * next writer on NAME removes those whose writer is gone, and nothing
- * else. */
+static int leftover_judge(const char *name, pid_t pid, bool remove)
+{
+    char which[FRAME_NAME_MAX + 16];
+    snprintf(which, sizeof(which), "%s~%d", name, (int)pid);
+    return frame_leftover_stale(which, remove);
+}
+
+/* NAME~PID objects of older writers that died building them: gone when
+ * unlocked and untouched for a minute, whatever their pid says (it may be
+ * another pid namespace's); writers never remove them themselves. */
 static void leftovers_swept(void)
 {
     const char *name = test_name("left");
-    pid_t dead[3];
-    for (int i = 0; i < 3; i++) {
-        dead[i] = fork_child();
-        if (dead[i] == 0)
-            _exit(0);
-        expect_exit(dead[i], 0, NO_LIMIT, "short-lived child", NULL);
-    }
-    pid_t live = fork_child();
-    if (live == 0) {
-        pause();
-        _exit(0);
-    }
     static uint8_t zero_page[4096];
-    make_leftover(name, dead[0], NULL, 0);          /* killed before sizing */
-    make_leftover(name, dead[1], zero_page, 4096);  /* before its header */
-    make_leftover(name, dead[2], "not ours", 8);    /* foreign */
-    make_leftover(name, live, NULL, 0);             /* still being built */
+    /* Pids that exist here prove nothing: ours, and pid 1. */
+    pid_t me = getpid();
+    int fds[6];
+    fds[0] = make_leftover(name, me, NULL, 0, 120);        /* before sizing */
+    fds[1] = make_leftover(name, 1, zero_page, 4096, 120); /* before header */
+    fds[2] = make_leftover(name, 2, "not ours", 8, 120);   /* foreign */
+    fds[3] = make_leftover(name, 3, NULL, 0, 0);           /* being built */
+    fds[4] = make_leftover(name, 4, NULL, 0, 120);         /* locked */
+    CHECK_RC(frame__lock_take(fds[4]), 0);
+    for (int i = 0; i < 5; i++)
+        if (i != 4)
+            close(fds[i]);
 
-    char which[FRAME_NAME_MAX + 16];
-    snprintf(which, sizeof(which), "%s~%d", name, (int)dead[0]);
-    CHECK_RC(frame_leftover_stale(which, false), 1);
-    CHECK(leftover_exists(name, dead[0])); /* only judged */
-    snprintf(which, sizeof(which), "%s~%d", name, (int)live);
-    CHECK_RC(frame_leftover_stale(which, true), 0);
-    snprintf(which, sizeof(which), "%s~%d", name, (int)dead[2]);
-    CHECK_RC(frame_leftover_stale(which, true), FRAME_ENOTFRAME);
+    CHECK_RC(leftover_judge(name, me, false), 1);
+    CHECK(leftover_exists(name, me)); /* only judged */
+    CHECK_RC(leftover_judge(name, 3, true), 0);
+    CHECK_RC(leftover_judge(name, 4, true), 0);
+    CHECK_RC(leftover_judge(name, 2, true), FRAME_ENOTFRAME);
     CHECK_RC(frame_leftover_stale(name, false), -EINVAL);
     CHECK_RC(frame_leftover_stale("a~b", false), -EINVAL);
     CHECK_RC(frame_leftover_stale("../x~12", false), -EINVAL);
 
+    /* A writer starting on NAME leaves every one of them alone... */
     frame_writer *w = make_writer(name, 16, 16);
-    CHECK(!leftover_exists(name, dead[0]) && !leftover_exists(name, dead[1]));
-    CHECK(leftover_exists(name, dead[2]) && leftover_exists(name, live));
     frame_writer_destroy(w);
-    kill_child(live, NO_LIMIT, "building writer", NULL);
-    leftover_remove(name, dead[2]);
-    leftover_remove(name, live);
+    CHECK(leftover_exists(name, me) && leftover_exists(name, 1));
+    /* ... and framectl's judge removes exactly the gone ones. */
+    CHECK_RC(leftover_judge(name, me, true), 1);
+    CHECK_RC(leftover_judge(name, 1, true), 1);
+    CHECK(!leftover_exists(name, me) && !leftover_exists(name, 1));
+    for (pid_t p = 2; p <= 4; p++)
+        CHECK(leftover_exists(name, p));
+    close(fds[4]);
+    for (pid_t p = 2; p <= 4; p++)
+        leftover_remove(name, p);
 }
 
 /* Peak resident memory of this process, from /proc/self/status. */

@@ -13,14 +13,17 @@ const char *frame_strerror(int err)
     case FRAME_EVERSION: return "segment made by an incompatible libframe";
     case FRAME_ELAYOUT: return "segment header is inconsistent";
     case FRAME_ETRUNCATED: return "segment is smaller than its header says";
-    case FRAME_EBADFRAME: return "frame descriptor lies outside its slot";
+    case FRAME_EBADFRAME:
+        return "segment header names a frame that cannot be read (corrupt)";
     case FRAME_EOWNER: return "segment belongs to another user";
     case FRAME_EALIVE: return "segment is in use by a running writer";
     case FRAME_ELOST: return "writer lost";
     case FRAME_ECLOSED: return "writer stopped";
     case FRAME_ERESTARTED: return "writer restarted";
     case FRAME_ENOFRAME: return "no frame published yet";
-    case FRAME_EDEAD: return "segment mapping is broken; open it again";
+    case FRAME_EDEAD:
+        return "segment was truncated under its mapping; no frame until a "
+               "new writer";
     case FRAME_EBUSY: return "frame kept being overwritten while read";
     }
     if (err < 0) {

@@ -110,8 +110,6 @@ int frame__lock_held(int fd, bool *held);
  * FRAME_ENOTFRAME (a FIFO or the like) or FRAME_EOWNER. */
 struct stat;
 int frame__check_object(int fd, struct stat *st);
-/* leftover.c: remove NAME~PID objects of writers that died building them. */
-void frame__leftovers_sweep(const char *name);
 int frame__lock_take(int fd);
 /* Validate a copy of the fixed header against the object's size. */
 int frame__check_fixed(const struct frame__fixed *f, uint64_t object_size);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -17,6 +18,18 @@
  * A signal handler can only find its state through globals, so this table
  * is the library's one piece of global state. Entries are claimed with a
  * compare-and-swap and read lock-free from the handler.
+ *
+ * Removal must not race the handler: a handler that read an entry's base
+ * just before another thread removed it, unmapped the range and let a new
+ * mapping take the entry (or the addresses) would map zeros over memory
+ * that is not ours. So the handler announces itself in `in_handler` before
+ * it reads the table, and frame__guard_remove() clears the entry and then
+ * waits for handlers already inside to leave before the caller unmaps.
+ * Both sides use sequentially consistent operations: either the handler
+ * sees the entry cleared, or the remover sees the handler inside. A
+ * handler is a few loads and one mmap(), so the wait is microseconds, and
+ * the handler never waits, so it cannot deadlock, even on the remover's
+ * own thread.
  */
 #define GUARD_SLOTS 256
 #define CLAIMED ((uintptr_t)1)
@@ -29,6 +42,7 @@ struct frame__guard {
 };
 
 static struct frame__guard table[GUARD_SLOTS];
+static atomic_int in_handler; /* handlers between their first and last look */
 static struct sigaction previous;
 static pthread_once_t install_once = PTHREAD_ONCE_INIT;
 static int install_error;
@@ -68,9 +82,9 @@ static void on_sigbus(int sig, siginfo_t *info, void *ctx)
      * worth believing; a sent signal could name any. */
     bool fault = info && info->si_code > 0;
     uintptr_t addr = fault ? (uintptr_t)info->si_addr : 0;
+    atomic_fetch_add(&in_handler, 1);
     for (size_t i = 0; fault && i < GUARD_SLOTS; i++) {
-        uintptr_t base = atomic_load_explicit(&table[i].base,
-                                              memory_order_acquire);
+        uintptr_t base = atomic_load(&table[i].base);
         if (base <= CLAIMED)
             continue;
         size_t len = atomic_load_explicit(&table[i].len, memory_order_relaxed);
@@ -83,9 +97,12 @@ static void on_sigbus(int sig, siginfo_t *info, void *ctx)
             break; /* cannot recover: let it be fatal */
         }
         atomic_store_explicit(&table[i].faulted, 1, memory_order_release);
+        atomic_fetch_sub(&in_handler, 1);
         errno = saved;
         return;
     }
+    /* Out before passing on: the previous handler may never return. */
+    atomic_fetch_sub(&in_handler, 1);
     errno = saved;
     pass_on(sig, info, ctx, fault);
 }
@@ -138,6 +155,9 @@ bool frame__guard_faulted(struct frame__guard *g)
  * reused by an unrelated mapping. NULL is a no-op. */
 void frame__guard_remove(struct frame__guard *g)
 {
-    if (g)
-        atomic_store_explicit(&g->base, 0, memory_order_release);
+    if (!g)
+        return;
+    atomic_store(&g->base, 0);
+    while (atomic_load(&in_handler))
+        sched_yield();
 }

@@ -1,11 +1,12 @@
-/* Unfinished segments: the "NAME~PID" objects of writers that died while
- * building them. */
+/* Unfinished segments: the "NAME~PID" objects that writers of libframe
+ * before 0.2 built segments under, left behind when one died meanwhile.
+ * Writers now build unnamed (O_TMPFILE) and leave nothing; these are only
+ * judged and removed for framectl. */
 #include "frame_internal.h"
 
-#include <dirent.h>
+#include <time.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,9 +43,16 @@ static int parse(const char *leftover, pid_t *pid)
     return 0;
 }
 
-static bool pid_exists(pid_t pid)
+/* A writer took its lock within microseconds of creating its object and
+ * held it until done; one unlocked and untouched this long is proven dead,
+ * in whatever pid namespace it ran (its pid says nothing across them). */
+#define LEFTOVER_AGE_S 60
+
+static bool old_enough(const struct stat *st)
 {
-    return kill(pid, 0) == 0 || errno == EPERM;
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    return now.tv_sec - st->st_mtim.tv_sec >= LEFTOVER_AGE_S;
 }
 
 /* A writer's object is empty before ftruncate, zeros until its header is
@@ -90,9 +98,7 @@ int frame_leftover_stale(const char *leftover, bool remove)
     }
     if ((rc = frame__lock_held(fd, &held)))
         goto out;
-    /* The writer holds its lock from just after creating the object; its
-     * pid covers the instant before that. */
-    if (held || pid_exists(pid)) {
+    if (held || !old_enough(&st)) {
         rc = 0;
         goto out;
     }
@@ -100,7 +106,7 @@ int frame_leftover_stale(const char *leftover, bool remove)
     if (!remove)
         goto out;
     /* Hold the lock ourselves while unlinking, and only the object judged:
-     * a writer reusing the pid would make a new one under the name. */
+     * another may have been made under the name since. */
     if (frame__lock_take(fd) != 0) {
         rc = 0;
         goto out;
@@ -118,19 +124,4 @@ out:
 out_dir:
     close(dfd);
     return rc;
-}
-
-void frame__leftovers_sweep(const char *name)
-{
-    char want[sizeof(PREFIX) + FRAME_NAME_MAX + 1];
-    snprintf(want, sizeof(want), PREFIX "%s~", name);
-    size_t n = strlen(want);
-    DIR *d = opendir(SHM_DIR);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d)))
-        if (strncmp(e->d_name, want, n) == 0)
-            frame_leftover_stale(e->d_name + strlen(PREFIX), true);
-    closedir(d);
 }

@@ -14,31 +14,58 @@
 
 #define ACQUIRE_TRIES 64
 #define LIVENESS_PERIOD_NS 250000000 /* writer lost is reported within 1 s */
-#define REATTACH_MIN_NS 20000000
-#define REATTACH_MAX_NS 500000000
+#define SEARCH_MIN_NS 20000000      /* looking for a writer: back-off */
+#define SEARCH_MAX_NS 500000000     /* ... so a new one is found within 1 s */
+#define BAD_MIN_NS 20000000  /* after a frame that could not be read, */
+#define BAD_MAX_NS 500000000 /* the next one is tried no sooner than this */
+/* Wake-ups that brought nothing new, in a row, before each further one
+ * costs a nap: only another process storing into the futex word by hand
+ * makes them, and it must not make us spin. */
+#define FUTILE_MAX 16
+#define FUTILE_NAP_NS 10000000
 
 /* One mapped, validated segment. A reader swaps it when a writer restarts. */
 struct mapping {
     int fd;
     dev_t dev;
     ino_t ino;
-    uint8_t *base;
+    uint8_t *base;             /* NULL: nothing mapped */
     size_t len;                /* mapped: the segment, or its header page */
     struct frame__header *h;
     struct frame__fixed fixed; /* validated copy; the mapping's is untrusted */
     struct frame__guard *guard;
 };
 
+/* An object under the name that failed validation: not mapped again (nor
+ * reported again) until the name holds another one. */
+struct tried {
+    bool set;
+    dev_t dev;
+    ino_t ino;
+    struct timespec ctime;
+};
+
 struct frame_reader {
     char name[FRAME_NAME_MAX + 1];
     char path[FRAME__PATH_MAX];
     struct mapping m;
-    bool dead;
+    enum frame_reader_state state;
+    int why;                  /* the reason, while BROKEN */
+    int pending;              /* a change for the next wait to return */
+    bool faulted;             /* the mapping took a SIGBUS: it holds zeros */
     bool busy_poll;
-    int detached;             /* 0, or the FRAME_ELOST/ECLOSED reported */
+    bool broken_said;         /* FRAME_EBADFRAME returned for this segment */
     uint64_t last_frame_no;   /* newest frame acquired in this session */
-    int64_t next_check_ns;    /* next liveness check / re-attach attempt */
-    int64_t reattach_delay_ns;
+    /* A header naming a frame that cannot be read. */
+    uint64_t bad_latest;      /* the `latest` word that failed; 0: none */
+    unsigned bad_streak;      /* failures since the last good frame */
+    int64_t bad_retry_ns;     /* no new frame is reported before this */
+    /* Futex wake-ups that found nothing new. */
+    uint32_t last_word;
+    unsigned futile;
+    int64_t next_check_ns;    /* next liveness check / look for a writer */
+    int64_t search_delay_ns;
+    struct tried tried;
     struct frame_stats stats;
 };
 
@@ -76,30 +103,25 @@ static int read_fixed(int fd, struct frame__fixed *out)
     return rc;
 }
 
-/* header_only: for a look at the header (frame_segment_info) without
+/* Validate and map the object open on fd (taken over: closed on failure).
+ * header_only: for a look at the header (frame_segment_info) without
  * mapping and faulting in every slot. */
-static int map_segment(const char *path, struct mapping *m, bool header_only)
+static int map_fd(int fd, const struct stat *st, struct mapping *m,
+                  bool header_only)
 {
     memset(m, 0, sizeof(*m));
-    m->fd = shm_open(path, O_RDONLY | FRAME__OPEN_EXISTING, 0);
-    if (m->fd < 0) {
-        m->fd = -1;
-        return -errno;
-    }
-    struct stat st;
+    m->fd = fd;
     int rc;
-    if ((rc = frame__check_object(m->fd, &st)))
-        goto fail;
     /* Writers make the name appear only once the segment is complete
      * (see publish_name() in writer.c), so anything this small is broken,
      * never half made. */
-    if ((uint64_t)st.st_size < FRAME__HEADER_SIZE) {
+    if ((uint64_t)st->st_size < FRAME__HEADER_SIZE) {
         rc = FRAME_ETRUNCATED;
         goto fail;
     }
     if ((rc = read_fixed(m->fd, &m->fixed)))
         goto fail;
-    if ((rc = frame__check_fixed(&m->fixed, (uint64_t)st.st_size)))
+    if ((rc = frame__check_fixed(&m->fixed, (uint64_t)st->st_size)))
         goto fail;
     m->len = header_only ? FRAME__HEADER_SIZE : m->fixed.segment_size;
     m->base = mmap(NULL, m->len, PROT_READ,
@@ -112,36 +134,179 @@ static int map_segment(const char *path, struct mapping *m, bool header_only)
     if ((rc = frame__guard_add(m->base, m->len, PROT_READ, &m->guard)))
         goto fail;
     m->h = (struct frame__header *)m->base;
-    m->dev = st.st_dev;
-    m->ino = st.st_ino;
+    m->dev = st->st_dev;
+    m->ino = st->st_ino;
     return 0;
 fail:
     unmap(m);
     return rc;
 }
 
-static int reader_open(const char *name, bool header_only, frame_reader **out)
+/* Open what the name holds now: 0 with fd and st, or -errno
+ * (FRAME_ENOTFRAME, FRAME_EOWNER for what must not be mapped). */
+static int open_name(const char *path, int *fd, struct stat *st)
+{
+    *fd = shm_open(path, O_RDONLY | FRAME__OPEN_EXISTING, 0);
+    if (*fd < 0)
+        /* A directory under the name: shm_open's O_RDONLY open succeeds
+         * on one, but an EISDIR from elsewhere means the same. */
+        return errno == EISDIR ? FRAME_ENOTFRAME : -errno;
+    int rc = frame__check_object(*fd, st);
+    if (rc) {
+        close(*fd);
+        *fd = -1;
+    }
+    return rc;
+}
+
+static int map_segment(const char *path, struct mapping *m, bool header_only)
+{
+    int fd;
+    struct stat st;
+    memset(m, 0, sizeof(*m));
+    m->fd = -1;
+    int rc = open_name(path, &fd, &st);
+    return rc ? rc : map_fd(fd, &st, m, header_only);
+}
+
+/* Whether the mapping took a SIGBUS; the first time, the handle becomes
+ * BROKEN: from then on the mapping holds zeros, not the writer's data. */
+static bool faulted(frame_reader *r)
+{
+    if (!r->faulted && r->m.guard && frame__guard_faulted(r->m.guard)) {
+        r->faulted = true;
+        r->state = FRAME_READER_BROKEN;
+        r->why = r->pending = FRAME_ETRUNCATED;
+        r->next_check_ns = 0;
+        r->search_delay_ns = 0;
+    }
+    return r->faulted;
+}
+
+/* Not watching a live writer any more: look for the next one. */
+static int leave(frame_reader *r, enum frame_reader_state state, int code)
+{
+    r->state = state;
+    r->why = state == FRAME_READER_BROKEN ? code : 0;
+    r->next_check_ns = 0;
+    r->search_delay_ns = 0;
+    return code;
+}
+
+/* Whether wait() watches the mapped segment's writer (futex, liveness), or
+ * looks for a new writer on the name. */
+static bool watching(const frame_reader *r)
+{
+    return r->state == FRAME_READER_ATTACHED ||
+           (r->state == FRAME_READER_BROKEN && r->why == FRAME_EBADFRAME);
+}
+
+static void adopt(frame_reader *r, struct mapping *m)
+{
+    unmap(&r->m);
+    r->m = *m;
+    r->state = FRAME_READER_ATTACHED;
+    r->why = 0;
+    r->faulted = false;
+    r->broken_said = false;
+    r->last_frame_no = 0;
+    r->bad_latest = 0;
+    r->bad_streak = 0;
+    r->futile = 0;
+    r->last_word = atomic_load_explicit(&r->m.h->publish_count,
+                                        memory_order_relaxed);
+    r->tried.set = false;
+    r->next_check_ns = 0; /* the first wait checks the writer at once */
+}
+
+static bool same_tried(const struct tried *t, const struct stat *st)
+{
+    return t->set && t->dev == st->st_dev && t->ino == st->st_ino &&
+           t->ctime.tv_sec == st->st_ctim.tv_sec &&
+           t->ctime.tv_nsec == st->st_ctim.tv_nsec;
+}
+
+/*
+ * Look at what the name holds now. 1: a new segment is mapped and adopted;
+ * 0: nothing new (nothing there, the segment we already map, or an object
+ * already found unusable); < 0: a new object that cannot be used, and why.
+ */
+static int look(frame_reader *r)
+{
+    int fd;
+    struct stat st;
+    int rc = open_name(r->path, &fd, &st);
+    if (rc == -ENOENT)
+        return 0;
+    if (rc)
+        return rc; /* reported once: the caller compares with r->why */
+    if ((r->m.base && st.st_dev == r->m.dev && st.st_ino == r->m.ino) ||
+        same_tried(&r->tried, &st)) {
+        close(fd);
+        return 0;
+    }
+    struct mapping m;
+    if ((rc = map_fd(fd, &st, &m, false))) {
+        /* What the object is stays what it is; running out of mappings
+         * or memory is ours and worth another try. */
+        if ((rc <= FRAME_ENOTFRAME && rc >= FRAME_EOWNER) || rc == -EACCES)
+            r->tried = (struct tried){true, st.st_dev, st.st_ino, st.st_ctim};
+        return rc;
+    }
+    adopt(r, &m);
+    return 1;
+}
+
+static int reader_open(const char *name, unsigned flags, bool header_only,
+                       frame_reader **out)
 {
     char path[FRAME__PATH_MAX];
     int rc = frame__path(name, path);
     if (rc)
         return rc;
+    if (flags & ~(unsigned)FRAME_OPEN_WAIT)
+        return -EINVAL;
     frame_reader *r = calloc(1, sizeof(*r));
     if (!r)
         return -ENOMEM;
-    if ((rc = map_segment(path, &r->m, header_only))) {
+    r->m.fd = -1;
+    snprintf(r->name, sizeof(r->name), "%s", name);
+    memcpy(r->path, path, sizeof(path));
+    r->state = FRAME_READER_WAITING;
+    if (header_only) {
+        struct mapping m;
+        if ((rc = map_segment(path, &m, true)) == 0)
+            adopt(r, &m);
+    } else {
+        rc = look(r);
+        rc = rc == 1 ? 0 : rc == 0 ? -ENOENT : rc;
+    }
+    if (rc && !(flags & FRAME_OPEN_WAIT)) {
         free(r);
         return rc;
     }
-    snprintf(r->name, sizeof(r->name), "%s", name);
-    memcpy(r->path, path, sizeof(path));
+    if (rc == -ENOMEM || rc == -ENOTSUP || rc == -EMFILE) {
+        free(r); /* no state of the name: we could not look */
+        return rc;
+    }
+    if (rc && rc != -ENOENT) {
+        /* Born broken: the first wait says why, as any later change. */
+        r->state = FRAME_READER_BROKEN;
+        r->why = r->pending = rc;
+    }
     *out = r;
     return 0;
 }
 
+int frame_reader_open_flags(const char *name, unsigned flags,
+                            frame_reader **out)
+{
+    return reader_open(name, flags, false, out);
+}
+
 int frame_reader_open(const char *name, frame_reader **out)
 {
-    return reader_open(name, false, out);
+    return reader_open(name, 0, false, out);
 }
 
 void frame_reader_close(frame_reader *r)
@@ -152,30 +317,63 @@ void frame_reader_close(frame_reader *r)
     free(r);
 }
 
-/* A fault anywhere in the mapping kills the handle: from then on the
- * mapping holds zeros, not the writer's data. */
-static bool reader_dead(frame_reader *r)
+enum frame_reader_state frame_reader_state(const frame_reader *r, int *why)
 {
-    if (!r->dead && r->m.guard && frame__guard_faulted(r->m.guard))
-        r->dead = true;
-    return r->dead;
+    if (why)
+        *why = r->state == FRAME_READER_BROKEN ? r->why : 0;
+    return r->state;
+}
+
+/* A frame the header names cannot be read. Not fatal: a scribbled header
+ * heals at the writer's next publish. Until then wait() does not report
+ * this `latest` again, and reports others only after a growing pause. */
+static int bad_frame(frame_reader *r, uint64_t latest, int rc)
+{
+    r->bad_latest = latest;
+    int64_t delay = (int64_t)BAD_MIN_NS << (r->bad_streak < 5 ? r->bad_streak
+                                                              : 5);
+    r->bad_retry_ns = frame__now_ns() + (delay < BAD_MAX_NS ? delay
+                                                            : BAD_MAX_NS);
+    r->bad_streak++;
+    if (r->state == FRAME_READER_ATTACHED) {
+        r->state = FRAME_READER_BROKEN;
+        r->why = FRAME_EBADFRAME;
+        if (!r->broken_said) {
+            r->broken_said = true;
+            r->pending = FRAME_EBADFRAME;
+        }
+    }
+    return rc;
+}
+
+static void good_frame(frame_reader *r)
+{
+    r->bad_latest = 0;
+    r->bad_streak = 0;
+    if (r->state == FRAME_READER_BROKEN && r->why == FRAME_EBADFRAME) {
+        r->state = FRAME_READER_ATTACHED;
+        r->why = 0;
+        if (r->pending == FRAME_EBADFRAME)
+            r->pending = 0;
+    }
 }
 
 int frame_reader_acquire(frame_reader *r, struct frame_view *v)
 {
+    if (!r->m.base)
+        return FRAME_ENOFRAME;
     struct frame__header *h = r->m.h;
     const struct frame__fixed *f = &r->m.fixed;
+    uint64_t latest = 0;
     for (int tries = 0; tries < ACQUIRE_TRIES; tries++) {
-        if (reader_dead(r))
+        if (faulted(r))
             return FRAME_EDEAD;
-        uint64_t latest = atomic_load_explicit(&h->latest, memory_order_acquire);
+        latest = atomic_load_explicit(&h->latest, memory_order_acquire);
         if (latest == 0)
             return FRAME_ENOFRAME;
         uint32_t slot = latest & 0xff;
-        if (slot >= f->slot_count) {
-            r->dead = true;
-            return FRAME_EBADFRAME;
-        }
+        if (slot >= f->slot_count)
+            return bad_frame(r, latest, FRAME_EBADFRAME);
         struct frame__slot *s = &h->slot[slot];
         uint64_t s0 = frame__seq_read_begin(s);
         /* Odd: the writer has lapped us and is rewriting this slot. `latest`
@@ -196,13 +394,11 @@ int frame_reader_acquire(frame_reader *r, struct frame_view *v)
             r->stats.retries++;
             continue;
         }
-        if (reader_dead(r))
+        if (faulted(r))
             return FRAME_EDEAD;
         if (format != FRAME_FORMAT_RGBA8 ||
-            frame__check_geometry(width, height, stride, f->slot_capacity)) {
-            r->dead = true;
-            return FRAME_EBADFRAME;
-        }
+            frame__check_geometry(width, height, stride, f->slot_capacity))
+            return bad_frame(r, latest, FRAME_EBADFRAME);
         v->pixels = r->m.base + frame__slot_offset(f, slot);
         v->width = width;
         v->height = height;
@@ -220,19 +416,23 @@ int frame_reader_acquire(frame_reader *r, struct frame_view *v)
                 r->stats.frames_skipped += no - r->last_frame_no - 1;
             r->last_frame_no = no;
         }
+        good_frame(r);
         return 0;
     }
-    return FRAME_EBUSY;
+    /* A writer laps a reader between two adjacent loads 64 times in a row
+     * only in theory; in practice the header names a frame no slot holds
+     * (or a slot whose seq stays odd). */
+    return bad_frame(r, latest, FRAME_EBUSY);
 }
 
 bool frame_reader_still_valid(frame_reader *r, const struct frame_view *v)
 {
-    if (reader_dead(r) || v->session_id != r->m.fixed.session_id ||
+    if (!r->m.base || faulted(r) || v->session_id != r->m.fixed.session_id ||
         v->slot >= r->m.fixed.slot_count)
         return false;
     bool ok = frame__seq_read_valid(&r->m.h->slot[v->slot], v->seq);
     /* The fault may have happened during the caller's use of the pixels. */
-    if (reader_dead(r))
+    if (faulted(r))
         return false;
     if (!ok)
         r->stats.retries++;
@@ -248,9 +448,14 @@ int frame_reader_copy(frame_reader *r, void *dst, size_t dst_stride,
             return rc;
         size_t row = (size_t)v->width * 4;
         size_t stride = dst_stride ? dst_stride : row;
+        size_t need;
+        /* dst_stride is the caller's and may be anything: no wrapping. */
         if (stride < row ||
-            (uint64_t)(v->height - 1) * stride + row > dst_size)
+            __builtin_mul_overflow((size_t)(v->height - 1), stride, &need) ||
+            __builtin_add_overflow(need, row, &need) || need > dst_size) {
+            v->pixels = NULL;
             return -ENOSPC;
+        }
         /* The one deliberate data race of the protocol: these bytes may be
          * rewritten while we copy them. The check below discards the copy
          * if they were (see docs/design.md, "The in-place race"). */
@@ -263,8 +468,12 @@ int frame_reader_copy(frame_reader *r, void *dst, size_t dst_stride,
             for (uint32_t y = 0; y < v->height; y++)
                 memcpy((uint8_t *)dst + y * stride,
                        v->pixels + (size_t)y * v->stride, row);
-        if (frame_reader_still_valid(r, v))
+        bool ok = frame_reader_still_valid(r, v);
+        v->pixels = NULL;
+        if (ok)
             return 0;
+        if (r->faulted)
+            return FRAME_EDEAD;
     }
     return FRAME_EBUSY;
 }
@@ -284,7 +493,9 @@ static bool writer_alive(frame_reader *r)
 
 int frame_reader_info(frame_reader *r, struct frame_info *out)
 {
-    if (reader_dead(r))
+    if (!r->m.base)
+        return r->why ? r->why : -ENOENT;
+    if (faulted(r))
         return FRAME_EDEAD;
     frame__fill_info(r->name, &r->m.fixed, r->m.h, writer_alive(r), out);
     return 0;
@@ -293,7 +504,7 @@ int frame_reader_info(frame_reader *r, struct frame_info *out)
 int frame_segment_info(const char *name, struct frame_info *out)
 {
     frame_reader *r;
-    int rc = reader_open(name, true, &r); /* never acquires: header only */
+    int rc = reader_open(name, 0, true, &r); /* never acquires: header only */
     if (rc)
         return rc;
     rc = frame_reader_info(r, out);
@@ -301,48 +512,17 @@ int frame_segment_info(const char *name, struct frame_info *out)
     return rc;
 }
 
-/* Whether the name now refers to another object than the one we map. */
-static bool name_moved(frame_reader *r)
-{
-    int fd = shm_open(r->path, O_RDONLY | FRAME__OPEN_EXISTING, 0);
-    if (fd < 0)
-        return false; /* gone: nothing to move to yet */
-    struct stat st;
-    bool moved = fstat(fd, &st) == 0 &&
-                 (st.st_dev != r->m.dev || st.st_ino != r->m.ino);
-    close(fd);
-    return moved;
-}
-
-/* Try to map whatever the name holds now. 1: switched to a new segment,
- * 0: nothing new yet, < 0: what is there cannot be used. */
-static int reattach(frame_reader *r)
-{
-    if (!name_moved(r))
-        return 0; /* still our old object, or nothing yet */
-    struct mapping m;
-    int rc = map_segment(r->path, &m, false);
-    if (rc == -ENOENT)
-        return 0;
-    if (rc)
-        return rc;
-    if (m.dev == r->m.dev && m.ino == r->m.ino &&
-        m.fixed.session_id == r->m.fixed.session_id) {
-        unmap(&m);
-        return 0;
-    }
-    unmap(&r->m);
-    r->m = m;
-    r->dead = false;
-    r->detached = 0;
-    r->last_frame_no = 0;
-    return 1;
-}
-
 static void abs_time(int64_t ns, struct timespec *ts)
 {
     ts->tv_sec = ns / 1000000000;
     ts->tv_nsec = ns % 1000000000;
+}
+
+static void sleep_until(int64_t ns)
+{
+    struct timespec ts;
+    abs_time(ns, &ts);
+    clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 }
 
 static inline void cpu_relax(void)
@@ -372,40 +552,87 @@ static void wait_for_change(frame_reader *r, uint32_t seen, int64_t until)
     frame__futex_wait(word, seen, &ts); /* wake, timeout, EINTR: recheck */
 }
 
-/* Detached: poll the name with back-off until a new writer shows up. */
-static int wait_detached(frame_reader *r, int64_t deadline)
+static int64_t earliest(int64_t a, int64_t b) { return a < b ? a : b; }
+
+/* Looking for a writer (WAITING, CLOSED, LOST, or BROKEN beyond repair):
+ * try the name with back-off until one shows up. */
+static int search(frame_reader *r, int64_t deadline)
 {
     for (;;) {
         int64_t now = frame__now_ns();
         if (now >= r->next_check_ns) {
-            int rc = reattach(r);
+            int rc = look(r);
             if (rc == 1)
                 return FRAME_ERESTARTED;
-            r->reattach_delay_ns = r->reattach_delay_ns * 2;
-            if (r->reattach_delay_ns < REATTACH_MIN_NS)
-                r->reattach_delay_ns = REATTACH_MIN_NS;
-            if (r->reattach_delay_ns > REATTACH_MAX_NS)
-                r->reattach_delay_ns = REATTACH_MAX_NS;
-            r->next_check_ns = now + r->reattach_delay_ns;
-            if (rc < 0)
-                return rc;
+            r->search_delay_ns = r->search_delay_ns * 2;
+            if (r->search_delay_ns < SEARCH_MIN_NS)
+                r->search_delay_ns = SEARCH_MIN_NS;
+            if (r->search_delay_ns > SEARCH_MAX_NS)
+                r->search_delay_ns = SEARCH_MAX_NS;
+            r->next_check_ns = now + r->search_delay_ns;
+            if (rc < 0 && !(r->state == FRAME_READER_BROKEN && r->why == rc))
+                return leave(r, FRAME_READER_BROKEN, rc);
         }
-        int64_t until = r->next_check_ns < deadline ? r->next_check_ns
-                                                    : deadline;
         if (now >= deadline)
             return -ETIMEDOUT;
-        struct timespec ts;
-        abs_time(until, &ts);
-        clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+        sleep_until(earliest(r->next_check_ns, deadline));
     }
 }
 
-static int detach(frame_reader *r, int why)
+/* Attached (or BROKEN by a scribbled header, which its writer may heal):
+ * sleep on the segment's futex, checking the writer and the name. */
+static int watch(frame_reader *r, int64_t deadline)
 {
-    r->detached = why;
-    r->reattach_delay_ns = 0;
-    r->next_check_ns = 0;
-    return why;
+    struct frame__header *h = r->m.h;
+    for (;;) {
+        int64_t now = frame__now_ns();
+        /* The writer and the name first: a header that keeps naming frames
+         * must not hide a writer that went away or a new one. */
+        if (now >= r->next_check_ns) {
+            r->next_check_ns = now + LIVENESS_PERIOD_NS;
+            int rc = look(r);
+            if (rc == 1)
+                return FRAME_ERESTARTED;
+            if (rc < 0 && rc != r->why)
+                return leave(r, FRAME_READER_BROKEN, rc);
+            if (!writer_alive(r))
+                return leave(r, FRAME_READER_LOST, FRAME_ELOST);
+        }
+        /* Read the futex word before looking at `latest`: a publish after
+         * this load changes it, so the futex wait below cannot miss it. */
+        uint32_t seen = atomic_load_explicit(&h->publish_count,
+                                             memory_order_acquire);
+        uint64_t latest = atomic_load_explicit(&h->latest, memory_order_acquire);
+        if (faulted(r))
+            return 1; /* the caller returns the pending change */
+        int64_t until = earliest(r->next_check_ns, deadline);
+        bool nap = false;
+        if (latest && (latest >> 8) != r->last_frame_no &&
+            latest != r->bad_latest) {
+            if (!r->bad_streak || now >= r->bad_retry_ns) {
+                r->futile = 0;
+                r->last_word = seen;
+                return 0;
+            }
+            until = earliest(until, r->bad_retry_ns);
+            nap = true;
+        }
+        if (atomic_load_explicit(&h->state, memory_order_relaxed) ==
+            FRAME_STATE_CLOSED)
+            return leave(r, FRAME_READER_CLOSED, FRAME_ECLOSED);
+        if (now >= deadline)
+            return -ETIMEDOUT;
+        /* The word moved, yet nothing is new: someone bumps it by hand. */
+        if (seen != r->last_word && ++r->futile > FUTILE_MAX) {
+            until = earliest(until, now + FUTILE_NAP_NS);
+            nap = true;
+        }
+        r->last_word = seen;
+        if (nap)
+            sleep_until(until);
+        else
+            wait_for_change(r, seen, until);
+    }
 }
 
 int frame_reader_wait(frame_reader *r, int timeout_ms)
@@ -413,37 +640,15 @@ int frame_reader_wait(frame_reader *r, int timeout_ms)
     int64_t deadline = timeout_ms < 0
                            ? INT64_MAX
                            : frame__now_ns() + (int64_t)timeout_ms * 1000000;
-    if (r->detached)
-        return wait_detached(r, deadline);
-    if (reader_dead(r))
-        return FRAME_EDEAD;
-    struct frame__header *h = r->m.h;
     for (;;) {
-        /* Read the futex word before looking at `latest`: a publish after
-         * this load changes it, so the futex wait below cannot miss it. */
-        uint32_t seen = atomic_load_explicit(&h->publish_count,
-                                             memory_order_acquire);
-        uint64_t latest = atomic_load_explicit(&h->latest, memory_order_acquire);
-        if (reader_dead(r))
-            return FRAME_EDEAD;
-        if (latest && (latest >> 8) != r->last_frame_no)
-            return 0;
-        if (atomic_load_explicit(&h->state, memory_order_relaxed) ==
-            FRAME_STATE_CLOSED)
-            return detach(r, FRAME_ECLOSED);
-        int64_t now = frame__now_ns();
-        if (now >= r->next_check_ns) {
-            r->next_check_ns = now + LIVENESS_PERIOD_NS;
-            if (name_moved(r))
-                return reattach(r) == 1 ? FRAME_ERESTARTED
-                                        : detach(r, FRAME_ELOST);
-            if (!writer_alive(r))
-                return detach(r, FRAME_ELOST);
+        faulted(r);
+        if (r->pending) {
+            int rc = r->pending;
+            r->pending = 0;
+            return rc;
         }
-        if (now >= deadline)
-            return -ETIMEDOUT;
-        int64_t until = r->next_check_ns < deadline ? r->next_check_ns
-                                                    : deadline;
-        wait_for_change(r, seen, until);
+        int rc = watching(r) ? watch(r, deadline) : search(r, deadline);
+        if (rc != 1)
+            return rc;
     }
 }

@@ -23,8 +23,12 @@ struct frame_writer {
     struct frame__guard *guard;
     bool in_frame;
     bool dead;
+    /* What we published, kept here: the segment's copies are writable by
+     * any process of the user and are never read back. */
+    bool published;
+    uint32_t last_slot;
+    uint64_t seq[FRAME_MAX_SLOTS]; /* each slot's sequence, always even */
     uint32_t cur_slot;
-    uint64_t cur_seq;
     uint32_t cur_width, cur_height, cur_stride;
     uint64_t next_frame_no;
 };
@@ -59,7 +63,8 @@ static int take_over(const char *path)
 {
     int fd = shm_open(path, O_RDWR | FRAME__OPEN_EXISTING, 0);
     if (fd < 0)
-        return -errno;
+        /* A directory there is no segment, and not ours to remove. */
+        return errno == EISDIR ? FRAME_ENOTFRAME : -errno;
     struct stat st;
     /* A FIFO or another user's object is not ours to remove. */
     int rc = frame__check_object(fd, &st);
@@ -112,28 +117,56 @@ static int check_format(const struct frame_format *fmt, uint32_t *slots,
     return 0;
 }
 
-/* Where glibc's shm_open() keeps its objects: link() needs real paths. */
+/* Where glibc's shm_open() keeps its objects: linkat() needs real paths. */
 #define SHM_DIR "/dev/shm"
 
 /*
- * Make the finished segment visible under its name in one step. The object
- * was built under a private name no user name can take ('~' is not allowed
- * in names), locked, sized and given its header; link() then fails with
- * EEXIST instead of replacing anything, so a reader never sees a segment
- * half made, and two writers never both win.
+ * The segment is built as an unnamed tmpfs file (O_TMPFILE): nobody can
+ * open, judge or remove it while it is made, and a writer killed meanwhile
+ * leaves nothing behind, whatever pid namespace it ran in.
  */
-static int publish_name(const char *tmp, const char *path, bool *replaced)
+static int create_unnamed(mode_t mode)
 {
-    char from[sizeof(SHM_DIR) + FRAME__PATH_MAX + 16];
+    int fd = open(SHM_DIR, O_TMPFILE | O_RDWR | O_CLOEXEC, mode);
+    if (fd >= 0)
+        return fd;
+    /* Kernels or file systems without O_TMPFILE say so in several ways. */
+    if (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)
+        return -ENOTSUP;
+    return -errno;
+}
+
+/* Give our own object (fd) the name `to`. By descriptor, not by path: what
+ * becomes visible is exactly what we built. */
+static int link_fd(int fd, const char *to)
+{
+    char proc[32];
+    snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+    if (linkat(AT_FDCWD, proc, AT_FDCWD, to, AT_SYMLINK_FOLLOW) == 0)
+        return 0;
+    if (errno != ENOENT)
+        return -errno;
+    /* No /proc: AT_EMPTY_PATH does the same, with CAP_DAC_READ_SEARCH. */
+    if (linkat(fd, "", AT_FDCWD, to, AT_EMPTY_PATH) == 0)
+        return 0;
+    return errno == ENOENT ? -ENOTSUP : -errno;
+}
+
+/*
+ * Make the finished segment visible under its name in one step. linkat()
+ * fails with EEXIST instead of replacing anything, so a reader never sees
+ * a segment half made, and of two writers starting at once exactly one
+ * wins: the other finds the winner's lock held (FRAME_EALIVE).
+ */
+static int publish_name(int fd, const char *path, bool *replaced)
+{
     char to[sizeof(SHM_DIR) + FRAME__PATH_MAX];
-    snprintf(from, sizeof(from), SHM_DIR "%s", tmp);
     snprintf(to, sizeof(to), SHM_DIR "%s", path);
     for (int attempt = 0; attempt < 8; attempt++) {
-        if (link(from, to) == 0)
-            return 0;
-        if (errno != EEXIST)
-            return -errno;
-        int rc = take_over(path);
+        int rc = link_fd(fd, to);
+        if (rc != -EEXIST)
+            return rc;
+        rc = take_over(path);
         if (rc == 0)
             *replaced = true;
         else if (rc != -ENOENT)
@@ -180,7 +213,7 @@ int frame_writer_create(const char *name, const struct frame_format *fmt,
     uint64_t capacity;
     mode_t mode;
     bool removed = false;
-    char path[FRAME__PATH_MAX], tmp[FRAME__PATH_MAX + 16];
+    char path[FRAME__PATH_MAX];
     int rc = frame__path(name, path);
     if (rc)
         return rc;
@@ -195,42 +228,36 @@ int frame_writer_create(const char *name, const struct frame_format *fmt,
     w->next_frame_no = 1;
 
     uint64_t total = FRAME__HEADER_SIZE + slots * capacity;
-    /* Unfinished objects of writers killed while starting on this name
-     * hold their size of RAM in /dev/shm until someone removes them. */
-    frame__leftovers_sweep(name);
-    snprintf(tmp, sizeof(tmp), "%s~%d", path, (int)getpid());
-    shm_unlink(tmp); /* left by an earlier process with our pid */
-    w->fd = shm_open(tmp, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, mode);
+    w->fd = create_unnamed(mode);
     if (w->fd < 0) {
-        rc = -errno;
+        rc = w->fd;
         goto fail_free;
     }
-    /* shm_open applies the umask; the mode asked for is the mode meant. */
+    /* open() applies the umask; the mode asked for is the mode meant. */
     if ((rc = frame__lock_take(w->fd)) || fchmod(w->fd, mode) != 0 ||
         fstat(w->fd, &w->st) != 0 || ftruncate(w->fd, (off_t)total) != 0) {
         rc = rc ? rc : -errno;
-        goto fail_unlink;
+        goto fail_close;
     }
     /* Reserve the pages now: a full /dev/shm is ENOSPC here, not a SIGBUS
      * on the first frame. */
     int err = posix_fallocate(w->fd, 0, (off_t)total);
     if (err) {
         rc = -err;
-        goto fail_unlink;
+        goto fail_close;
     }
     w->base = mmap(NULL, total, PROT_READ | PROT_WRITE,
                    MAP_SHARED | MAP_POPULATE, w->fd, 0);
     if (w->base == MAP_FAILED) {
         rc = -errno;
-        goto fail_unlink;
+        goto fail_close;
     }
     rc = frame__guard_add(w->base, total, PROT_READ | PROT_WRITE, &w->guard);
     if (rc)
         goto fail_unmap;
     fill_header(w, fmt, slots, capacity, total);
-    if ((rc = publish_name(tmp, path, &removed)))
+    if ((rc = publish_name(w->fd, path, &removed)))
         goto fail_guard;
-    shm_unlink(tmp);
 
     if (replaced)
         *replaced = removed;
@@ -241,8 +268,7 @@ fail_guard:
     frame__guard_remove(w->guard);
 fail_unmap:
     munmap(w->base, total);
-fail_unlink:
-    shm_unlink(tmp);
+fail_close:
     close(w->fd);
 fail_free:
     free(w);
@@ -268,9 +294,9 @@ int frame_writer_begin(frame_writer *w, uint32_t width, uint32_t height,
         frame__check_geometry(width, height, stride, w->fixed.slot_capacity))
         return -EFBIG;
 
-    uint64_t latest = atomic_load_explicit(&w->h->latest, memory_order_relaxed);
-    uint32_t slot = latest ? ((latest & 0xff) + 1) % w->fixed.slot_count : 0;
-    w->cur_seq = frame__seq_write_begin(&w->h->slot[slot]);
+    uint32_t slot =
+        w->published ? (w->last_slot + 1) % w->fixed.slot_count : 0;
+    frame__seq_write_begin(&w->h->slot[slot], w->seq[slot]);
     w->cur_slot = slot;
     w->cur_width = width;
     w->cur_height = height;
@@ -319,9 +345,12 @@ int frame_writer_commit(frame_writer *w, int64_t timestamp_ns,
     atomic_store_explicit(&s->format, FRAME_FORMAT_RGBA8, memory_order_relaxed);
     atomic_store_explicit(&s->timestamp_ns, now, memory_order_relaxed);
     atomic_store_explicit(&s->source_index, source_index, memory_order_relaxed);
-    frame__seq_write_end(s, w->cur_seq);
+    frame__seq_write_end(s, w->seq[w->cur_slot]);
+    w->seq[w->cur_slot] += 2;
     atomic_store_explicit(&w->h->latest, no << 8 | w->cur_slot,
                           memory_order_release);
+    w->last_slot = w->cur_slot;
+    w->published = true;
     wake_readers(w);
     /* After the wake: a polling reader is not kept waiting for this line. */
     atomic_store_explicit(&w->h->heartbeat_ns, now, memory_order_relaxed);
@@ -337,7 +366,8 @@ int frame_writer_abort(frame_writer *w)
     /* A reader holding an old `latest` for this slot matches on frame_no;
      * clear it so the half-written pixels can never match. */
     atomic_store_explicit(&s->frame_no, 0, memory_order_relaxed);
-    frame__seq_write_end(s, w->cur_seq);
+    frame__seq_write_end(s, w->seq[w->cur_slot]);
+    w->seq[w->cur_slot] += 2;
     return 0;
 }
 

@@ -127,20 +127,31 @@ static void exercise(frame_reader *r, const uint8_t *data, size_t size)
         /* Nobody writes: the frame cannot have changed. */
         REQUIRE(frame_reader_still_valid(r, &v));
         copy_frame(r, &v, data, info.slot_capacity);
-    } else if (rc == FRAME_EBADFRAME) {
-        /* A descriptor that failed validation kills the handle. */
-        REQUIRE(frame_reader_acquire(r, &v) == FRAME_EDEAD);
-        REQUIRE(frame_reader_info(r, &info) == FRAME_EDEAD);
+    } else if (rc == FRAME_EBADFRAME || rc == FRAME_EBUSY) {
+        /* A frame that cannot be read leaves the handle usable, BROKEN,
+         * and failing the same way while the header stays as it is. */
+        int why;
+        REQUIRE(frame_reader_state(r, &why) == FRAME_READER_BROKEN);
+        REQUIRE(why == FRAME_EBADFRAME);
+        REQUIRE(frame_reader_acquire(r, &v) == rc);
+        REQUIRE(frame_reader_info(r, &info) == 0);
         uint8_t b[4];
-        REQUIRE(frame_reader_copy(r, b, 4, 4, &v) == FRAME_EDEAD);
+        REQUIRE(frame_reader_copy(r, b, 4, 4, &v) == rc);
+        /* Said once; that header is never reported as a new frame. */
+        REQUIRE(frame_reader_wait(r, 0) == FRAME_EBADFRAME);
+        for (int i = 0; i < 3; i++) {
+            int w = frame_reader_wait(r, 0);
+            REQUIRE(w == FRAME_ELOST || w == FRAME_ECLOSED ||
+                    w == -ETIMEDOUT);
+        }
     } else {
-        REQUIRE(rc == FRAME_ENOFRAME || rc == FRAME_EBUSY);
+        REQUIRE(rc == FRAME_ENOFRAME);
     }
-    /* No writer holds the lock: a wait sees a frame not yet acquired, the
-     * close, or the loss, at once. */
+    /* No writer holds the lock: a wait sees the loss or the close, or a
+     * frame not yet acquired, at once. */
     rc = frame_reader_wait(r, 0);
     REQUIRE(rc == 0 || rc == FRAME_ELOST || rc == FRAME_ECLOSED ||
-            rc == FRAME_EDEAD || rc == -ETIMEDOUT);
+            rc == -ETIMEDOUT);
     struct frame_stats st;
     frame_reader_stats(r, &st);
 }

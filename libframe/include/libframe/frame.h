@@ -61,6 +61,40 @@ enum frame_error {
     FRAME_EBUSY = -1012,      /* every attempt to read a frame was torn */
 };
 
+/** Flags for frame_reader_open_flags(). */
+enum frame_open_flag {
+    /** Succeed even when no usable segment is under the name yet: the
+     *  handle starts in FRAME_READER_WAITING (nothing there) or
+     *  FRAME_READER_BROKEN (something that fails validation), and
+     *  frame_reader_wait() attaches it when a writer appears. */
+    FRAME_OPEN_WAIT = 1u << 0,
+};
+
+/**
+ * Where a reader handle is in its life cycle. frame_reader_wait() moves it
+ * from one state to the next and returns a code for each move:
+ *
+ *   WAITING  --(a writer's segment appears)----------> ATTACHED  ERESTARTED
+ *   ATTACHED --(the writer closes it)----------------> CLOSED    ECLOSED
+ *   ATTACHED --(the writer dies: its lock is gone)---> LOST      ELOST
+ *   ATTACHED --(the header names impossible frames,
+ *               or the segment is truncated)----------> BROKEN    the reason
+ *   CLOSED, LOST, BROKEN --(a new writer's segment)-> ATTACHED  ERESTARTED
+ *
+ * A BROKEN segment whose own writer publishes a readable frame again is
+ * ATTACHED again once that frame is acquired (nothing is returned for it).
+ * In CLOSED and LOST the last frame stays readable; in every state but
+ * ATTACHED the handle looks for a new writer on the name, at most every
+ * 500 ms, so a restarted producer is followed within a second.
+ */
+enum frame_reader_state {
+    FRAME_READER_WAITING = 1,  /* no segment under the name yet */
+    FRAME_READER_ATTACHED = 2, /* mapped; its writer is alive */
+    FRAME_READER_CLOSED = 3,   /* the writer stopped cleanly */
+    FRAME_READER_LOST = 4,     /* the writer died without closing */
+    FRAME_READER_BROKEN = 5,   /* what the name holds cannot be read */
+};
+
 /** What a writer asks for when it creates a segment. Zero fields take the
  *  default noted beside them. */
 struct frame_format {
@@ -242,6 +276,28 @@ FRAME_API void frame_writer_destroy(frame_writer *w);
 FRAME_API int frame_reader_open(const char *name, frame_reader **out);
 
 /**
+ * Open a reader with flags (enum frame_open_flag). frame_reader_open() is
+ * this with flags 0: it fails when the name holds no usable segment.
+ * With FRAME_OPEN_WAIT it fails only for a bad name (-EINVAL,
+ * -ENAMETOOLONG), -ENOMEM, or -ENOTSUP (no SIGBUS guard); what the name
+ * holds, or does not, is then a state of the handle (frame_reader_state()).
+ * \return 0 or a code as frame_reader_open().
+ */
+FRAME_API int frame_reader_open_flags(const char *name, unsigned flags,
+                                      frame_reader **out);
+
+/**
+ * The handle's life-cycle state (enum frame_reader_state). If why is not
+ * NULL it receives, for FRAME_READER_BROKEN, the reason (FRAME_EBADFRAME:
+ * the header keeps naming a frame that cannot be read; FRAME_ETRUNCATED:
+ * the segment shrank under the mapping; or what validating the name's
+ * object found: FRAME_ENOTFRAME, FRAME_EVERSION, FRAME_EOWNER, ...), and 0
+ * in every other state.
+ */
+FRAME_API enum frame_reader_state frame_reader_state(const frame_reader *r,
+                                                     int *why);
+
+/**
  * Take the newest frame as an in-place view. Nothing is copied. The view's
  * pixels may be overwritten by the writer at any moment: finish using them,
  * then call frame_reader_still_valid() and discard what you made from them
@@ -250,9 +306,17 @@ FRAME_API int frame_reader_open(const char *name, frame_reader **out);
  * A truncated segment is caught (SIGBUS is guarded while the reader is
  * open): reads from it return zeros and validation fails.
  *
- * \return 0, FRAME_ENOFRAME (nothing published yet), FRAME_EBADFRAME (the
- *         header describes an impossible frame), FRAME_EBUSY (torn on every
- *         try), FRAME_EDEAD.
+ * A frame that cannot be read (FRAME_EBADFRAME, or FRAME_EBUSY because
+ * the header names a frame no slot holds) puts the handle in
+ * FRAME_READER_BROKEN; frame_reader_wait() then says so once and does not
+ * report that same header again, so a loop of wait and acquire sleeps
+ * instead of spinning on it.
+ *
+ * \return 0, FRAME_ENOFRAME (nothing published yet, or no segment mapped:
+ *         WAITING), FRAME_EBADFRAME (the header describes an impossible
+ *         frame), FRAME_EBUSY (torn on every try), FRAME_EDEAD (the
+ *         segment was truncated under the mapping: no frame until a new
+ *         writer is attached).
  */
 FRAME_API int frame_reader_acquire(frame_reader *r, struct frame_view *v);
 
@@ -267,8 +331,9 @@ FRAME_API bool frame_reader_still_valid(frame_reader *r,
 /**
  * Copy the newest frame into dst (rows of dst_stride bytes, or packed at
  * width * 4 when dst_stride is 0; dst_size bytes in all), retrying while it
- * is being overwritten. v receives its metadata, with v->pixels pointing
- * into the segment (do not use it).
+ * is being overwritten. v receives its metadata; v->pixels is set to NULL
+ * (the copy is in dst). FRAME_EBUSY here means the writer rewrote the frame
+ * during every copy: the reader is too slow for this writer and slot count.
  * \return 0, -ENOSPC (dst too small for the frame; v holds its size), or
  *         as frame_reader_acquire().
  */
@@ -277,18 +342,26 @@ FRAME_API int frame_reader_copy(frame_reader *r, void *dst, size_t dst_stride,
 
 /**
  * Sleep until a frame newer than the last one acquired is published, or
- * timeout_ms passes (-1: forever). Blocks on a futex: no CPU is used while
- * nothing happens, except a liveness check every 250 ms.
+ * the handle's state changes, or timeout_ms passes (-1: forever). Blocks on
+ * a futex: no CPU is used while nothing happens, except a liveness check
+ * every 250 ms (a look for a new writer, with back-off up to 500 ms, when
+ * not attached).
  *
- * When the writer goes away it returns, once, FRAME_ELOST (died) or
- * FRAME_ECLOSED (stopped cleanly); the last frame stays readable. Later
- * calls look for a new writer on the same name, with back-off; when one
- * appears the handle switches to it and FRAME_ERESTARTED is returned once
- * (old views are invalid; the next acquire sees the new session).
+ * Each change of state (see enum frame_reader_state) is returned once:
+ * FRAME_ERESTARTED (attached to a writer's segment: the first one of a
+ * handle opened with FRAME_OPEN_WAIT, or a new one; old views are invalid),
+ * FRAME_ECLOSED (stopped cleanly), FRAME_ELOST (died), or, on becoming
+ * FRAME_READER_BROKEN, the reason (FRAME_EBADFRAME, FRAME_ETRUNCATED, or an
+ * error of frame_reader_open() about the object now under the name). The
+ * handle stays usable after every one of them and follows the next writer.
  *
- * \return 0, -ETIMEDOUT, FRAME_ELOST, FRAME_ECLOSED, FRAME_ERESTARTED,
- *         FRAME_EDEAD, or an error of frame_reader_open() met while
- *         re-attaching (the handle stays usable).
+ * A header that someone else scribbled on cannot make this spin: a frame
+ * that failed to be acquired is not reported again, a new one is reported
+ * at most every 20 to 500 ms while they keep failing, and wake-ups that
+ * bring nothing new are rate-limited.
+ *
+ * \return 0 (a new frame), -ETIMEDOUT, FRAME_ERESTARTED, FRAME_ECLOSED,
+ *         FRAME_ELOST, or the reason the segment is broken.
  */
 FRAME_API int frame_reader_wait(frame_reader *r, int timeout_ms);
 
@@ -321,13 +394,15 @@ FRAME_API int frame_segment_info(const char *name, struct frame_info *out);
 FRAME_API int frame_segment_remove_stale(const char *name);
 
 /**
- * A writer builds its segment under the private name "NAME~PID" and only
- * then makes it NAME; a writer killed meanwhile leaves that object behind.
+ * Writers of libframe before 0.2 built their segment under the private
+ * name "NAME~PID" and then made it NAME; one killed meanwhile left that
+ * object behind (writers now build an unnamed file and leave nothing).
  * Judge one, given as "NAME~PID" (its /dev/shm file name without the
- * "libframe." prefix): is its writer gone? With remove, a gone one is
- * unlinked. frame_writer_create() removes the gone ones of its own NAME by
- * itself; this is for tools that list or clean them all (framectl).
- * \return 1 (gone; removed if asked), 0 (its writer is still building it),
+ * "libframe." prefix): is its writer gone? It is when nobody holds its
+ * lock and it was last modified a minute ago or more (its pid proves
+ * nothing: it may live in another pid namespace). With remove, a gone one
+ * is unlinked. For tools that list or clean them (framectl).
+ * \return 1 (gone; removed if asked), 0 (locked, or too recent to tell),
  *         -EINVAL (not NAME~PID), -ENOENT, FRAME_ENOTFRAME (not a writer's
  *         object), FRAME_EOWNER, or another negative errno.
  */
