@@ -29,11 +29,6 @@
 /* Headless: the longest single frame_reader_wait(), which bounds how late
  * a signal is noticed (the library sleeps through EINTR). */
 #define WAIT_SLICE_MS 200
-/* Looking for a segment that does not exist yet: a short back-off. */
-#define OPEN_MIN_MS 20
-#define OPEN_MAX_MS 250
-/* A segment that opens but cannot be used is tried again less often. */
-#define PROBLEM_MAX_MS 1000
 /* A frame torn during upload is retried with the newer one this often. */
 #define UPLOAD_TRIES 8
 /* Next to nothing shown while the frames tried were overwritten under us:
@@ -87,20 +82,14 @@ static void complain(const char *fmt, ...)
 static void problem_text(const struct viewer *vw, int rc, char *buf,
                          size_t len)
 {
-    if (rc == FRAME_EDEAD)
-        snprintf(buf, len, "segment '%s' became unreadable (truncated or "
-                 "corrupted)", vw->o.name);
-    else
-        snprintf(buf, len, "segment '%s': %s", vw->o.name,
-                 frame_strerror(rc));
+    snprintf(buf, len, "segment '%s': %s", vw->o.name, frame_strerror(rc));
 }
 
-/* A segment that cannot be used: said once, then waited out. A handle
- * going dead after a problem already said is part of it, not news.
- * Returns whether it was said. */
+/* A segment that cannot be used: said once (the library returns each
+ * change of state once), then waited out. Returns whether it was said. */
 static bool report_problem(struct viewer *vw, int rc)
 {
-    if (rc == vw->reported || (rc == FRAME_EDEAD && vw->reported))
+    if (rc == vw->reported)
         return false;
     vw->reported = rc;
     char text[FRAME_NAME_MAX + 96];
@@ -255,12 +244,6 @@ static int min_timeout(int a, int b)
     return a < b ? a : b;
 }
 
-static void sleep_ms(int ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000};
-    nanosleep(&ts, NULL); /* a signal cuts it short: the caller looks */
-}
-
 static bool finished(const struct viewer *vw, int64_t now)
 {
     return stop_requested() || now >= vw->end_ns ||
@@ -311,6 +294,9 @@ static bool starved(struct viewer *vw, frame_reader *r, int64_t now,
                     char *out, size_t len)
 {
     struct frame_stats fs = {0};
+    /* A broken segment's failures are its own, said as such: not ours. */
+    if (r && frame_reader_state(r, NULL) == FRAME_READER_BROKEN)
+        r = NULL;
     if (r)
         frame_reader_stats(r, &fs);
     if (!r || fs.retries < vw->starve.retries) { /* none, or a new one */
@@ -382,8 +368,9 @@ static void say_showing(struct viewer *vw, frame_reader *r)
 
 /* Copy the newest frame out if it is new: acquire, copy, validate, as the
  * window mode uploads. `timed`: we were woken for it, so its latency means
- * something (a frame found on attach may be old). 0, or a code that ends
- * this handle. */
+ * something (a frame found on attach may be old). 0, or -ENOMEM. A frame
+ * that cannot be read is not ours to report: the next wait says what the
+ * segment became. */
 static int copy_newest(struct viewer *vw, frame_reader *r, struct copies *c,
                        bool timed)
 {
@@ -401,10 +388,10 @@ static int copy_newest(struct viewer *vw, frame_reader *r, struct copies *c,
         c->buf[spare] = b;
         c->cap[spare] = need;
     }
-    if (rc == FRAME_ENOFRAME || rc == FRAME_EBUSY)
-        return 0; /* nothing yet, or torn throughout: wait for more */
-    if (rc)
+    if (rc == -ENOMEM)
         return rc;
+    if (rc)
+        return 0;
     if (c->have && v.session_id == c->session && v.frame_no == c->frame_no)
         return 0; /* the one shown already */
     if (!c->have || v.session_id != c->session)
@@ -421,29 +408,56 @@ static int copy_newest(struct viewer *vw, frame_reader *r, struct copies *c,
     return 0;
 }
 
-/* Sleep before trying the segment again, no later than the next deadline,
- * and lengthen the next sleep up to cap. */
-static void back_off(struct viewer *vw, int *backoff, int cap)
+/* Attached at once, or (FRAME_OPEN_WAIT) waiting, or what the name holds
+ * is unusable: the first wait says why. */
+static int open_reader(struct viewer *vw, frame_reader **r)
 {
-    int64_t now = now_ns();
-    int ms = min_timeout(*backoff, ms_until(vw->end_ns, now));
-    if (!vw->attached)
-        ms = min_timeout(ms, ms_until(vw->wait_end_ns, now));
-    if (vw->o.stats)
-        ms = min_timeout(ms, ms_until(stats_due(&vw->st), now));
-    sleep_ms(ms);
-    *backoff = *backoff * 2 > cap ? cap : *backoff * 2;
+    int rc = frame_reader_open_flags(vw->o.name, FRAME_OPEN_WAIT, r);
+    if (rc) {
+        complain("cannot read segment '%s': %s", vw->o.name,
+                 frame_strerror(rc));
+        return rc;
+    }
+    enum frame_reader_state st = frame_reader_state(*r, NULL);
+    if (st == FRAME_READER_ATTACHED)
+        vw->attached = true;
+    else if (st == FRAME_READER_WAITING && vw->o.wait < 0 && vw->o.headless)
+        complain("waiting for producer '%s'", vw->o.name);
+    return 0;
+}
+
+/* What frame_reader_wait() said about the segment, on stderr. */
+static void say_change(struct viewer *vw, int rc)
+{
+    switch (rc) {
+    case FRAME_ECLOSED:
+        complain("producer stopped; waiting for it to start again");
+        vw->reported = rc;
+        break;
+    case FRAME_ELOST:
+        complain("producer lost (it died without closing); waiting for it "
+                 "to start again");
+        vw->reported = rc;
+        break;
+    case FRAME_ERESTARTED:
+        vw->attached = true;
+        break;
+    default:
+        report_problem(vw, rc);
+        break;
+    }
 }
 
 static int run_headless(struct viewer *vw)
 {
     frame_reader *r = NULL;
     struct copies c = {0};
-    bool fresh = false; /* a frame newer than the one shown may be there */
-    bool timed = false; /* ... and we were woken for it */
-    bool said_waiting = false;
-    int backoff = OPEN_MIN_MS;
     int status = 0;
+    if (open_reader(vw, &r))
+        return 1;
+    /* A frame newer than the one shown may be there ... */
+    bool fresh = frame_reader_state(r, NULL) == FRAME_READER_ATTACHED;
+    bool timed = false; /* ... and we were woken for it */
 
     for (;;) {
         int64_t now = now_ns();
@@ -451,78 +465,31 @@ static int run_headless(struct viewer *vw)
             break;
         stats_tick(vw, r, now, vw->o.stats);
         starved(vw, r, now, NULL, 0);
-        if (!r) {
-            int rc = frame_reader_open(vw->o.name, &r);
-            if (rc == 0) {
-                vw->attached = true;
-                fresh = true;
-                timed = false;
-                continue;
-            }
-            r = NULL;
-            bool absent = rc == -ENOENT || rc == -EAGAIN;
-            if (!absent)
-                report_problem(vw, rc);
-            else if (!said_waiting && vw->o.wait < 0)
-                complain("waiting for producer '%s'", vw->o.name);
-            said_waiting = true;
-            if (gave_up(vw, now)) {
-                status = 1;
-                break;
-            }
-            back_off(vw, &backoff, absent ? OPEN_MAX_MS : PROBLEM_MAX_MS);
-            continue;
+        if (gave_up(vw, now)) {
+            status = 1;
+            break;
         }
         if (fresh) {
             fresh = false;
-            uint64_t before = vw->shown;
-            int rc = copy_newest(vw, r, &c, timed);
-            if (rc == -ENOMEM) {
+            if (copy_newest(vw, r, &c, timed) == -ENOMEM) {
                 complain("out of memory for a frame");
                 status = 1;
                 break;
-            }
-            if (vw->shown != before)
-                backoff = OPEN_MIN_MS; /* this segment works */
-            if (rc) {
-                report_problem(vw, rc);
-                close_reader(vw, &r);
-                back_off(vw, &backoff, PROBLEM_MAX_MS);
             }
             continue; /* look at --frames before sleeping */
         }
         int ms = min_timeout(WAIT_SLICE_MS, ms_until(vw->end_ns, now));
         if (vw->o.stats)
             ms = min_timeout(ms, ms_until(stats_due(&vw->st), now));
+        if (!vw->attached)
+            ms = min_timeout(ms, ms_until(vw->wait_end_ns, now));
         int rc = frame_reader_wait(r, ms);
-        switch (rc) {
-        case 0:
-            fresh = timed = true;
-            break;
-        case -ETIMEDOUT:
-            break;
-        case FRAME_ECLOSED:
-            complain("producer stopped; waiting for it to start again");
-            vw->reported = rc;
-            break;
-        case FRAME_ELOST:
-            complain("producer lost (it died without closing); waiting for "
-                     "it to start again");
-            vw->reported = rc;
-            break;
-        case FRAME_ERESTARTED:
+        if (rc == 0 || rc == FRAME_ERESTARTED) {
             fresh = true;
-            timed = false;
-            break;
-        case FRAME_EDEAD:
-            report_problem(vw, rc);
-            close_reader(vw, &r);
-            back_off(vw, &backoff, PROBLEM_MAX_MS);
-            break;
-        default:
-            report_problem(vw, rc); /* what a re-attach found */
-            break;
+            timed = rc == 0;
         }
+        if (rc != 0 && rc != -ETIMEDOUT)
+            say_change(vw, rc);
     }
 
     if (status == 0 && vw->o.snapshot) {
@@ -644,16 +611,25 @@ static void show_problem(struct window *w, int rc)
     set_status(w, "%s", text);
 }
 
+/* The waiter thread follows the segment's life cycle with its own handle
+ * (one thread each); when it attaches to a new writer, ours follows. */
 static void reopen_reader(struct window *w)
 {
     close_reader(w->vw, &w->r);
-    int rc = frame_reader_open(w->vw->o.name, &w->r);
-    if (rc) {
-        /* Gone again already, or being created: the waiter will say. */
-        w->r = NULL;
-        if (rc != -ENOENT && rc != -EAGAIN)
-            show_problem(w, rc);
-    }
+    if (frame_reader_open_flags(w->vw->o.name, FRAME_OPEN_WAIT, &w->r))
+        w->r = NULL; /* out of memory or mappings: the next event retries */
+}
+
+/* Our handle reads the pixels, the waiter's only the header: a segment
+ * truncated below its header faults in ours alone, so ours says so.
+ * Whether it is broken. */
+static bool mapping_broken(struct window *w)
+{
+    int why;
+    if (frame_reader_state(w->r, &why) != FRAME_READER_BROKEN)
+        return false;
+    show_problem(w, why);
+    return true;
 }
 
 /* Upload the newest frame from the mapping, validate, then present it.
@@ -668,14 +644,13 @@ static int show_newest(struct window *w, bool timed)
         return 0;
     for (int tries = 0; tries < UPLOAD_TRIES; tries++) {
         struct frame_view v;
-        int rc = frame_reader_acquire(w->r, &v);
-        if (rc == FRAME_ENOFRAME || rc == FRAME_EBUSY)
-            return 0;
-        if (rc) {
-            show_problem(w, rc);
-            close_reader(w->vw, &w->r);
+        /* Nothing, or nothing readable: the waiter says what became of
+         * the segment, unless only our mapping knows (below). */
+        if (frame_reader_acquire(w->r, &v)) {
+            mapping_broken(w);
             return 0;
         }
+        int rc;
         if (w->have_front && v.session_id == w->front_session &&
             v.frame_no == w->front_frame_no)
             return 0;
@@ -696,8 +671,11 @@ static int show_newest(struct window *w, bool timed)
             return 0;
         }
         /* Only an upload the writer did not touch meanwhile is shown. */
-        if (!frame_reader_still_valid(w->r, &v))
+        if (!frame_reader_still_valid(w->r, &v)) {
+            if (mapping_broken(w))
+                return 0;
             continue;
+        }
         uint32_t ow = 0, oh = 0;
         present_frame_size(w->p, &ow, &oh);
         present_swap(w->p);
@@ -780,25 +758,20 @@ static int on_segment(struct window *w, int code)
     case 0:
         waiter_frame_taken(&w->waiter);
         return show_newest(w, true);
-    case WAITER_ATTACHED:
     case FRAME_ERESTARTED:
-        /* The status stays until a frame is shown: a segment that opens
-         * may still fail, and then says so once, not at every reopen. */
+        /* The status stays until a frame is shown. */
         vw->attached = true;
         w->bad_w = w->bad_h = 0;
         reopen_reader(w);
         return show_newest(w, false);
     case FRAME_ECLOSED:
         set_status(w, "producer stopped");
-        close_reader(vw, &w->r);
         return 0;
     case FRAME_ELOST:
         set_status(w, "producer lost");
-        close_reader(vw, &w->r);
         return 0;
     default:
         show_problem(w, code);
-        close_reader(vw, &w->r);
         return 0;
     }
 }
@@ -849,33 +822,31 @@ static int run_window(struct viewer *vw)
         complain("SDL_RegisterEvents: %s", SDL_GetError());
         goto out;
     }
+    /* Ours first: a producer already there is shown at once (and
+     * --wait 0 means "if there is one now"); the waiter then follows it. */
+    if (open_reader(vw, &w.r))
+        goto out;
     int rc = waiter_start(&w.waiter, vw->o.name, w.event_type,
                           stop_flag());
     if (rc) {
         complain("cannot start the waiting thread: %s", strerror(-rc));
         goto out;
     }
-    set_status(&w, "waiting for producer '%s'", vw->o.name);
+    if (vw->attached) {
+        if (show_newest(&w, false))
+            goto out;
+    } else {
+        set_status(&w, "waiting for producer '%s'", vw->o.name);
+    }
 
     status = 0;
     while (!w.quit) {
         int64_t now = now_ns();
         if (finished(vw, now))
             break;
-        if (!vw->attached && now >= vw->wait_end_ns) {
-            /* The waiter looks on its own schedule: one look of ours
-             * before giving up, so --wait 0 means "if there is one now". */
-            reopen_reader(&w);
-            if (w.r) {
-                vw->attached = true;
-                if (show_newest(&w, false)) {
-                    status = 1;
-                    break;
-                }
-            } else if (gave_up(vw, now)) {
-                status = 1;
-                break;
-            }
+        if (gave_up(vw, now)) {
+            status = 1;
+            break;
         }
         if (stats_tick(vw, w.r, now, vw->o.stats || w.hud) && w.hud)
             w.dirty = true;

@@ -8,19 +8,17 @@
 #include <stdint.h>
 
 /*
- * The waiter owns its own frame_reader (a handle is single-threaded) and
- * pushes one SDL user event of type `event_type` for every change, with
- * user.code set to:
- *   WAITER_ATTACHED      a segment was opened: open your own handle;
+ * The waiter owns its own frame_reader (a handle is single-threaded),
+ * follows the segment's life cycle with it and pushes one SDL user event
+ * of type `event_type` for every change, with user.code set to what
+ * frame_reader_wait() returned:
  *   0                    a new frame (coalesced: at most one pending, until
  *                        waiter_frame_taken() is called);
- *   FRAME_ELOST, FRAME_ECLOSED, FRAME_ERESTARTED, or a validation error of
- *                        frame_reader_open()/frame_reader_wait(), pushed
- *                        once each time it changes.
+ *   FRAME_ERESTARTED     attached to a writer (also once at start if one is
+ *                        there): open your own handle again;
+ *   FRAME_ELOST, FRAME_ECLOSED, or why the segment is broken.
  * When *stop becomes true (a signal), it pushes one SDL_QUIT.
  */
-#define WAITER_ATTACHED 1
-
 struct waiter {
     const char *name;
     uint32_t event_type;
@@ -29,9 +27,11 @@ struct waiter {
     atomic_bool frame_pending; /* a frame event is in the queue */
     pthread_t thread;
     bool running;
+    struct frame_reader *r;
 };
 
-/* Start the thread; signals stay with the calling thread. 0 or -errno. */
+/* Open the thread's handle and start it; signals stay with the calling
+ * thread. 0, -errno or a frame_reader_open_flags() error. */
 int waiter_start(struct waiter *w, const char *name, uint32_t event_type,
                  const atomic_bool *stop);
 

@@ -12,7 +12,8 @@ const char *frame_strerror(int err)
     case FRAME_ENOTFRAME: return "not a libframe segment";
     case FRAME_EVERSION: return "segment made by an incompatible libframe";
     case FRAME_ELAYOUT: return "segment header is inconsistent";
-    case FRAME_ETRUNCATED: return "segment is smaller than its header says";
+    case FRAME_ETRUNCATED:
+        return "segment is truncated: smaller than its header says";
     case FRAME_EBADFRAME:
         return "segment header names a frame that cannot be read (corrupt)";
     case FRAME_EOWNER: return "segment belongs to another user";
@@ -22,8 +23,7 @@ const char *frame_strerror(int err)
     case FRAME_ERESTARTED: return "writer restarted";
     case FRAME_ENOFRAME: return "no frame published yet";
     case FRAME_EDEAD:
-        return "segment was truncated under its mapping; no frame until a "
-               "new writer";
+        return "segment was truncated under its mapping";
     case FRAME_EBUSY: return "frame kept being overwritten while read";
     }
     if (err < 0) {

@@ -586,8 +586,11 @@ static int watch(frame_reader *r, int64_t deadline)
     struct frame__header *h = r->m.h;
     for (;;) {
         int64_t now = frame__now_ns();
-        /* The writer and the name first: a header that keeps naming frames
-         * must not hide a writer that went away or a new one. */
+        /* The name and the writer are looked at whatever the header says,
+         * so that frames it keeps naming cannot hide a new writer or the
+         * loss of this one. A new writer is news at once; a death comes
+         * after the frames and the close the writer published before. */
+        bool gone = false;
         if (now >= r->next_check_ns) {
             r->next_check_ns = now + LIVENESS_PERIOD_NS;
             int rc = look(r);
@@ -595,8 +598,7 @@ static int watch(frame_reader *r, int64_t deadline)
                 return FRAME_ERESTARTED;
             if (rc < 0 && rc != r->why)
                 return leave(r, FRAME_READER_BROKEN, rc);
-            if (!writer_alive(r))
-                return leave(r, FRAME_READER_LOST, FRAME_ELOST);
+            gone = !writer_alive(r);
         }
         /* Read the futex word before looking at `latest`: a publish after
          * this load changes it, so the futex wait below cannot miss it. */
@@ -612,6 +614,8 @@ static int watch(frame_reader *r, int64_t deadline)
             if (!r->bad_streak || now >= r->bad_retry_ns) {
                 r->futile = 0;
                 r->last_word = seen;
+                if (gone)
+                    r->next_check_ns = 0; /* said at the next call */
                 return 0;
             }
             until = earliest(until, r->bad_retry_ns);
@@ -620,6 +624,8 @@ static int watch(frame_reader *r, int64_t deadline)
         if (atomic_load_explicit(&h->state, memory_order_relaxed) ==
             FRAME_STATE_CLOSED)
             return leave(r, FRAME_READER_CLOSED, FRAME_ECLOSED);
+        if (gone)
+            return leave(r, FRAME_READER_LOST, FRAME_ELOST);
         if (now >= deadline)
             return -ETIMEDOUT;
         /* The word moved, yet nothing is new: someone bumps it by hand. */
