@@ -4,7 +4,10 @@ if(TARGET producer AND TARGET frame_testimages)
     CASES natural_order every_colour_type bad_files_skipped no_valid_input
           signals_clean_up live_name_refused watch_new_files
           natural_playback_order once_and_count threads_and_cache bad_usage
-    LABELS producer TIMEOUT 120)
+          fifo_input fifo_in_watch watch_overflow watch_folder_removed
+          watch_not_a_directory watch_memory_flat segment_truncated
+          frame_too_big sized_for_largest_frame make_samples_limit
+    LABELS producer TIMEOUT 180)
   target_link_libraries(test_producer PRIVATE frame_testimages)
   target_include_directories(test_producer PRIVATE
     ${PROJECT_SOURCE_DIR}/producer ${PROJECT_SOURCE_DIR}/samples)

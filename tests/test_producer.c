@@ -5,7 +5,9 @@
 #include "inputs.h"
 #include "test_images.h"
 
+#include <fcntl.h>
 #include <inttypes.h>
+#include <png.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <sys/stat.h>
@@ -131,6 +133,100 @@ static void report_mismatch(const char *what, const struct test_image *img,
             break;
         }
     }
+}
+
+/* A grey WxH PNG of one value: the size is what matters. */
+static void write_plain(const char *path, uint32_t w, uint32_t h, uint8_t v)
+{
+    uint8_t *rows = malloc((size_t)w * h);
+    CHECK(rows);
+    memset(rows, v, (size_t)w * h);
+    struct pngw_spec spec;
+    pngw_spec_init(&spec);
+    spec.width = w;
+    spec.height = h;
+    spec.color_type = PNG_COLOR_TYPE_GRAY;
+    spec.bit_depth = 8;
+    spec.samples = rows;
+    spec.stride = w;
+    char err[256];
+    if (pngw_write_file(path, &spec, err, sizeof(err))) {
+        fprintf(stderr, "%s: %s\n", path, err);
+        CHECK(0);
+    }
+    free(rows);
+}
+
+/* Written elsewhere, then renamed in: one IN_MOVED_TO, never half a file. */
+static void move_in_plain(const char *path, uint32_t w, uint32_t h,
+                          uint8_t v)
+{
+    char tmp[600];
+    snprintf(tmp, sizeof(tmp), "%s.tmp", tmpdir);
+    write_plain(tmp, w, h, v);
+    CHECK(rename(tmp, path) == 0);
+}
+
+/* The same file bytes again and again: written to a temporary name, then
+ * renamed onto path. */
+static void move_in_bytes(const char *path, const uint8_t *png, size_t len)
+{
+    char tmp[600];
+    snprintf(tmp, sizeof(tmp), "%s.tmp", tmpdir);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    CHECK(fd >= 0 && write(fd, png, len) == (ssize_t)len);
+    close(fd);
+    CHECK(rename(tmp, path) == 0);
+}
+
+/* Wait (a generous 20 s: an event, not a speed) until log holds needle. */
+static void wait_log(const char *log, const char *needle)
+{
+    int64_t until = now_ns() + 20000 * MS;
+    while (!file_has(log, needle)) {
+        if (now_ns() > until) {
+            print_file("producer", log);
+            fprintf(stderr, "no '%s' in the log after 20 s\n", needle);
+            CHECK(0);
+        }
+        sleep_ms(10);
+    }
+}
+
+/* Wait until the segment's newest frame is WxH (and, if min_no, at least
+ * frame min_no); returns its number. */
+static uint64_t wait_latest(const char *name, uint32_t w, uint32_t h,
+                            uint64_t min_no, int seconds)
+{
+    int64_t until = now_ns() + (int64_t)seconds * 1000 * MS;
+    struct frame_info info = {0};
+    for (;;) {
+        if (frame_segment_info(name, &info) == 0 &&
+            info.latest_width == w && info.latest_height == h &&
+            info.latest_frame_no >= min_no)
+            return info.latest_frame_no;
+        if (now_ns() > until) {
+            fprintf(stderr, "newest frame %" PRIu64 " is %ux%u; waited %d s "
+                    "for %ux%u, number >= %" PRIu64 "\n",
+                    info.latest_frame_no, info.latest_width,
+                    info.latest_height, seconds, w, h, min_no);
+            CHECK(0);
+        }
+        sleep_ms(5);
+    }
+}
+
+static long rss_kb(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+    char *text = read_text(path);
+    CHECK(text);
+    char *line = strstr(text, "VmRSS:");
+    CHECK(line);
+    long kb = strtol(line + 6, NULL, 10);
+    free(text);
+    return kb;
 }
 
 /* ---- cases --------------------------------------------------------------- */
@@ -540,10 +636,399 @@ static void threads_and_cache(void)
     scratch_remove();
 }
 
+/* A FIFO among the inputs is a bad file named once, never a hang: given on
+ * the command line, and put in place of a file the decoding threads are
+ * playing. SIGTERM still ends the producer. */
+static void fifo_input(void)
+{
+    const char *dir = scratch("fifo");
+    char fifo[512], good[512], log[512], sub[512], a[600], b[600];
+    char want[1024];
+    snprintf(fifo, sizeof(fifo), "%s/fifo.png", dir);
+    snprintf(good, sizeof(good), "%s/good.png", dir);
+    snprintf(log, sizeof(log), "%s/log", dir);
+    CHECK(mkfifo(fifo, 0644) == 0);
+    write_plain(good, 4, 4, 1);
+    const char *name = test_name("fifo");
+    pid_t pid = start_producer(log, "--name", name, "--once", "--fps", "0",
+                               fifo, good, (char *)NULL);
+    CHECK(exit_code(pid, 20000, "producer", log) == 0);
+    CHECK(file_count(log, "producer: '") == 1);
+    snprintf(want, sizeof(want), "'%s': not a regular file", fifo);
+    CHECK(file_has(log, want));
+    CHECK(file_has(log, "published 1 frame(s)"));
+
+    /* The decoding threads meet it in the middle of a run. */
+    snprintf(sub, sizeof(sub), "%s/seq", dir);
+    CHECK(mkdir(sub, 0755) == 0);
+    snprintf(a, sizeof(a), "%s/a.png", sub);
+    snprintf(b, sizeof(b), "%s/b.png", sub);
+    write_plain(a, 4, 4, 1);
+    write_plain(b, 4, 4, 2);
+    pid = start_producer(log, "--name", name, "--fps", "50", "--threads", "2",
+                         "--no-cache", sub, (char *)NULL);
+    frame_reader *r = attach(name);
+    static uint8_t buf[4096];
+    struct frame_view v;
+    CHECK_RC(next_frame(r, buf, sizeof(buf), &v), 0);
+    CHECK(unlink(a) == 0 && mkfifo(a, 0644) == 0);
+    snprintf(want, sizeof(want), "'%s': not a regular file", a);
+    wait_log(log, want);
+    for (int k = 0; k < 5; k++) /* b.png goes on playing */
+        CHECK_RC(next_frame(r, buf, sizeof(buf), &v), 0);
+    frame_reader_close(r);
+    stop_child(pid, SIGTERM, 10000, "producer", log);
+    CHECK(file_count(log, want) == 1);
+    shm_gone(name);
+    scratch_remove();
+}
+
+/* A FIFO moved into the watched folder is named, and the files after it
+ * are published. */
+static void fifo_in_watch(void)
+{
+    const char *dir = scratch("wfifo");
+    char watched[512], fifo[512], moved[1024], good[1024], log[512];
+    snprintf(watched, sizeof(watched), "%s/in", dir);
+    snprintf(fifo, sizeof(fifo), "%s/x.png", dir);
+    snprintf(moved, sizeof(moved), "%s/x.png", watched);
+    snprintf(good, sizeof(good), "%s/good.png", watched);
+    snprintf(log, sizeof(log), "%s/log", dir);
+    CHECK(mkdir(watched, 0755) == 0);
+    const char *name = test_name("wfifo");
+    pid_t pid = start_producer(log, "--name", name, "--fps", "0",
+                               "--max-size", "8x8", "--watch", watched,
+                               (char *)NULL);
+    frame_reader_close(attach(name));
+    CHECK(mkfifo(fifo, 0644) == 0);
+    CHECK(rename(fifo, moved) == 0);
+    move_in_plain(good, 3, 2, 7);
+    wait_latest(name, 3, 2, 1, 20);
+    char want[1100];
+    snprintf(want, sizeof(want), "'%s': not a regular file", moved);
+    CHECK(file_count(log, want) == 1);
+    stop_child(pid, SIGINT, 10000, "producer", log);
+    shm_gone(name);
+    scratch_remove();
+}
+
+/* More files arrive while the producer is stopped than the kernel's
+ * inotify queue holds: every one is published, none twice. */
+static void watch_overflow(void)
+{
+    char *q = read_text("/proc/sys/fs/inotify/max_queued_events");
+    CHECK(q);
+    long queue = strtol(q, NULL, 10);
+    free(q);
+    if (queue <= 0 || queue > 200000) {
+        fprintf(stderr, "max_queued_events is %ld: too many files to make\n",
+                queue);
+        exit(SKIP);
+    }
+    long n = queue + 1000;
+    const char *dir = scratch("overflow");
+    char watched[512], staging[512], log[512];
+    snprintf(watched, sizeof(watched), "%s/in", dir);
+    snprintf(staging, sizeof(staging), "%s/staging", dir);
+    snprintf(log, sizeof(log), "%s/log", dir);
+    CHECK(mkdir(watched, 0755) == 0 && mkdir(staging, 0755) == 0);
+    uint8_t *png;
+    size_t len;
+    {
+        uint8_t px = 9;
+        struct pngw_spec spec;
+        pngw_spec_init(&spec);
+        spec.width = spec.height = 1;
+        spec.color_type = PNG_COLOR_TYPE_GRAY;
+        spec.bit_depth = 8;
+        spec.samples = &px;
+        spec.stride = 1;
+        CHECK_RC(pngw_write_mem(&spec, &png, &len, NULL, 0), 0);
+    }
+    for (long i = 0; i < n; i++) {
+        char path[600];
+        snprintf(path, sizeof(path), "%s/f%ld.png", staging, i);
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        CHECK(fd >= 0 && write(fd, png, len) == (ssize_t)len);
+        close(fd);
+    }
+    free(png);
+    const char *name = test_name("overflow");
+    pid_t pid = start_producer(log, "--name", name, "--fps", "0", "--quiet",
+                               "--max-size", "2x2", "--watch", watched,
+                               (char *)NULL);
+    frame_reader_close(attach(name));
+    CHECK(kill(pid, SIGSTOP) == 0);
+    for (long i = 0; i < n; i++) {
+        char from[600], to[600];
+        snprintf(from, sizeof(from), "%s/f%ld.png", staging, i);
+        snprintf(to, sizeof(to), "%s/f%ld.png", watched, i);
+        CHECK(rename(from, to) == 0);
+    }
+    CHECK(kill(pid, SIGCONT) == 0);
+    wait_latest(name, 1, 1, (uint64_t)n, 90);
+    /* Anything queued twice would be published before this one. */
+    char marker[600];
+    snprintf(marker, sizeof(marker), "%s/marker.png", watched);
+    move_in_plain(marker, 2, 1, 3);
+    uint64_t no = wait_latest(name, 2, 1, 1, 20);
+    if (no != (uint64_t)n + 1)
+        fprintf(stderr, "%ld files, the marker after them is frame %" PRIu64
+                "\n", n, no);
+    CHECK(no == (uint64_t)n + 1);
+    stop_child(pid, SIGTERM, 10000, "producer", log);
+    CHECK(file_lines(log) == 0);
+    shm_gone(name);
+    scratch_remove();
+}
+
+/* The watched folder deleted: said once, exit 1, segment removed. */
+static void watch_folder_removed(void)
+{
+    const char *dir = scratch("wgone");
+    char watched[512], log[512];
+    snprintf(watched, sizeof(watched), "%s/in", dir);
+    snprintf(log, sizeof(log), "%s/log", dir);
+    CHECK(mkdir(watched, 0755) == 0);
+    const char *name = test_name("wgone");
+    pid_t pid = start_producer(log, "--name", name, "--watch", watched,
+                               (char *)NULL);
+    frame_reader_close(attach(name));
+    CHECK(rmdir(watched) == 0);
+    CHECK(exit_code(pid, 20000, "producer", log) == 1);
+    CHECK(file_count(log, "deleted or moved away") == 1);
+    shm_gone(name);
+    scratch_remove();
+}
+
+/* --watch takes a directory: a file is an error, not a watch on nothing. */
+static void watch_not_a_directory(void)
+{
+    const char *dir = scratch("wfile");
+    char file[512], log[512];
+    snprintf(file, sizeof(file), "%s/a.png", dir);
+    snprintf(log, sizeof(log), "%s/log", dir);
+    write_plain(file, 2, 2, 0);
+    const char *name = test_name("wfile");
+    pid_t pid = start_producer(log, "--name", name, "--watch", file,
+                               (char *)NULL);
+    CHECK(exit_code(pid, 10000, "producer", log) == 1);
+    char want[600];
+    snprintf(want, sizeof(want), "producer: watch '%s': Not a directory",
+             file);
+    print_file("producer", log);
+    CHECK(file_has(log, want));
+    shm_gone(name);
+    scratch_remove();
+}
+
+/* One file rewritten many times: the producer's memory stays flat. */
+static void watch_memory_flat(void)
+{
+    const char *dir = scratch("wmem");
+    char watched[512], file[1024], marker[1024], log[512];
+    snprintf(watched, sizeof(watched), "%s/in", dir);
+    snprintf(file, sizeof(file), "%s/frame.png", watched);
+    snprintf(marker, sizeof(marker), "%s/marker.png", watched);
+    snprintf(log, sizeof(log), "%s/log", dir);
+    CHECK(mkdir(watched, 0755) == 0);
+    const char *name = test_name("wmem");
+    pid_t pid = start_producer(log, "--name", name, "--fps", "0", "--quiet",
+                               "--max-size", "4x4", "--watch", watched,
+                               (char *)NULL);
+    frame_reader_close(attach(name));
+    uint8_t px = 5, *png;
+    size_t len;
+    struct pngw_spec spec;
+    pngw_spec_init(&spec);
+    spec.width = spec.height = 1;
+    spec.color_type = PNG_COLOR_TYPE_GRAY;
+    spec.bit_depth = 8;
+    spec.samples = &px;
+    spec.stride = 1;
+    CHECK_RC(pngw_write_mem(&spec, &png, &len, NULL, 0), 0);
+    long rss[2];
+    int rounds[2] = {3000, 30000};
+    for (int phase = 0; phase < 2; phase++) {
+        for (int i = 0; i < rounds[phase]; i++)
+            move_in_bytes(file, png, len);
+        /* Everything before the marker has been taken in. */
+        move_in_plain(marker, 2 + phase, 1, 0);
+        wait_latest(name, 2 + phase, 1, 1, 60);
+        rss[phase] = rss_kb(pid);
+    }
+    fprintf(stderr, "VmRSS %ld kB, then %ld kB after %d more rewrites\n",
+            rss[0], rss[1], rounds[1]);
+    free(png);
+    CHECK(rss[1] - rss[0] < 512);
+    stop_child(pid, SIGTERM, 10000, "producer", log);
+    shm_gone(name);
+    scratch_remove();
+}
+
+/* The segment truncated under the producer: it says so with the library's
+ * words and exits 1 at once, whichever way frames reach the slot, without
+ * blaming a single file. */
+static void segment_truncated(void)
+{
+    const char *dir = scratch("trunc");
+    for (int k = 0; k < 3; k++) {
+        char path[600];
+        snprintf(path, sizeof(path), "%s/f%d.png", dir, k);
+        write_plain(path, 8, 8, (uint8_t)(k * 50));
+    }
+    char sub[512];
+    snprintf(sub, sizeof(sub), "%s", dir);
+    const char *modes[][4] = {
+        {"--threads", "1", "--no-cache", NULL},
+        {"--threads", "2", "--no-cache", NULL},
+        {"--threads", "1", "--cache", NULL},
+        {"--threads", "2", "--cache", NULL},
+    };
+    char log[600];
+    snprintf(log, sizeof(log), "%s.log", dir);
+    for (int m = 0; m < 4; m++) {
+        const char *name = test_name("trunc");
+        pid_t pid = start_producer(log, "--name", name, "--fps", "50",
+                                   modes[m][0], modes[m][1], modes[m][2],
+                                   sub, (char *)NULL);
+        frame_reader *r = attach(name);
+        static uint8_t buf[4096];
+        struct frame_view v;
+        /* With a cache, every file has been kept after one pass. */
+        do
+            CHECK_RC(next_frame(r, buf, sizeof(buf), &v), 0);
+        while (v.frame_no < 5);
+        frame_reader_close(r);
+        char shm[256];
+        snprintf(shm, sizeof(shm), "/dev/shm/libframe.%s", name);
+        int fd = open(shm, O_RDWR | O_CLOEXEC);
+        CHECK(fd >= 0 && ftruncate(fd, 0) == 0);
+        close(fd);
+        int st = exit_code(pid, 20000, "producer", log);
+        print_file(modes[m][2], log);
+        CHECK(st == 1);
+        char want[256];
+        snprintf(want, sizeof(want), "producer: segment '%s': %s", name,
+                 frame_strerror(FRAME_EDEAD));
+        CHECK(file_count(log, want) == 1);
+        CHECK(!file_has(log, "producer: '")); /* no file blamed */
+        CHECK(!file_has(log, "no valid input"));
+        test_unlink(name);
+    }
+    unlink(log);
+    scratch_remove();
+}
+
+/* A frame larger than the segment is the file's fault: named with the way
+ * out (--max-size), and the others play on, on both decoding paths. */
+static void frame_too_big(void)
+{
+    const char *dir = scratch("big");
+    char big[512], small[512], log[600];
+    snprintf(big, sizeof(big), "%s/big.png", dir);
+    snprintf(small, sizeof(small), "%s/small.png", dir);
+    snprintf(log, sizeof(log), "%s.log", dir);
+    write_plain(big, 64, 64, 1);
+    write_plain(small, 8, 8, 2);
+    const char *threads[] = {"1", "2"};
+    for (int m = 0; m < 2; m++) {
+        const char *name = test_name("big");
+        pid_t pid = start_producer(log, "--name", name, "--fps", "50",
+                                   "--max-size", "8x8", "--no-cache",
+                                   "--threads", threads[m], dir,
+                                   (char *)NULL);
+        frame_reader *r = attach(name);
+        char want[600];
+        snprintf(want, sizeof(want), "'%s': image 64x64 does not fit the "
+                 "segment (start with --max-size)", big);
+        wait_log(log, want);
+        static uint8_t buf[4096];
+        struct frame_view v;
+        for (int k = 0; k < 3; k++) {
+            CHECK_RC(next_frame(r, buf, sizeof(buf), &v), 0);
+            CHECK(v.width == 8 && v.height == 8);
+        }
+        frame_reader_close(r);
+        stop_child(pid, SIGTERM, 10000, "producer", log);
+        CHECK(file_count(log, "producer: '") == 1);
+        shm_gone(name);
+    }
+    unlink(log);
+    scratch_remove();
+}
+
+/* 8192x1 and 1x8192 take 32 KiB each: the segment is sized for that, not
+ * for 8192x8192 (512 MiB for two slots). */
+static void sized_for_largest_frame(void)
+{
+    const char *dir = scratch("sizing");
+    char wide[512], tall[512], log[600];
+    snprintf(wide, sizeof(wide), "%s/a-wide.png", dir);
+    snprintf(tall, sizeof(tall), "%s/b-tall.png", dir);
+    snprintf(log, sizeof(log), "%s.log", dir);
+    write_plain(wide, 8192, 1, 1);
+    write_plain(tall, 1, 8192, 2);
+    const char *threads[] = {"1", "2"};
+    for (int m = 0; m < 2; m++) {
+        const char *name = test_name("sizing");
+        pid_t pid = start_producer(log, "--name", name, "--fps", "50",
+                                   "--no-cache", "--threads", threads[m], dir,
+                                   (char *)NULL);
+        frame_reader *r = attach(name);
+        char shm[256];
+        snprintf(shm, sizeof(shm), "/dev/shm/libframe.%s", name);
+        struct stat st;
+        CHECK(stat(shm, &st) == 0);
+        fprintf(stderr, "segment: %lld bytes\n", (long long)st.st_size);
+        CHECK(st.st_size == 4096 + 2 * 8192 * 4);
+        static uint8_t buf[8192 * 4];
+        bool seen_wide = false, seen_tall = false;
+        while (!(seen_wide && seen_tall)) {
+            struct frame_view v;
+            CHECK_RC(next_frame(r, buf, sizeof(buf), &v), 0);
+            seen_wide |= v.width == 8192 && v.height == 1;
+            seen_tall |= v.width == 1 && v.height == 8192;
+        }
+        frame_reader_close(r);
+        stop_child(pid, SIGTERM, 10000, "producer", log);
+        CHECK(!file_has(log, "producer: '"));
+        shm_gone(name);
+    }
+    unlink(log);
+    scratch_remove();
+}
+
+/* make-samples makes nothing the producer would refuse. */
+static void make_samples_limit(void)
+{
+    const char *dir = scratch("mslimit");
+    char out[600], log[600];
+    snprintf(out, sizeof(out), "%s/seq", dir);
+    snprintf(log, sizeof(log), "%s.log", dir);
+    const char *sizes[] = {"16385x1", "1x16385", "16384x1"};
+    int want[] = {2, 2, 0};
+    for (int k = 0; k < 3; k++) {
+        const char *argv[] = {MAKE_SAMPLES_PATH, "--demo", out, "--size",
+                              sizes[k], "--frames", "1", NULL};
+        pid_t pid = spawn(&(struct spawn_opts){.argv = argv, .err = log});
+        CHECK(exit_code(pid, 60000, "make-samples", log) == want[k]);
+    }
+    unlink(log);
+    scratch_remove();
+}
+
 static void bad_usage(void)
 {
     const char *cases[][4] = {
         {"--fps", "fast", NULL},
+        {"--fps", " 5", NULL},
+        {"--fps", "0x10", NULL},
+        {"--fps", "inf", NULL},
+        {"--fps", "-0", NULL},
+        {"--count", " 5", NULL},
+        {"--count", "0x10", NULL},
+        {"--threads", "+-2", NULL},
         {"--slots", "9", NULL},
         {"--name", "../x", NULL},
         {"--max-size", "100", NULL},
@@ -554,9 +1039,14 @@ static void bad_usage(void)
     snprintf(log, sizeof(log), "/tmp/libframe-test-%d-usage.log",
              (int)getpid());
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        pid_t pid = start_producer(log, cases[i][0], cases[i][1],
-                                   cases[i][2], cases[i][0] ? "x.png" : NULL,
-                                   (char *)NULL);
+        /* An input after the options, so only the option is at fault. */
+        struct cmdline c = {.argc = 0};
+        cmdline_add(&c, PRODUCER_PATH);
+        for (int k = 0; k < 3 && cases[i][k]; k++)
+            cmdline_add(&c, cases[i][k]);
+        if (cases[i][0])
+            cmdline_add(&c, "x.png");
+        pid_t pid = spawn(&(struct spawn_opts){.argv = c.argv, .err = log});
         producer_exits(pid, 2, log);
         CHECK(file_has(log, "producer: "));
     }
@@ -569,4 +1059,9 @@ TEST_MAIN(CASE(natural_order), CASE(every_colour_type),
           CASE(bad_files_skipped), CASE(no_valid_input),
           CASE(signals_clean_up), CASE(live_name_refused),
           CASE(watch_new_files), CASE(natural_playback_order),
-          CASE(once_and_count), CASE(threads_and_cache), CASE(bad_usage))
+          CASE(once_and_count), CASE(threads_and_cache), CASE(bad_usage),
+          CASE(fifo_input), CASE(fifo_in_watch), CASE(watch_overflow),
+          CASE(watch_folder_removed), CASE(watch_not_a_directory),
+          CASE(watch_memory_flat), CASE(segment_truncated),
+          CASE(frame_too_big), CASE(sized_for_largest_frame),
+          CASE(make_samples_limit))
