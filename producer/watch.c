@@ -47,6 +47,7 @@ struct watch {
     /* CLOCK_REALTIME just before the last read() that found the kernel's
      * queue empty: events lost to an overflow all came after it. */
     int64_t synced_ns;
+    int64_t pruned_ns; /* synced_ns at the last prune */
     bool gone;
     char buf[64 * 1024]
         __attribute__((aligned(__alignof__(struct inotify_event))));
@@ -140,6 +141,10 @@ static int arrived(struct watch *w, const char *name)
 /* Forget published files no rescan can confuse with new ones any more. */
 static void prune(struct watch *w)
 {
+    /* A walk of the whole table: not for every file handed out. */
+    if (!w->done || w->synced_ns - w->pruned_ns < SLACK_NS / 2)
+        return;
+    w->pruned_ns = w->synced_ns;
     int64_t horizon = w->synced_ns - SLACK_NS;
     for (size_t i = 0; w->done && i < w->nbuckets; i++) {
         for (struct entry **pe = &w->buckets[i]; *pe;) {
