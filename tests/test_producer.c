@@ -848,7 +848,7 @@ static void watch_memory_flat(void)
     spec.stride = 1;
     CHECK_RC(pngw_write_mem(&spec, &png, &len, NULL, 0), 0);
     long rss[2];
-    int rounds[2] = {3000, 30000};
+    int rounds[2] = {2000, 20000};
     for (int phase = 0; phase < 2; phase++) {
         for (int i = 0; i < rounds[phase]; i++)
             move_in_bytes(file, png, len);
