@@ -5,6 +5,7 @@ if(TARGET framectl)
     CASES list_live_and_dead info_json clean_named clean_all dump_frames
           dump_size_change dump_broken_pipe bad_usage missing_segment
           list_hostile_names list_hostile_header
+          dump_wait dump_follow dump_follow_resize dump_scribbled
     LABELS framectl
     TIMEOUT 60)
   target_compile_definitions(test_framectl PRIVATE

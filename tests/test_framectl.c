@@ -1038,7 +1038,362 @@ static void list_hostile_header(void)
     made.segment[0] = 0;
 }
 
+/* ---- dump across the reader's life cycle --------------------------------- */
+
+#define DUMP_W 40
+#define DUMP_H 30
+#define SECOND_FIRST 100000 /* the restarted writer's first frame number */
+#define EVENT_MS 20000      /* how long an awaited event may take */
+
+static char dump_out[128];
+
+static void remove_dump_out(void)
+{
+    if (made.owner == getpid() && dump_out[0])
+        unlink(dump_out);
+}
+
+/* The case's segment and output file, both removed however it ends. */
+static const char *dump_case(const char *tag)
+{
+    remove_at_exit();
+    snprintf(made.segment, sizeof(made.segment), "%s", test_name(tag));
+    if (!dump_out[0])
+        atexit(remove_dump_out);
+    snprintf(dump_out, sizeof(dump_out), "/tmp/framectl-test-%d.rgba",
+             (int)getpid());
+    unlink(dump_out);
+    return made.segment;
+}
+
+/* A writer like W_STREAM whose frame numbers (the first pixel, and the
+ * source index) start at `first`: a restarted writer's frames differ from
+ * the first one's, and still rise in check_frames(). Not stream: the next
+ * frame at each SIGUSR1. */
+static pid_t start_writer_from(const char *name, uint64_t first, uint32_t w,
+                               uint32_t h, bool stream)
+{
+    int ready[2];
+    CHECK(pipe(ready) == 0);
+    pid_t pid = fork_child();
+    if (pid == 0) {
+        close(ready[0]);
+        sigset_t usr1;
+        sigemptyset(&usr1);
+        sigaddset(&usr1, SIGUSR1);
+        sigprocmask(SIG_BLOCK, &usr1, NULL); /* before anyone may send it */
+        struct frame_format fmt = {.max_width = w, .max_height = h};
+        frame_writer *fw;
+        if (frame_writer_create(name, &fmt, &fw, NULL) != 0)
+            _exit(3);
+        for (uint64_t k = first;; k++) {
+            struct frame_buffer b;
+            if (frame_writer_begin(fw, w, h, &b))
+                _exit(4);
+            fill(&b, k);
+            if (frame_writer_commit(fw, 0, k))
+                _exit(5);
+            if (k == first && write(ready[1], "x", 1) != 1)
+                _exit(6);
+            int sig;
+            if (!stream)
+                sigwait(&usr1, &sig);
+            else
+                usleep(10000);
+        }
+    }
+    close(ready[1]);
+    char c;
+    CHECK(read(ready[0], &c, 1) == 1);
+    close(ready[0]);
+    return pid;
+}
+
+/* The text framectl wrote so far into the capture file fd. */
+static const char *captured(int fd)
+{
+    static char text[1 << 14];
+    ssize_t n = pread(fd, text, sizeof(text) - 1, 0);
+    text[n > 0 ? n : 0] = 0;
+    return text;
+}
+
+/* Until the capture file fd holds needle; fails the case after EVENT_MS. */
+static void await_text(int fd, const char *needle)
+{
+    int64_t end = now_ns() + EVENT_MS * MS;
+    while (!strstr(captured(fd), needle)) {
+        if (now_ns() > end) {
+            fprintf(stderr, "no '%s' in framectl's stderr:\n%s", needle,
+                    captured(fd));
+            CHECK(!"framectl said what was awaited");
+        }
+        sleep_ms(10);
+    }
+}
+
+static int count_text(const char *text, const char *needle)
+{
+    int n = 0;
+    for (const char *p = text; (p = strstr(p, needle)); p += strlen(needle))
+        n++;
+    return n;
+}
+
+/* Whole frames in the dump file whose number is >= min_k, and how many
+ * frames it holds in all. */
+static size_t frames_from(const char *path, uint64_t min_k, size_t *all)
+{
+    size_t bytes = (size_t)DUMP_W * DUMP_H * 4, n = 0;
+    *all = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    uint8_t *buf = malloc(bytes);
+    CHECK(buf);
+    while (fread(buf, 1, bytes, f) == bytes) {
+        uint64_t k = buf[0] | (uint64_t)buf[1] << 8 | (uint64_t)buf[2] << 16;
+        n += k >= min_k;
+        ++*all;
+    }
+    fclose(f);
+    free(buf);
+    return n;
+}
+
+/* Until the dump file holds n frames numbered min_k or more. */
+static void await_frames(uint64_t min_k, size_t n)
+{
+    int64_t end = now_ns() + EVENT_MS * MS;
+    size_t all;
+    while (frames_from(dump_out, min_k, &all) < n) {
+        if (now_ns() > end) {
+            fprintf(stderr, "%zu frame(s) in %s, not %zu from %" PRIu64
+                    "\n", all, dump_out, n, min_k);
+            CHECK(!"dump wrote the frames awaited");
+        }
+        sleep_ms(10);
+    }
+}
+
+/* CPU seconds (user + system) pid has used so far, from /proc/PID/stat. */
+static double cpu_seconds(pid_t pid)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    CHECK(f);
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    /* The command name may hold anything: fields count from its ')'. */
+    const char *p = strrchr(buf, ')');
+    CHECK(p);
+    unsigned long long utime, stime;
+    CHECK(sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu "
+                 "%llu", &utime, &stime) == 2);
+    return (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
+}
+
+/* A dump of name running in the background, stderr into err. Its output
+ * file is gone before it starts, so what is awaited in it is its own. */
+static pid_t spawn_dump(int err, const char *name, const char *opt1,
+                        const char *opt2, const char *opt3)
+{
+    unlink(dump_out);
+    const char *args[] = {"dump", name, "-o", dump_out, opt1, opt2, opt3,
+                          NULL};
+    return spawn_framectl(-1, err, args);
+}
+
+/* dump --wait, started before its writer: says once that it waits, then
+ * records the writer's frames. Junk and a dead writer's segment under the
+ * name are not that writer either. Ctrl-C ends a wait at once. */
+static void dump_wait(void)
+{
+    const char *name = dump_case("wait");
+    int err = capture_fd();
+    pid_t pid = spawn_dump(err, name, "--wait", "-c", "3");
+    await_text(err, "waiting for a writer");
+    CHECK(still_running(pid));
+    pid_t wp = start_writer_from(name, 1, DUMP_W, DUMP_H, true);
+    CHECK_RC(exit_code(pid, NO_LIMIT, "framectl", NULL), 0);
+    read_capture(err, R.err, sizeof(R.err));
+    fputs(R.err, stderr);
+    CHECK(check_frames(dump_out, DUMP_W, DUMP_H) == 3);
+    CHECK(count_text(R.err, "waiting") == 1 && count_lines(R.err) == 2);
+    /* The size is the one line that is not framectl's message. */
+    const char *size = strchr(R.err, '\n') + 1;
+    CHECK(strncmp(size, "40x30\n", 6) == 0 || strncmp(size, "40x30 @ ", 8) == 0);
+    /* A live writer there already: nothing to say but the size. */
+    CHECK_RC(framectl("dump", name, "--wait", "-c", "1", "-o", dump_out,
+                      NULL), 0);
+    CHECK(strcmp(R.err, "40x30\n") == 0);
+    stop_writer(wp, name);
+
+    /* Junk under the name: said once, then the writer replaces it. */
+    garbage_object(name);
+    err = capture_fd();
+    pid = spawn_dump(err, name, "--wait", "-c", "2");
+    await_text(err, "waiting for a writer");
+    wp = start_writer_from(name, 1, DUMP_W, DUMP_H, true);
+    CHECK_RC(exit_code(pid, NO_LIMIT, "framectl", NULL), 0);
+    read_capture(err, R.err, sizeof(R.err));
+    fputs(R.err, stderr);
+    CHECK(count_text(R.err, "not a libframe segment") == 1);
+    CHECK(count_text(R.err, "waiting") == 1);
+    CHECK(check_frames(dump_out, DUMP_W, DUMP_H) == 2);
+    stop_writer(wp, name);
+
+    /* A dead writer's segment: waited past the same way. */
+    dead_writer(name);
+    err = capture_fd();
+    pid = spawn_dump(err, name, "--wait", "-c", "2");
+    await_text(err, "waiting for a writer");
+    wp = start_writer_from(name, 1, DUMP_W, DUMP_H, true);
+    CHECK_RC(exit_code(pid, NO_LIMIT, "framectl", NULL), 0);
+    read_capture(err, R.err, sizeof(R.err));
+    fputs(R.err, stderr);
+    CHECK(check_frames(dump_out, DUMP_W, DUMP_H) == 2);
+    stop_writer(wp, name);
+
+    /* Nobody comes: Ctrl-C. */
+    err = capture_fd();
+    pid = spawn_dump(err, name, "--wait", NULL, NULL);
+    await_text(err, "waiting for a writer");
+    stop_child(pid, SIGINT, EVENT_MS, "framectl", NULL);
+    read_capture(err, R.err, sizeof(R.err));
+    CHECK(count_lines(R.err) == 1);
+    /* Without --wait a missing segment is still an error. */
+    CHECK_RC(framectl("dump", name, "-o", dump_out, NULL), 1);
+    CHECK(count_lines(R.err) == 1 && strstr(R.err, "no such segment"));
+}
+
+/* dump --follow across a writer killed and restarted: the frames of both,
+ * whole and in order, with little CPU spent meanwhile. */
+static void dump_follow(void)
+{
+    const char *name = dump_case("follow");
+    pid_t wp = start_writer_from(name, 1, DUMP_W, DUMP_H, true);
+    int err = capture_fd();
+    int64_t t0 = now_ns();
+    pid_t pid = spawn_dump(err, name, "--follow", NULL, NULL);
+    await_frames(1, 10);
+    kill_child(wp, NO_LIMIT, "writer", NULL);
+    await_text(err, "waiting for the next one");
+    /* Idle a while with no writer: the dump must sleep through it. */
+    sleep_ms(1000);
+    wp = start_writer_from(name, SECOND_FIRST, DUMP_W, DUMP_H, true);
+    await_frames(SECOND_FIRST, 10);
+    double cpu = cpu_seconds(pid);
+    double wall = (double)(now_ns() - t0) / 1e9;
+    stop_child(pid, SIGINT, EVENT_MS, "framectl", NULL);
+    read_capture(err, R.err, sizeof(R.err));
+    fputs(R.err, stderr);
+    fprintf(stderr, "dump --follow: %.2f s CPU in %.2f s (%.1f%%)\n", cpu,
+            wall, 100 * cpu / wall);
+    CHECK(cpu < 0.2 * wall);
+
+    size_t all, second = frames_from(dump_out, SECOND_FIRST, &all);
+    CHECK(check_frames(dump_out, DUMP_W, DUMP_H) == all);
+    CHECK(second >= 10 && all - second >= 10);
+    CHECK(strncmp(R.err, "40x30", 5) == 0);
+    CHECK(count_text(R.err, "the writer died after") == 1);
+    CHECK(count_text(R.err, "a new writer") == 1);
+    stop_writer(wp, name);
+}
+
+/* The restarted writer's frames are another size: the raw stream cannot
+ * go on. */
+static void dump_follow_resize(void)
+{
+    const char *name = dump_case("refollow");
+    pid_t wp = start_writer_from(name, 1, DUMP_W, DUMP_H, true);
+    int err = capture_fd();
+    pid_t pid = spawn_dump(err, name, "--follow", NULL, NULL);
+    await_frames(1, 3);
+    kill_child(wp, NO_LIMIT, "writer", NULL);
+    await_text(err, "waiting for the next one");
+    wp = start_writer_from(name, SECOND_FIRST, DUMP_W / 2, DUMP_H / 2, true);
+    CHECK_RC(exit_code(pid, NO_LIMIT, "framectl", NULL), 1);
+    read_capture(err, R.err, sizeof(R.err));
+    fputs(R.err, stderr);
+    CHECK(strstr(R.err, "size changed from 40x30 to 20x15 with a new writer"));
+    CHECK(check_frames(dump_out, DUMP_W, DUMP_H) >= 3);
+
+    /* Without --follow the writer's death ends the dump, as it did. */
+    stop_writer(wp, name);
+    wp = start_writer_from(name, 1, DUMP_W, DUMP_H, true);
+    err = capture_fd();
+    pid = spawn_dump(err, name, NULL, NULL, NULL);
+    await_frames(1, 3);
+    kill_child(wp, NO_LIMIT, "writer", NULL);
+    CHECK_RC(exit_code(pid, NO_LIMIT, "framectl", NULL), 1);
+    read_capture(err, R.err, sizeof(R.err));
+    fputs(R.err, stderr);
+    CHECK(strstr(R.err, "the writer died after"));
+    test_unlink(name);
+}
+
+/* Another process keeps scribbling impossible frames into the header and
+ * waking readers: dump says so once and sleeps; with --follow it records
+ * again when the writer publishes a readable frame. */
+static void dump_scribbled(void)
+{
+    const char *name = dump_case("scribble");
+    /* One frame, then idle: only the scribbler moves the header. */
+    pid_t wp = start_writer_from(name, 1, DUMP_W, DUMP_H, false);
+    char path[128];
+    snprintf(path, sizeof(path), "/dev/shm/libframe.%s", name);
+    for (int follow = 0; follow < 2; follow++) {
+        int err = capture_fd();
+        int64_t t0 = now_ns();
+        pid_t pid = spawn_dump(err, name, follow ? "--follow" : NULL, NULL,
+                               NULL);
+        await_text(err, "40x30"); /* frame 1 written */
+        int fd = open(path, O_RDWR | O_CLOEXEC);
+        CHECK(fd >= 0);
+        struct frame__header *h = mmap(NULL, FRAME__HEADER_SIZE,
+                                       PROT_READ | PROT_WRITE, MAP_SHARED,
+                                       fd, 0);
+        close(fd);
+        CHECK(h != MAP_FAILED);
+        /* For 1.5 s, a new frame number in a slot that does not exist
+         * every millisecond, each with a wake-up. */
+        uint64_t saved = atomic_load(&h->latest);
+        for (uint64_t k = 2; k < 1500; k++) {
+            atomic_store(&h->latest, k << 8 | (FRAME_MAX_SLOTS - 1));
+            atomic_fetch_add(&h->publish_count, 1);
+            frame__futex_wake_all(&h->publish_count);
+            sleep_ms(1);
+        }
+        double cpu = cpu_seconds(pid);
+        double wall = (double)(now_ns() - t0) / 1e9;
+        atomic_store(&h->latest, saved);
+        munmap(h, FRAME__HEADER_SIZE);
+        if (follow) {
+            /* The writer's next publish heals the header. */
+            CHECK(kill(wp, SIGUSR1) == 0);
+            await_frames(2, 1);
+            stop_child(pid, SIGINT, EVENT_MS, "framectl", NULL);
+        } else {
+            CHECK_RC(exit_code(pid, NO_LIMIT, "framectl", NULL), 1);
+        }
+        read_capture(err, R.err, sizeof(R.err));
+        fputs(R.err, stderr);
+        fprintf(stderr, "dump%s, scribbled: %.2f s CPU in %.2f s\n",
+                follow ? " --follow" : "", cpu, wall);
+        CHECK(count_text(R.err, "cannot be read") == 1);
+        CHECK(follow == !!strstr(R.err, "waiting for a readable frame"));
+        CHECK(cpu < 0.2 * wall);
+        CHECK(check_frames(dump_out, DUMP_W, DUMP_H) == 1 + (size_t)follow);
+    }
+    stop_writer(wp, name);
+}
+
 TEST_MAIN(CASE(list_live_and_dead), CASE(info_json), CASE(clean_named),
           CASE(clean_all), CASE(dump_frames), CASE(dump_size_change),
           CASE(dump_broken_pipe), CASE(bad_usage), CASE(missing_segment),
-          CASE(list_hostile_names), CASE(list_hostile_header))
+          CASE(list_hostile_names), CASE(list_hostile_header),
+          CASE(dump_wait), CASE(dump_follow), CASE(dump_follow_resize),
+          CASE(dump_scribbled))

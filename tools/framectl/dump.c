@@ -12,16 +12,26 @@
 #include <string.h>
 #include <unistd.h>
 
-#define WAIT_SLICE_MS 100 /* how often a wait looks at the stop flag */
+/* How often a wait looks at the stop flag: frame_reader_wait() does not
+ * return for signals, only for frames, changes of state and its timeout. */
+#define WAIT_SLICE_MS 100
 /* The first frame is held back this long at most for a second one, whose
  * publish time gives the rate to print before any data. */
 #define RATE_WAIT_NS 1000000000
+/* An end of the dump whose reason is already on stderr: exit 1. */
+#define SAID 1
 
 struct dump {
     const char *name;
     const char *out_name; /* the file, or "stdout", for messages */
     int fd;
     uint64_t count;       /* 0: until the writer stops */
+    bool wait;            /* --wait: no writer yet is no end */
+    bool follow;          /* --follow: a writer's end is no end either */
+    bool said_waiting;
+    /* --wait found a dead writer's segment: its last frame is not the
+     * writer's we wait for, nor anything until the name changes hands. */
+    bool skip_stale;
     uint64_t written, skipped;
     uint32_t width, height;
     size_t frame_bytes;
@@ -86,6 +96,15 @@ static bool done(const struct dump *d)
     return d->count && d->written >= d->count;
 }
 
+/* An acquire that failed in a way the next frame may not (lapped by a fast
+ * writer), or that frame_reader_wait() reports as the reader becoming
+ * BROKEN: the dump goes on, and the wait says what it means. */
+static bool try_next_frame(int rc)
+{
+    return rc == FRAME_EBUSY || rc == FRAME_ENOFRAME ||
+           rc == FRAME_EBADFRAME || rc == FRAME_EDEAD;
+}
+
 /* The first frame fixes the size of the raw stream. */
 static int size_output(struct dump *d, frame_reader *r)
 {
@@ -103,25 +122,29 @@ static int size_output(struct dump *d, frame_reader *r)
 
 /*
  * Copy the newest frame and write it. 0 (written, held back, or nothing
- * new), 1 the size changed, or an error: -errno of the output (status in
- * d->broken_pipe) or a libframe code.
+ * new), SAID (the size changed), or an error: -errno of the output (status
+ * in d->broken_pipe) or a libframe code.
  */
 static int take_frame(struct dump *d, frame_reader *r)
 {
     int rc;
     if (!d->buf[0] && (rc = size_output(d, r)))
-        return rc == FRAME_EBUSY || rc == FRAME_ENOFRAME ? 0 : rc;
+        return try_next_frame(rc) ? 0 : rc;
     uint8_t *dst = d->holding ? d->buf[1] : d->buf[0];
     struct frame_view v;
     rc = frame_reader_copy(r, dst, (size_t)d->width * 4, d->frame_bytes, &v);
-    if (rc == FRAME_EBUSY || rc == FRAME_ENOFRAME)
-        return 0; /* lapped by a fast writer: the next one will do */
+    if (try_next_frame(rc))
+        return 0;
     if (rc == -ENOSPC || (rc == 0 && (v.width != d->width ||
                                       v.height != d->height))) {
+        /* A new writer (--follow) is held to the same size: the stream
+         * it would continue has one. */
+        bool new_writer = d->have_last && v.session_id != d->last_session;
         complain("dump", d->name, "the frame size changed from %ux%u to "
-                 "%ux%u; a raw video stream cannot change size", d->width,
-                 d->height, v.width, v.height);
-        return 1;
+                 "%ux%u%s; a raw video stream cannot change size", d->width,
+                 d->height, v.width, v.height,
+                 new_writer ? " with a new writer" : "");
+        return SAID;
     }
     if (rc)
         return rc;
@@ -191,6 +214,91 @@ static int writer_gone(struct dump *d, int why)
     return EXIT_FAIL;
 }
 
+static void say_waiting(struct dump *d)
+{
+    if (d->said_waiting)
+        return;
+    d->said_waiting = true;
+    complain("dump", d->name, "waiting for a writer");
+}
+
+/* Why the name cannot be read, for a reader that went BROKEN. */
+static const char *broken_words(int why)
+{
+    /* segment_error() calls a short object "not a libframe segment"; one
+     * truncated under our mapping was one. */
+    return why == FRAME_ETRUNCATED ? frame_strerror(why) : segment_error(why);
+}
+
+/*
+ * A change of the reader's state, as frame_reader_wait() returned it (each
+ * once): 0 to go on recording, or what ends the dump: FRAME_ECLOSED or
+ * FRAME_ELOST (for writer_gone()), SAID, -errno of the output, or another
+ * code of the library.
+ */
+static int state_change(struct dump *d, frame_reader *r, int rc)
+{
+    /* The frame held back for the rate belongs to the writer that was:
+     * out with it before anything else is said or read. */
+    int frc = flush_held(d);
+    if (frc)
+        return frc;
+    d->skip_stale = false;
+    int why = 0;
+    enum frame_reader_state state = frame_reader_state(r, &why);
+    /* Under --wait, until a first frame is written, whatever the name
+     * holds is not yet the writer we wait for: a dead writer's segment,
+     * or junk the next writer will replace. */
+    bool waiting = d->wait && !d->have_last;
+    if (rc == FRAME_ERESTARTED) {
+        if (!d->have_last)
+            return 0; /* the first writer: its frames speak for it */
+        if (!d->follow) {
+            /* Its end was not seen before the next writer was: a writer
+             * killed and restarted within the library's liveness check. */
+            complain("dump", d->name, "the writer went away after %llu "
+                     "frame(s) were written, and a new one took the name",
+                     (unsigned long long)d->written);
+            return SAID;
+        }
+        complain("dump", d->name, "a new writer: recording on");
+        return 0;
+    }
+    if (rc == FRAME_ECLOSED || rc == FRAME_ELOST) {
+        if (waiting) {
+            say_waiting(d);
+            return 0;
+        }
+        if (!d->follow)
+            return rc;
+        complain("dump", d->name, "the writer %s after %llu frame(s) were "
+                 "written; waiting for the next one",
+                 rc == FRAME_ECLOSED ? "stopped" : "died",
+                 (unsigned long long)d->written);
+        return 0;
+    }
+    if (state != FRAME_READER_BROKEN)
+        return rc;
+    if (!why)
+        why = rc;
+    if (!waiting && !d->follow) {
+        complain("dump", d->name, "%s", broken_words(why));
+        return SAID;
+    }
+    /* A scribbled header heals at its writer's next publish; anything
+     * else under the name stays until a writer replaces it. */
+    complain("dump", d->name, "%s; waiting for %s", broken_words(why),
+             why == FRAME_EBADFRAME ? "a readable frame or a new writer"
+             : d->have_last ? "the next writer" : "a writer");
+    d->said_waiting = true;
+    return 0;
+}
+
+/*
+ * Record until done, stopped, or the reader's state ends the dump. Every
+ * wait for the writer, the next one, or a readable frame is the library's
+ * (frame_reader_wait): dump never looks at the name itself.
+ */
 static int run(struct dump *d, frame_reader *r)
 {
     while (!stop_requested() && !done(d)) {
@@ -201,17 +309,19 @@ static int run(struct dump *d, frame_reader *r)
             continue;
         }
         int rc = frame_reader_wait(r, WAIT_SLICE_MS);
-        if (rc == -ETIMEDOUT || rc == FRAME_ERESTARTED || rc == -EINTR)
+        if (rc == -ETIMEDOUT)
             continue;
-        if (rc == FRAME_ECLOSED || rc == FRAME_ELOST) {
-            int frc = flush_held(d);
-            return frc ? frc : rc;
+        if (rc == 0 && d->skip_stale) {
+            /* Acquired, so that the wait goes on to say the writer is
+             * gone rather than name this frame again. */
+            struct frame_view v;
+            frame_reader_acquire(r, &v);
+            continue;
         }
-        if (rc == 0)
-            rc = take_frame(d, r);
+        rc = rc == 0 ? take_frame(d, r) : state_change(d, r, rc);
         if (rc) {
             int frc = flush_held(d);
-            return rc == 1 || !frc ? rc : frc;
+            return rc == SAID || !frc ? rc : frc;
         }
     }
     return flush_held(d);
@@ -222,6 +332,8 @@ int cmd_dump(int argc, char **argv)
     static const struct option longopts[] = {
         {"count", required_argument, NULL, 'c'},
         {"output", required_argument, NULL, 'o'},
+        {"wait", no_argument, NULL, 'w'},
+        {"follow", no_argument, NULL, 'f'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -230,7 +342,7 @@ int cmd_dump(int argc, char **argv)
     int c;
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":c:o:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":c:o:wfh", longopts, NULL)) != -1) {
         switch (c) {
         case 'c':
             if (!cli_parse_u64(optarg, 1, UINT64_MAX, CLI_NO_PLUS, &d.count))
@@ -238,6 +350,8 @@ int cmd_dump(int argc, char **argv)
                                      quoted(optarg));
             break;
         case 'o': out = optarg; break;
+        case 'w': d.wait = true; break;
+        case 'f': d.follow = true; break;
         case 'h': return -1;
         default: return option_error("dump", c, argv);
         }
@@ -261,10 +375,18 @@ int cmd_dump(int argc, char **argv)
     struct shm_entry e = {.kind = ENTRY_SEGMENT};
     snprintf(e.name, sizeof(e.name), "%s", d.name);
     snprintf(e.file, sizeof(e.file), SEG_PREFIX "%s", d.name);
-    /* The segment first, so a missing one leaves no empty output file. */
-    int rc = shm_entry_plain(&e);
-    if (rc == 0)
-        rc = frame_reader_open(d.name, &r);
+    int rc;
+    if (d.wait) {
+        /* Whatever the name holds, or not, is the handle's state: the
+         * library opens nothing that could block. */
+        rc = frame_reader_open_flags(d.name, FRAME_OPEN_WAIT, &r);
+    } else {
+        /* The segment first, so a missing one leaves no empty output
+         * file. */
+        rc = shm_entry_plain(&e);
+        if (rc == 0)
+            rc = frame_reader_open(d.name, &r);
+    }
     if (rc) {
         complain("dump", d.name, "%s", segment_error(rc));
         return EXIT_FAIL;
@@ -274,6 +396,12 @@ int cmd_dump(int argc, char **argv)
         complain("dump", d.out_name, "%s", strerror(-rc));
         goto out;
     }
+    struct frame_info info;
+    if (d.wait && frame_reader_state(r, NULL) == FRAME_READER_ATTACHED &&
+        frame_reader_info(r, &info) == 0 && !info.writer_alive)
+        d.skip_stale = true;
+    if (frame_reader_state(r, NULL) == FRAME_READER_WAITING || d.skip_stale)
+        say_waiting(&d);
     rc = run(&d, r);
     if (d.broken_pipe) {
         status = EXIT_OK;
@@ -281,8 +409,8 @@ int cmd_dump(int argc, char **argv)
         complain("dump", d.out_name, "%s", strerror(d.write_err));
     } else if (rc == FRAME_ECLOSED || rc == FRAME_ELOST) {
         status = writer_gone(&d, rc);
-    } else if (rc == 1) {
-        status = EXIT_FAIL; /* the size change, already said */
+    } else if (rc == SAID) {
+        status = EXIT_FAIL;
     } else if (rc == -ENOMEM) {
         complain("dump", d.name, "out of memory");
     } else if (rc) {
