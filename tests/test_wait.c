@@ -35,7 +35,15 @@ static void frame_2_wakes(struct writer_proc *wp, frame_reader *r,
 /* ------------------------------------------------------------------ */
 /* Cases                                                                */
 
+/* Rounds in which only the publish can have woken the reader, wanted out
+ * of at most WAKE_ROUNDS_MAX. */
 #define WAKE_ROUNDS 3
+#define WAKE_ROUNDS_MAX 30
+/* A fresh handle looks at the writer as it enters wait() and then sleeps
+ * on the futex until the next look, the liveness period (250 ms, the
+ * library's LIVENESS_PERIOD_NS) later: a wait that returns a frame before
+ * then was woken by the publish, however late the scheduler ran it. */
+#define LIVENESS_MS 250
 
 static void wakes_on_publish(void)
 {
@@ -48,10 +56,10 @@ static void wakes_on_publish(void)
     if (reader == 0) {
         char c;
         CHECK(recv_msg(ch.go[0], &c, 1, 10000));
-        int64_t out[2 * WAKE_ROUNDS];
-        for (int i = 0; i < WAKE_ROUNDS; i++) {
+        for (int i = 0; c != 's'; i++) {
             /* A fresh handle checks liveness as it enters wait(), so a
-             * publish that did not wake us would go unseen for ~200 ms. */
+             * publish that did not wake us would go unseen until the
+             * next check, LIVENESS_MS later. */
             frame_reader *r;
             CHECK_RC(frame_reader_open(name, &r), 0);
             struct frame_view v;
@@ -69,11 +77,11 @@ static void wakes_on_publish(void)
             CHECK(frame_reader_still_valid(r, &v));
             /* view.timestamp_ns is the writer's CLOCK_MONOTONIC at
              * commit. */
-            out[2 * i] = t1 - t0;
-            out[2 * i + 1] = t1 - v.timestamp_ns;
+            int64_t out[2] = {t1 - t0, t1 - v.timestamp_ns};
             frame_reader_close(r);
+            send_msg(ch.res[1], out, sizeof(out));
+            CHECK(recv_msg(ch.go[0], &c, 1, 10000));
         }
-        send_msg(ch.res[1], out, sizeof(out));
         _exit(0);
     }
 
@@ -81,7 +89,8 @@ static void wakes_on_publish(void)
     frame_writer *w;
     CHECK_RC(frame_writer_create(name, &fmt, &w, NULL), 0);
     send_msg(ch.go[1], "c", 1);
-    for (int i = 0; i < WAKE_ROUNDS; i++) {
+    int woken = 0, rounds = 0;
+    while (woken < WAKE_ROUNDS && rounds < WAKE_ROUNDS_MAX) {
         char c;
         CHECK(recv_msg(ch.res[0], &c, 1, 10000));
         wait_blocked(reader);
@@ -92,25 +101,25 @@ static void wakes_on_publish(void)
         CHECK_RC(frame_writer_begin(w, FW, FH, &b), 0);
         fill_rows(&b, 0, FH, pattern(0xc0ffee, b.frame_no));
         CHECK_RC(frame_writer_commit(w, 0, 77), 0);
+        int64_t out[2];
+        CHECK(recv_msg(ch.res[0], out, sizeof(out), 15000));
+        rounds++;
+        /* Before the next liveness look: only the publish's wake-up. */
+        bool by_wake = out[0] < LIVENESS_MS * MS;
+        woken += by_wake;
+        fprintf(stderr, "wait returned after %.1f ms, %.3f ms after "
+                "publish%s\n", out[0] / 1e6, out[1] / 1e6,
+                by_wake ? ": woken by it" : "");
+        CHECK(out[0] >= 40 * MS); /* the publish came 50 ms in */
+        CHECK(out[1] >= 0);
+        send_msg(ch.go[1], woken < WAKE_ROUNDS && rounds < WAKE_ROUNDS_MAX
+                               ? "c" : "s", 1);
     }
-
-    int64_t out[2 * WAKE_ROUNDS];
-    CHECK(recv_msg(ch.res[0], out, sizeof(out), 15000));
     expect_exit(reader, 0, NO_LIMIT, "reader", NULL);
-    int64_t best = INT64_MAX;
-    for (int i = 0; i < WAKE_ROUNDS; i++) {
-        fprintf(stderr, "wait returned after %.1f ms, %.3f ms after publish\n",
-                out[2 * i] / 1e6, out[2 * i + 1] / 1e6);
-        CHECK(out[2 * i] >= 40 * MS);
-        CHECK(out[2 * i] < 2000 * MS); /* the timeout was 10 s */
-        CHECK(out[2 * i + 1] >= 0 && out[2 * i + 1] < 1000 * MS);
-        if (out[2 * i + 1] < best)
-            best = out[2 * i + 1];
-    }
-    /* Woken by the publish, not found by the next liveness check: that
-     * would take ~200 ms every round; a wake-up late three times over by
-     * 100 ms is not load, it is a missing wake. */
-    CHECK(best < 100 * MS);
+    /* A wake-up that never comes leaves every wait to the liveness look,
+     * LIVENESS_MS in: not one round would count, loaded machine or not. */
+    fprintf(stderr, "%d of %d rounds woken by the publish\n", woken, rounds);
+    CHECK(woken >= WAKE_ROUNDS);
 
     frame_writer_destroy(w);
     chan_close(&ch);
