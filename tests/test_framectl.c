@@ -576,8 +576,10 @@ static void clean_all_child(void *unused)
     pid_t lp = start_writer("live", W_STREAM, 16, 16, 2);
     pid_t dp = dead_writer("dead");
     garbage_object("junk");
-    /* Unfinished segments (the private name a writer builds under): one
-     * whose writer is gone, one of a live process. */
+    /* Unfinished segments (the private name writers before 0.2 built
+     * under): one untouched for two minutes and unlocked, so its writer
+     * is gone, and one just made, which may still be building (its pid,
+     * ours, says nothing: it could be another pid namespace's). */
     char gone[64], busy[64];
     snprintf(gone, sizeof(gone), "libframe.early~%d", (int)dp);
     snprintf(busy, sizeof(busy), "libframe.late~%d", (int)getpid());
@@ -586,6 +588,13 @@ static void clean_all_child(void *unused)
         snprintf(path, sizeof(path), "/dev/shm/%s", i ? busy : gone);
         int fd = open(path, O_CREAT | O_EXCL | O_RDWR, 0600);
         CHECK(fd >= 0 && ftruncate(fd, 12288) == 0);
+        if (!i) {
+            struct timespec t[2];
+            clock_gettime(CLOCK_REALTIME, &t[0]);
+            t[0].tv_sec -= 120;
+            t[1] = t[0];
+            CHECK(futimens(fd, t) == 0);
+        }
         close(fd);
     }
 

@@ -166,10 +166,11 @@ static void print_other(const struct row *r, int width)
     put_quoted(stdout, shown);
     printf("%*s  ", width - (int)quoted_width(shown), "");
     if (e->kind == ENTRY_LEFTOVER && r->rc == 1)
-        printf("unfinished segment of pid %d, which is gone (framectl "
-               "clean removes it)\n", (int)e->pid);
+        printf("unfinished segment of an older writer, pid %d, which is "
+               "gone (framectl clean removes it)\n", (int)e->pid);
     else if (e->kind == ENTRY_LEFTOVER && r->rc == 0)
-        printf("segment being created by pid %d\n", (int)e->pid);
+        printf("unfinished segment of an older writer, pid %d: locked or "
+               "touched in the last minute\n", (int)e->pid);
     else if (e->kind == ENTRY_FOREIGN)
         printf("not a libframe segment: not a libframe name\n");
     else if (r->rc == FRAME_EOWNER)
