@@ -2,7 +2,8 @@ frame_test(test_header SOURCES proc.c
   CASES names bad_formats round_trip abort_keeps_previous copy_helper
         modes_and_slots strerror_words corrupt_fixed_fields
         corrupt_frame_fields small_and_foreign_objects other_owner no_space
-        remove_stale fifo_at_name info_maps_header_only leftovers_swept
+        remove_stale fifo_at_name directory_at_name info_maps_header_only
+        leftovers_swept
   LABELS header)
 set_tests_properties(test_header.other_owner test_header.no_space
                      PROPERTIES SKIP_RETURN_CODE 77)

@@ -569,6 +569,26 @@ static void fifo_at_name(void)
     CHECK(unlink(path) == 0);
 }
 
+/* Nor a directory: it is no segment, and not ours to remove (a writer
+ * used to say "Invalid argument", glibc's word for EISDIR). */
+static void directory_at_name(void)
+{
+    const char *name = test_name("dir");
+    char path[128];
+    snprintf(path, sizeof(path), "/dev/shm/libframe.%s", name);
+    CHECK(mkdir(path, 0700) == 0);
+    CHECK_RC(open_rc(name), FRAME_ENOTFRAME);
+    struct frame_info info;
+    CHECK_RC(frame_segment_info(name, &info), FRAME_ENOTFRAME);
+    CHECK_RC(frame_segment_remove_stale(name), FRAME_ENOTFRAME);
+    frame_writer *w;
+    struct frame_format fmt = {.max_width = 8, .max_height = 8};
+    CHECK_RC(frame_writer_create(name, &fmt, &w, NULL), FRAME_ENOTFRAME);
+    struct stat st;
+    CHECK(stat(path, &st) == 0 && S_ISDIR(st.st_mode)); /* left alone */
+    CHECK(rmdir(path) == 0);
+}
+
 /* /dev/shm/libframe.NAME~PID holding bytes (NULL: an empty object), last
  * modified age_s seconds ago. Returns the open descriptor. */
 static int make_leftover(const char *name, pid_t pid, const void *bytes,
@@ -700,4 +720,5 @@ TEST_MAIN(CASE(names), CASE(bad_formats), CASE(round_trip),
           CASE(corrupt_fixed_fields), CASE(corrupt_frame_fields),
           CASE(small_and_foreign_objects), CASE(other_owner),
           CASE(no_space), CASE(remove_stale), CASE(fifo_at_name),
-          CASE(info_maps_header_only), CASE(leftovers_swept))
+          CASE(directory_at_name), CASE(info_maps_header_only),
+          CASE(leftovers_swept))

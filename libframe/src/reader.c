@@ -56,6 +56,7 @@ struct frame_reader {
     bool busy_poll;
     bool broken_said;         /* FRAME_EBADFRAME returned for this segment */
     uint64_t last_frame_no;   /* newest frame acquired in this session */
+    uint64_t told_latest;     /* the `latest` wait() last returned 0 for */
     /* A header naming a frame that cannot be read. */
     uint64_t bad_latest;      /* the `latest` word that failed; 0: none */
     unsigned bad_streak;      /* failures since the last good frame */
@@ -210,6 +211,7 @@ static void adopt(frame_reader *r, struct mapping *m)
     r->faulted = false;
     r->broken_said = false;
     r->last_frame_no = 0;
+    r->told_latest = 0;
     r->bad_latest = 0;
     r->bad_streak = 0;
     r->futile = 0;
@@ -609,11 +611,15 @@ static int watch(frame_reader *r, int64_t deadline)
             return 1; /* the caller returns the pending change */
         int64_t until = earliest(r->next_check_ns, deadline);
         bool nap = false;
+        /* New: not acquired yet, not said already (a caller that never
+         * acquires is not woken for the same frame again and again), and
+         * not one that failed to be read. */
         if (latest && (latest >> 8) != r->last_frame_no &&
-            latest != r->bad_latest) {
+            latest != r->told_latest && latest != r->bad_latest) {
             if (!r->bad_streak || now >= r->bad_retry_ns) {
                 r->futile = 0;
                 r->last_word = seen;
+                r->told_latest = latest;
                 if (gone)
                     r->next_check_ns = 0; /* said at the next call */
                 return 0;

@@ -63,8 +63,10 @@ static int take_over(const char *path)
 {
     int fd = shm_open(path, O_RDWR | FRAME__OPEN_EXISTING, 0);
     if (fd < 0)
-        /* A directory there is no segment, and not ours to remove. */
-        return errno == EISDIR ? FRAME_ENOTFRAME : -errno;
+        /* A directory there is no segment, and not ours to remove. glibc's
+         * shm_open() turns open()'s EISDIR into EINVAL, which for a name
+         * already checked means nothing else. */
+        return errno == EISDIR || errno == EINVAL ? FRAME_ENOTFRAME : -errno;
     struct stat st;
     /* A FIFO or another user's object is not ours to remove. */
     int rc = frame__check_object(fd, &st);
@@ -354,7 +356,9 @@ int frame_writer_commit(frame_writer *w, int64_t timestamp_ns,
     wake_readers(w);
     /* After the wake: a polling reader is not kept waiting for this line. */
     atomic_store_explicit(&w->h->heartbeat_ns, now, memory_order_relaxed);
-    return 0;
+    /* A truncation during the stores above shows only now: say so at this
+     * frame, not the next. */
+    return writer_dead(w) ? FRAME_EDEAD : 0;
 }
 
 int frame_writer_abort(frame_writer *w)

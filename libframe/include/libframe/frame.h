@@ -75,6 +75,7 @@ enum frame_open_flag {
  * from one state to the next and returns a code for each move:
  *
  *   WAITING  --(a writer's segment appears)----------> ATTACHED  ERESTARTED
+ *   ATTACHED --(another writer took the name)-------> ATTACHED  ERESTARTED
  *   ATTACHED --(the writer closes it)----------------> CLOSED    ECLOSED
  *   ATTACHED --(the writer dies: its lock is gone)---> LOST      ELOST
  *   ATTACHED --(the header names impossible frames,
@@ -341,8 +342,9 @@ FRAME_API int frame_reader_copy(frame_reader *r, void *dst, size_t dst_stride,
                                 size_t dst_size, struct frame_view *v);
 
 /**
- * Sleep until a frame newer than the last one acquired is published, or
- * the handle's state changes, or timeout_ms passes (-1: forever). Blocks on
+ * Sleep until a frame newer than the last one acquired (and not already
+ * returned by an earlier wait) is published, or the handle's state
+ * changes, or timeout_ms passes (-1: forever). Blocks on
  * a futex: no CPU is used while nothing happens, except a liveness check
  * every 250 ms (a look for a new writer, with back-off up to 500 ms, when
  * not attached).
