@@ -367,3 +367,21 @@ void print_file(const char *what, const char *path)
     fputs("----\n", stderr);
     free(s);
 }
+
+double cpu_seconds(pid_t pid)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    CHECK(f);
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    /* The command name may hold anything: fields count from its ')'. */
+    const char *p = strrchr(buf, ')');
+    CHECK(p);
+    unsigned long long utime, stime;
+    CHECK(sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu "
+                 "%llu", &utime, &stime) == 2);
+    return (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
+}

@@ -99,6 +99,10 @@ void run_in_child(void (*fn)(void *), void *arg, const char *what,
  * (it takes root). */
 bool private_dev_shm(const char *size);
 
+/* CPU seconds (user + system, all threads) pid has used so far, from
+ * /proc/PID/stat: work done, whatever the machine's load. */
+double cpu_seconds(pid_t pid);
+
 /* ---- what a child wrote -------------------------------------------------- */
 
 /* An unlinked temporary file to take a child's output (out_fd, err_fd),

@@ -1185,25 +1185,6 @@ static void await_frames(uint64_t min_k, size_t n)
     }
 }
 
-/* CPU seconds (user + system) pid has used so far, from /proc/PID/stat. */
-static double cpu_seconds(pid_t pid)
-{
-    char path[64], buf[1024];
-    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-    FILE *f = fopen(path, "r");
-    CHECK(f);
-    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-    fclose(f);
-    buf[n] = 0;
-    /* The command name may hold anything: fields count from its ')'. */
-    const char *p = strrchr(buf, ')');
-    CHECK(p);
-    unsigned long long utime, stime;
-    CHECK(sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu "
-                 "%llu", &utime, &stime) == 2);
-    return (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
-}
-
 /* A dump of name running in the background, stderr into err. Its output
  * file is gone before it starts, so what is awaited in it is its own. */
 static pid_t spawn_dump(int err, const char *name, const char *opt1,

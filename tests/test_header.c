@@ -550,13 +550,15 @@ static void remove_stale(void)
     test_unlink(name);
 }
 
-/* Anyone can put a FIFO in /dev/shm: it must not hang us. */
-static void fifo_at_name(void)
+/* Anyone can put a FIFO or a directory in /dev/shm under a segment's name:
+ * it must not hang us, it is no segment, and it is not ours to remove (a
+ * directory used to give "Invalid argument", glibc's word for EISDIR). */
+static void not_a_file_at_name(const char *tag, bool dir)
 {
-    const char *name = test_name("fifo");
+    const char *name = test_name(tag);
     char path[128];
     snprintf(path, sizeof(path), "/dev/shm/libframe.%s", name);
-    CHECK(mkfifo(path, 0600) == 0);
+    CHECK((dir ? mkdir(path, 0700) : mkfifo(path, 0600)) == 0);
     CHECK_RC(open_rc(name), FRAME_ENOTFRAME);
     struct frame_info info;
     CHECK_RC(frame_segment_info(name, &info), FRAME_ENOTFRAME);
@@ -565,29 +567,13 @@ static void fifo_at_name(void)
     struct frame_format fmt = {.max_width = 8, .max_height = 8};
     CHECK_RC(frame_writer_create(name, &fmt, &w, NULL), FRAME_ENOTFRAME);
     struct stat st;
-    CHECK(stat(path, &st) == 0 && S_ISFIFO(st.st_mode)); /* left alone */
-    CHECK(unlink(path) == 0);
+    CHECK(stat(path, &st) == 0); /* left alone */
+    CHECK(dir ? S_ISDIR(st.st_mode) : S_ISFIFO(st.st_mode));
+    CHECK((dir ? rmdir(path) : unlink(path)) == 0);
 }
 
-/* Nor a directory: it is no segment, and not ours to remove (a writer
- * used to say "Invalid argument", glibc's word for EISDIR). */
-static void directory_at_name(void)
-{
-    const char *name = test_name("dir");
-    char path[128];
-    snprintf(path, sizeof(path), "/dev/shm/libframe.%s", name);
-    CHECK(mkdir(path, 0700) == 0);
-    CHECK_RC(open_rc(name), FRAME_ENOTFRAME);
-    struct frame_info info;
-    CHECK_RC(frame_segment_info(name, &info), FRAME_ENOTFRAME);
-    CHECK_RC(frame_segment_remove_stale(name), FRAME_ENOTFRAME);
-    frame_writer *w;
-    struct frame_format fmt = {.max_width = 8, .max_height = 8};
-    CHECK_RC(frame_writer_create(name, &fmt, &w, NULL), FRAME_ENOTFRAME);
-    struct stat st;
-    CHECK(stat(path, &st) == 0 && S_ISDIR(st.st_mode)); /* left alone */
-    CHECK(rmdir(path) == 0);
-}
+static void fifo_at_name(void) { not_a_file_at_name("fifo", false); }
+static void directory_at_name(void) { not_a_file_at_name("dir", true); }
 
 /* /dev/shm/libframe.NAME~PID holding bytes (NULL: an empty object), last
  * modified age_s seconds ago. Returns the open descriptor. */

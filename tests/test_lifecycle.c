@@ -105,25 +105,6 @@ static void wait_for_writer(pid_t pid, const char *err)
     }
 }
 
-/* CPU time pid has used (all its threads), in clock ticks. */
-static long cpu_ticks(pid_t pid)
-{
-    char path[64], buf[1024];
-    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-    FILE *f = fopen(path, "r");
-    CHECK(f);
-    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-    fclose(f);
-    buf[n] = '\0';
-    /* After the command name, which may hold spaces: fields 14 and 15. */
-    char *p = strrchr(buf, ')');
-    CHECK(p);
-    unsigned long utime, stime;
-    CHECK(sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
-                 &utime, &stime) == 2);
-    return (long)(utime + stime);
-}
-
 /* Fail with its logs if a reader process is gone. */
 static void alive(pid_t pid, const char *what, const char *log)
 {
@@ -336,20 +317,19 @@ static void corrupted_then_restarted(void)
     wait_all_show(&rs, pa, red, 0, took);
 
     CHECK(kill(pa, SIGSTOP) == 0);
-    long before[N_READERS];
+    double before[N_READERS];
     for (int k = 0; k < N_READERS; k++)
-        before[k] = cpu_ticks(rs.pid[k]);
+        before[k] = cpu_seconds(rs.pid[k]);
     int64_t t0 = now_ns();
     pid_t vandal = fork_child();
     if (vandal == 0)
         corrupt(CORRUPT_MS);
     expect_exit(vandal, 0, CORRUPT_MS + EXIT_MS, "the corrupter", NULL);
     double wall = (double)(now_ns() - t0) / 1e9;
-    long hz = sysconf(_SC_CLK_TCK);
     bool spun = false;
     for (int k = 0; k < N_READERS; k++) {
         alive(rs.pid[k], reader_names[k], rs.err[k]);
-        double cpu = (double)(cpu_ticks(rs.pid[k]) - before[k]) / (double)hz;
+        double cpu = cpu_seconds(rs.pid[k]) - before[k];
         fprintf(stderr, "%-30s CPU %.2f s in %.2f s of corruption (%.1f%%)\n",
                 reader_names[k], cpu, wall, 100 * cpu / wall);
         spun |= cpu > CPU_SHARE_MAX * wall;
@@ -479,11 +459,11 @@ static void sample_truncated(void)
         sleep_ms(10);
     }
     /* The writer goes on publishing over the damage for 2 s more. */
-    long before = cpu_ticks(r);
+    double before = cpu_seconds(r);
     int64_t t0 = now_ns();
     sleep_ms(2000);
     double wall = (double)(now_ns() - t0) / 1e9;
-    double cpu = (double)(cpu_ticks(r) - before) / (double)sysconf(_SC_CLK_TCK);
+    double cpu = cpu_seconds(r) - before;
     fprintf(stderr, "reader-example: CPU %.2f s in %.2f s after the "
             "truncation\n", cpu, wall);
     CHECK(cpu <= CPU_SHARE_MAX * wall);
@@ -533,6 +513,16 @@ static void publish(frame_writer *w, uint8_t value)
     CHECK_RC(frame_writer_commit(w, 0, value), 0);
 }
 
+/* A writer on seg that published one frame of `value`, and a reader. */
+static void writer_and_reader(uint8_t value, frame_writer **w,
+                              frame_reader **r)
+{
+    struct frame_format fmt = {.max_width = W, .max_height = H};
+    CHECK_RC(frame_writer_create(seg, &fmt, w, NULL), 0);
+    publish(*w, value);
+    CHECK_RC(frame_reader_open(seg, r), 0);
+}
+
 /* CPU this thread has used, in ms. */
 static double thread_cpu_ms(void)
 {
@@ -565,10 +555,8 @@ static void bad_store_not_wedged(void)
     setup("wedge");
     struct frame_format fmt = {.max_width = W, .max_height = H};
     frame_writer *w;
-    CHECK_RC(frame_writer_create(seg, &fmt, &w, NULL), 0);
-    publish(w, 1);
     frame_reader *r;
-    CHECK_RC(frame_reader_open(seg, &r), 0);
+    writer_and_reader(1, &w, &r);
     struct frame_view v;
     CHECK_RC(frame_reader_wait(r, 1000), 0);
     CHECK_RC(frame_reader_acquire(r, &v), 0);
@@ -703,12 +691,9 @@ static void waiting_handle(void)
 static void copy_huge_stride(void)
 {
     setup("stride");
-    struct frame_format fmt = {.max_width = W, .max_height = H};
     frame_writer *w;
-    CHECK_RC(frame_writer_create(seg, &fmt, &w, NULL), 0);
-    publish(w, 5);
     frame_reader *r;
-    CHECK_RC(frame_reader_open(seg, &r), 0);
+    writer_and_reader(5, &w, &r);
     static uint8_t dst[FRAME_BYTES];
     /* 47 * stride wraps to a small number for each of these. */
     const size_t strides[] = {SIZE_MAX / 47 + 1, SIZE_MAX / 2 + 1,

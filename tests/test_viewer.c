@@ -921,7 +921,7 @@ static void starved_headless(void)
     check_starved_message(out, err, MUST_NOT_SAY, MUST_SAY);
 }
 
-static double cpu_seconds(const struct rusage *ru)
+static double rusage_seconds(const struct rusage *ru)
 {
     return ru->ru_utime.tv_sec + ru->ru_utime.tv_usec / 1e6 +
            ru->ru_stime.tv_sec + ru->ru_stime.tv_usec / 1e6;
@@ -954,7 +954,7 @@ static void idle_cpu(void)
         pid_t v = start_viewer(runs[i].m, args, NULL, err);
         expect_end(v, 0, "viewer", err);
         CHECK(getrusage(RUSAGE_CHILDREN, &after) == 0);
-        double cpu = cpu_seconds(&after) - cpu_seconds(&before);
+        double cpu = rusage_seconds(&after) - rusage_seconds(&before);
         fprintf(stderr, "%s viewer: %.3f s of CPU in 4 s%s\n",
                 mode_name(runs[i].m), cpu,
                 runs[i].m == XVFB ? " (with Xvfb and xvfb-run)" : "");
