@@ -8,6 +8,13 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 
+/* How long an awaited event (a death, a close, a new writer) may take: a
+ * hang guard only. By design each comes within a second or so (a liveness
+ * look every 250 ms, a look for a new writer at least every 500 ms); how
+ * soon it came is printed, never judged, since a loaded machine may run
+ * the reader late. */
+#define EVENT_MS 30000
+
 static void kill_writer(struct writer_proc *p)
 {
     kill_child(p->pid, NO_LIMIT, "writer", NULL);
@@ -71,21 +78,20 @@ static void next_frame_wakes(struct writer_proc *wp, frame_reader *r,
                              struct frame_view *v, uint64_t no, uint32_t px)
 {
     writer_do(wp, 'n');
-    CHECK_RC(frame_reader_wait(r, 5000), 0);
+    CHECK_RC(frame_reader_wait(r, EVENT_MS), 0);
     check_frame(r, v, no, px);
 }
 
-/* A new writer has taken the name: within 5 s the reader says so (what
- * names the reader's situation). */
+/* A new writer has taken the name: the reader says so (what names the
+ * reader's situation). */
 static void expect_restart(frame_reader *r, bool allow_lost, const char *what)
 {
     int64_t t0 = now_ns();
-    int rc = wait_event(r, 10000, allow_lost);
+    int rc = wait_event(r, EVENT_MS, allow_lost);
     int64_t took = now_ns() - t0;
     fprintf(stderr, "%s reader: %s after %.1f ms\n", what, frame_strerror(rc),
             took / 1e6);
     CHECK_RC(rc, FRAME_ERESTARTED);
-    CHECK(took < 5000 * MS);
 }
 
 /* ------------------------------------------------------------------ */
@@ -109,13 +115,15 @@ static void sigkill_mid_frame(void)
         for (int i = 0; i < 200; i++)
             check_frame(r, &v, 3, pattern(0, 3));
         send_msg(ch.res[1], "o", 1);
-        int rc = frame_reader_wait(r, 10000);
+        int rc = frame_reader_wait(r, EVENT_MS);
         int64_t t1 = now_ns(), killed;
-        CHECK(recv_msg(ch.go[0], &killed, sizeof(killed), 10000));
+        CHECK(recv_msg(ch.go[0], &killed, sizeof(killed), EVENT_MS));
         fprintf(stderr, "wait returned %d (%s) %.1f ms after SIGKILL\n", rc,
                 frame_strerror(rc), (t1 - killed) / 1e6);
+        /* The death is the event judged, not how soon it was seen. */
         CHECK_RC(rc, FRAME_ELOST);
-        CHECK(t1 - killed < 1000 * MS);
+        /* Not before the kill: the writer lived while we were asleep. */
+        CHECK(t1 >= killed);
 
         /* The last complete frame outlives its writer. */
         for (int i = 0; i < 200; i++)
@@ -140,7 +148,7 @@ static void sigkill_mid_frame(void)
     }
 
     char c;
-    CHECK(recv_msg(ch.res[0], &c, 1, 10000));
+    CHECK(recv_msg(ch.res[0], &c, 1, EVENT_MS));
     wait_blocked(reader);
     int64_t killed = now_ns();
     kill_writer(&wp);
@@ -169,7 +177,7 @@ static void new_writer_reattach(void)
     CHECK(v.session_id == w1.session_id);
     kill_writer(&w1);
     CHECK(seg_exists(name)); /* stale */
-    CHECK_RC(frame_reader_wait(r, 5000), FRAME_ELOST);
+    CHECK_RC(frame_reader_wait(r, EVENT_MS), FRAME_ELOST);
 
     struct hello hi = start_writer(&w2, name, 0x5000, 1);
     CHECK(hi.replaced);
@@ -193,7 +201,7 @@ static void new_writer_reattach(void)
     CHECK(v.session_id == w3.session_id);
 
     stop_writer(&w3);
-    CHECK_RC(wait_event(r, 5000, false), FRAME_ECLOSED);
+    CHECK_RC(wait_event(r, EVENT_MS, false), FRAME_ECLOSED);
     frame_reader_close(r);
 }
 
@@ -245,7 +253,7 @@ static void closed_then_restart(void)
     uint64_t old_session = v.session_id;
 
     stop_writer(&w1);
-    CHECK_RC(frame_reader_wait(r, 5000), FRAME_ECLOSED);
+    CHECK_RC(frame_reader_wait(r, EVENT_MS), FRAME_ECLOSED);
     check_frame(r, &v, 1, pattern(0, 1));
     CHECK_RC(frame_reader_wait(r, 300), -ETIMEDOUT);
 
@@ -256,7 +264,7 @@ static void closed_then_restart(void)
     CHECK(v.session_id == w2.session_id && v.session_id != old_session);
 
     stop_writer(&w2);
-    CHECK_RC(wait_event(r, 5000, false), FRAME_ECLOSED);
+    CHECK_RC(wait_event(r, EVENT_MS, false), FRAME_ECLOSED);
     frame_reader_close(r);
 }
 
@@ -277,7 +285,7 @@ static void reader_truncated(off_t size)
         frame_reader *r = reader_at(name, &v, 1, pattern(0, 1));
         send_msg(ch.res[1], "a", 1);
         char c;
-        CHECK(recv_msg(ch.go[0], &c, 1, 10000));
+        CHECK(recv_msg(ch.go[0], &c, 1, EVENT_MS));
         /* The first load faults; the guard maps zeros and it completes. */
         size_t nonzero = 0;
         for (uint32_t y = 0; y < v.height; y++) {
@@ -304,7 +312,7 @@ static void reader_truncated(off_t size)
         _exit(0);
     }
     char c;
-    CHECK(recv_msg(ch.res[0], &c, 1, 10000));
+    CHECK(recv_msg(ch.res[0], &c, 1, EVENT_MS));
     truncate_by_path(name, size);
     send_msg(ch.go[1], "t", 1);
     expect_exit(reader, 0, NO_LIMIT, "reader", NULL);
@@ -340,7 +348,7 @@ static void writer_truncated(off_t size)
     truncate_by_path(name, size);
     int rc[3];
     send_msg(wp.cmd, "T", 1);
-    CHECK(recv_msg(wp.evt, rc, sizeof(rc), 10000));
+    CHECK(recv_msg(wp.evt, rc, sizeof(rc), EVENT_MS));
     fprintf(stderr, "truncated to %lld: begin %d, commit %d, begin %d\n",
             (long long)size, rc[0], rc[1], rc[2]);
     if (size >= 4096) {
