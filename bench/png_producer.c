@@ -42,29 +42,33 @@ static const char *first_line(char *text)
     return text[0] ? text : "no message";
 }
 
-/* Attach to the producer's segment as soon as it appears. */
+/* Attach to the producer's segment when it appears: the library waits. */
 static int attach(const char *name, pid_t pid, frame_reader **r, char *why,
                   size_t whylen)
 {
-    int64_t deadline = now_ns() + INT64_C(30000000000);
-    for (;;) {
-        int rc = frame_reader_open(name, r);
-        if (rc == 0)
-            return 0;
-        if (rc != -ENOENT) {
-            snprintf(why, whylen, "open segment: %s", frame_strerror(rc));
-            return -1;
-        }
-        if (waitpid(pid, NULL, WNOHANG) == pid) {
-            snprintf(why, whylen, "producer exited at start");
-            return -1;
-        }
-        if (now_ns() > deadline) {
-            snprintf(why, whylen, "producer made no segment in 30 s");
-            return -1;
-        }
-        sleep_ns(2000000);
+    int rc = frame_reader_open_flags(name, FRAME_OPEN_WAIT, r);
+    if (rc) {
+        snprintf(why, whylen, "open segment: %s", frame_strerror(rc));
+        return -1;
     }
+    int64_t deadline = now_ns() + INT64_C(30000000000);
+    while (frame_reader_state(*r, NULL) != FRAME_READER_ATTACHED) {
+        rc = frame_reader_wait(*r, 100);
+        const char *fail = NULL;
+        if (rc && rc != -ETIMEDOUT && rc != FRAME_ERESTARTED)
+            fail = frame_strerror(rc);
+        else if (waitpid(pid, NULL, WNOHANG) == pid)
+            fail = "producer exited at start";
+        else if (now_ns() > deadline)
+            fail = "producer made no segment in 30 s";
+        if (fail) {
+            snprintf(why, whylen, "open segment: %s", fail);
+            frame_reader_close(*r);
+            *r = NULL;
+            return -1;
+        }
+    }
+    return 0;
 }
 
 /* Watch frames until the window has been open for run_s. The cache run
