@@ -6,10 +6,16 @@ if(TARGET viewer AND TARGET producer AND TARGET framectl AND
    TARGET reader-example AND TARGET frame_pngwrite)
   frame_test(test_lifecycle SOURCES proc.c
     CASES corrupted_then_restarted sample_truncated bad_store_not_wedged
-          waiting_handle copy_huge_stride pid_namespaces
+          waiting_handle search_backoff_capped copy_huge_stride
+          pid_namespaces
     LABELS lifecycle
     TIMEOUT 180)
   target_link_libraries(test_lifecycle PRIVATE frame_pngwrite PNG::PNG)
+  # search_backoff_capped watches the library's looks (shm_open) and sleeps
+  # (clock_nanosleep) from inside: the static library's calls go through
+  # the test's wrappers.
+  target_link_options(test_lifecycle PRIVATE
+    -Wl,--wrap=shm_open -Wl,--wrap=clock_nanosleep)
   target_compile_definitions(test_lifecycle PRIVATE
     VIEWER_PATH="$<TARGET_FILE:viewer>"
     PRODUCER_PATH="$<TARGET_FILE:producer>"
