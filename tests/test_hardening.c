@@ -96,7 +96,7 @@ static int reader_main(const char *name, int ready)
         !(buf = malloc(info.slot_capacity)))
         goto out;
     for (;;) {
-        rc = frame_reader_wait(r, 10000);
+        rc = frame_reader_wait(r, 60000); /* a hang guard */
         if (rc == FRAME_ECLOSED)
             break;
         if (rc)
@@ -419,10 +419,11 @@ static const char *in_dir(char *buf, size_t len, const char *file)
 }
 
 /* /dev/shm must come to hold exactly the live segment NAME (a private
- * name lives for a moment after the link that publishes it). */
+ * name lives for a moment after the link that publishes it; APPEAR_MS is
+ * a hang guard, not the moment's length). */
 static void expect_only_live_segment(const char *name, pid_t writer)
 {
-    int64_t end = now_ns() + 5000 * MS;
+    int64_t end = now_ns() + APPEAR_MS * MS;
     char list[1024];
     for (;;) {
         bool exact;
