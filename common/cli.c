@@ -1,9 +1,11 @@
 /* Command-line arguments: strict numbers and the bad-usage message. */
 #include "cli.h"
+#include "quote.h"
 
 #include <libframe/frame.h>
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -110,4 +112,14 @@ int cli_bad_usage(const char *prog, const char *what, const char *fmt, ...)
     va_end(ap);
     fputc('\n', stderr);
     return cli_try_help(prog);
+}
+
+int cli_option_error(const char *prog, const char *what, int c, char **argv)
+{
+    /* optopt names a short option; a long one is only in argv. */
+    char opt[3] = {'-', (char)optopt, 0};
+    const char *arg = quoted(optopt ? opt : argv[optind - 1]);
+    if (c == ':')
+        return cli_bad_usage(prog, what, "option '%s' needs a value", arg);
+    return cli_bad_usage(prog, what, "unknown option '%s'", arg);
 }

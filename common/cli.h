@@ -46,4 +46,10 @@ int cli_segment_name(const char *prog, const char *name);
  * 2. */
 int cli_try_help(const char *prog);
 
+/* Every program calls getopt_long() with opterr = 0 and ':' first in its
+ * option string; when it returns '?' or ':', this says which option was
+ * unknown or lacks its value (quoted: it is the user's text) and returns
+ * 2. what: as for cli_bad_usage(). */
+int cli_option_error(const char *prog, const char *what, int c, char **argv);
+
 #endif

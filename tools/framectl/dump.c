@@ -160,7 +160,7 @@ static int take_frame(struct dump *d, frame_reader *r)
     if (!d->announced && !d->holding && d->count != 1) {
         d->holding = true;
         d->held = v;
-        d->held_at = mono_now_ns();
+        d->held_at = now_ns();
         return 0;
     }
     if (d->holding) {
@@ -302,7 +302,7 @@ static int state_change(struct dump *d, frame_reader *r, int rc)
 static int run(struct dump *d, frame_reader *r)
 {
     while (!stop_requested() && !done(d)) {
-        if (d->holding && mono_now_ns() - d->held_at > RATE_WAIT_NS) {
+        if (d->holding && now_ns() - d->held_at > RATE_WAIT_NS) {
             int rc = flush_held(d);
             if (rc)
                 return rc;
@@ -353,7 +353,7 @@ int cmd_dump(int argc, char **argv)
         case 'w': d.wait = true; break;
         case 'f': d.follow = true; break;
         case 'h': return -1;
-        default: return option_error("dump", c, argv);
+        default: return cli_option_error(PROG, "dump", c, argv);
         }
     }
     if (optind >= argc)

@@ -2,6 +2,9 @@
 #ifndef FRAMECTL_H
 #define FRAMECTL_H
 
+#include "clock.h"
+#include "quote.h"
+
 #include <libframe/frame.h>
 
 #include <stdbool.h>
@@ -29,32 +32,11 @@ int cmd_dump(int argc, char **argv);
 /* "framectl: what: 'object': why" on stderr. */
 void complain(const char *what, const char *object, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* getopt_long() (called with opterr = 0 and a ':' first in the option
- * string) returned c, '?' or ':': say what was wrong. */
-int option_error(const char *what, int c, char **argv);
 /* Why a segment cannot be used, in words that fit after its name. */
 const char *segment_error(int rc);
 /* Check a NAME argument; on failure say why and return EXIT_USAGE. */
 int check_name_arg(const char *what, const char *name);
 
-/*
- * Names from /dev/shm and the other bytes nobody vetted are shown quoted:
- * printable ASCII other than space and backslash as itself; \a \b \t \n
- * \v \f \r, \e (ESC) and \\; every other byte, space and >= 0x80
- * included, as \ooo (octal). One byte of output is one column, so widths
- * are lengths.
- */
-size_t quoted_width(const char *s);
-void put_quoted(FILE *f, const char *s);
-/* The same in a static buffer, cut with "..." past 260 columns (any
- * segment name fits whole): for one message at a time. */
-const char *quoted(const char *s);
-/* s as a JSON string, quotes included, in ASCII: other code points as
- * \uXXXX (surrogate pairs past U+FFFF), each byte of invalid UTF-8 as
- * \ufffd. */
-void put_json_string(FILE *f, const char *s);
-
-int64_t mono_now_ns(void);
 /* now - then, or -1 when that does not fit: `then` comes from the segment,
  * which anyone of our uid may have written anything into. */
 int64_t age_ns(int64_t now, int64_t then);

@@ -86,7 +86,7 @@ int cmd_info(int argc, char **argv)
         switch (c) {
         case 'j': json = true; break;
         case 'h': return -1;
-        default: return option_error("info", c, argv);
+        default: return cli_option_error(PROG, "info", c, argv);
         }
     }
     if (optind >= argc)
@@ -111,7 +111,7 @@ int cmd_info(int argc, char **argv)
         complain("info", name, "%s", segment_error(rc));
         return EXIT_FAIL;
     }
-    int64_t age = age_ns(mono_now_ns(), info.latest_timestamp_ns);
+    int64_t age = age_ns(now_ns(), info.latest_timestamp_ns);
     if (json)
         print_json(&info, age);
     else

@@ -56,7 +56,7 @@ static int no_options(const char *what, int argc, char **argv, bool *help)
             *help = true;
             return 0;
         }
-        return option_error(what, c, argv);
+        return cli_option_error(PROG, what, c, argv);
     }
     if (optind < argc)
         return cli_bad_usage(PROG, what, "unexpected argument '%s'",
@@ -71,7 +71,7 @@ static void look(struct row *r)
     case ENTRY_SEGMENT:
         r->rc = shm_entry_plain(e);
         if (r->rc == 0) {
-            r->ta = mono_now_ns();
+            r->ta = now_ns();
             r->rc = frame_segment_info(e->name, &r->a);
         }
         break;
@@ -234,14 +234,14 @@ int cmd_list(int argc, char **argv)
             if (r->gone || r->e->kind != ENTRY_SEGMENT || r->rc ||
                 !r->a.writer_alive)
                 continue;
-            r->tb = mono_now_ns();
+            r->tb = now_ns();
             r->have_b = frame_segment_info(r->e->name, &r->b) == 0;
         }
     }
     if (shown == 0) {
         printf("no libframe segments in " SHM_DIR "\n");
     } else {
-        int64_t now = mono_now_ns();
+        int64_t now = now_ns();
         const char *cell[N_COLUMNS];
         int cw[N_COLUMNS];
         for (int k = 0; k < N_COLUMNS; k++) {
@@ -352,7 +352,7 @@ int cmd_clean(int argc, char **argv)
         switch (c) {
         case 'n': dry = true; break;
         case 'h': return -1;
-        default: return option_error("clean", c, argv);
+        default: return cli_option_error(PROG, "clean", c, argv);
         }
     }
     struct shm_entry *entries = NULL;

@@ -104,7 +104,7 @@ int main(int argc, char **argv)
             printf(PROG " (libframe) %s\n", frame_version_string());
             return EXIT_OK;
         default:
-            return option_error(NULL, c, argv);
+            return cli_option_error(PROG, NULL, c, argv);
         }
     }
     if (optind >= argc)

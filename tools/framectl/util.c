@@ -52,13 +52,6 @@ int check_name_arg(const char *what, const char *name)
     return 0;
 }
 
-int64_t mono_now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 int64_t age_ns(int64_t now, int64_t then)
 {
     int64_t age;
@@ -104,13 +97,4 @@ const char *state_word(uint32_t state)
     case FRAME_STATE_CLOSED: return "closed";
     }
     return "unknown";
-}
-
-int option_error(const char *what, int c, char **argv)
-{
-    char opt[3] = {'-', (char)optopt, 0};
-    const char *arg = quoted(optopt ? opt : argv[optind - 1]);
-    if (c == ':')
-        return cli_bad_usage(PROG, what, "option '%s' needs a value", arg);
-    return cli_bad_usage(PROG, what, "unknown option '%s'", arg);
 }

@@ -1,7 +1,9 @@
 /* Bytes nobody vetted, made safe to print: anyone may create
  * /dev/shm/libframe.ANYTHING, and a name that reached the terminal raw
  * could send it escape sequences or forge whole rows of `list`. */
-#include "framectl.h"
+#include "quote.h"
+
+#include <libframe/frame.h>
 
 #include <stdio.h>
 #include <string.h>
