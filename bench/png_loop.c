@@ -5,6 +5,7 @@
 #include "png.h"
 
 #include "clock.h"
+#include "cpu_time.h"
 #include "procs.h"
 
 #include <errno.h>

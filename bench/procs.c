@@ -3,6 +3,7 @@
 #include "stop.h"
 
 #include "clock.h"
+#include "cpu_time.h"
 
 #include <errno.h>
 #include <math.h>
