@@ -3,7 +3,7 @@ frame_test(test_header SOURCES proc.c
         modes_and_slots strerror_words corrupt_fixed_fields
         corrupt_frame_fields small_and_foreign_objects other_owner no_space
         remove_stale fifo_at_name directory_at_name info_maps_header_only
-        leftovers_swept
+        leftovers_swept objects_listed
   LABELS header)
 set_tests_properties(test_header.other_owner test_header.no_space
                      PROPERTIES SKIP_RETURN_CODE 77)

@@ -658,6 +658,68 @@ static void leftovers_swept(void)
         leftover_remove(name, p);
 }
 
+/* What frame_objects_list() says of each kind of object, and the path of
+ * a segment. */
+static void objects_listed(void)
+{
+    const char *name = test_name("objs");
+    char seg[FRAME_NAME_MAX + 1], path[160], fifo[176], odd[176], left[176];
+    snprintf(seg, sizeof(seg), "%s", name);
+    CHECK_RC(frame_segment_path(seg, path, sizeof(path)), 0);
+    CHECK(strcmp(path, FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX) > 0 &&
+          strstr(path, seg) && !strchr(path + strlen(FRAME_SHM_DIR) + 1, '/'));
+    CHECK_RC(frame_segment_path(seg, path, 10), -ENOSPC);
+    CHECK_RC(frame_segment_path("a/b", path, sizeof(path)), -EINVAL);
+    CHECK_RC(frame_segment_path(seg, path, sizeof(path)), 0);
+
+    frame_writer *w = make_writer(seg, 16, 16);
+    snprintf(fifo, sizeof(fifo), "%s-fifo", path);
+    snprintf(odd, sizeof(odd), "%s x\n", path);
+    snprintf(left, sizeof(left), "%s~77", path);
+    CHECK(mkfifo(fifo, 0600) == 0);
+    int fd = open(odd, O_CREAT | O_EXCL | O_WRONLY, 0600);
+    CHECK(fd >= 0);
+    close(fd);
+    fd = open(left, O_CREAT | O_EXCL | O_WRONLY, 0600);
+    CHECK(fd >= 0);
+    close(fd);
+
+    struct frame_object *objs;
+    size_t n;
+    CHECK_RC(frame_objects_list(&objs, &n), 0);
+    int seen = 0;
+    const char *prev = "";
+    for (size_t i = 0; i < n; i++) {
+        const struct frame_object *o = &objs[i];
+        CHECK(strcmp(prev, o->entry) < 0); /* sorted */
+        prev = o->entry;
+        if (strncmp(o->entry, seg, strlen(seg)) != 0)
+            continue;
+        const char *rest = o->entry + strlen(seg);
+        if (!*rest) {
+            CHECK(o->kind == FRAME_OBJECT_SEGMENT && o->status == 0 &&
+                  strcmp(o->name, seg) == 0);
+            seen |= 1;
+        } else if (strcmp(rest, "-fifo") == 0) {
+            /* A valid name, but never to be opened. */
+            CHECK(o->kind == FRAME_OBJECT_SEGMENT &&
+                  o->status == FRAME_ENOTFRAME);
+            seen |= 2;
+        } else if (strcmp(rest, " x\n") == 0) {
+            CHECK(o->kind == FRAME_OBJECT_FOREIGN && o->status == 0);
+            seen |= 4;
+        } else if (strcmp(rest, "~77") == 0) {
+            CHECK(o->kind == FRAME_OBJECT_LEFTOVER && o->pid == 77 &&
+                  strcmp(o->name, seg) == 0 && o->status == 0);
+            seen |= 8;
+        }
+    }
+    CHECK(seen == 15);
+    free(objs);
+    frame_writer_destroy(w);
+    CHECK(unlink(fifo) == 0 && unlink(odd) == 0 && unlink(left) == 0);
+}
+
 /* Peak resident memory of this process, from /proc/self/status. */
 static long peak_rss_kib(void)
 {
@@ -707,4 +769,4 @@ TEST_MAIN(CASE(names), CASE(bad_formats), CASE(round_trip),
           CASE(small_and_foreign_objects), CASE(other_owner),
           CASE(no_space), CASE(remove_stale), CASE(fifo_at_name),
           CASE(directory_at_name), CASE(info_maps_header_only),
-          CASE(leftovers_swept))
+          CASE(leftovers_swept), CASE(objects_listed))

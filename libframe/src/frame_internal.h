@@ -17,7 +17,13 @@
 #define FRAME__PAGE 4096u
 /* One slot may not exceed 1 GiB: a 16384x16384 RGBA frame. */
 #define FRAME__MAX_SLOT_CAPACITY (UINT64_C(1) << 30)
-#define FRAME__PATH_MAX (sizeof("/libframe.") + FRAME_NAME_MAX)
+/* Where glibc's shm_open() keeps its objects: the writer's linkat() and
+ * the directory listings need real paths (Linux-only, like the rest). */
+#define FRAME__SHM_DIR FRAME_SHM_DIR
+/* Every object of ours is "libframe.NAME" in that directory, opened by
+ * shm_open() as "/libframe.NAME". */
+#define FRAME__PREFIX FRAME_OBJECT_PREFIX
+#define FRAME__PATH_MAX (sizeof("/" FRAME__PREFIX) + FRAME_NAME_MAX)
 /* Opening what is already under a name: O_NONBLOCK so that a FIFO someone
  * put there fails the S_ISREG check instead of blocking the open. */
 #define FRAME__OPEN_EXISTING (O_CLOEXEC | O_NONBLOCK)
@@ -101,7 +107,11 @@ _Static_assert(sizeof(struct frame__header) <= FRAME__HEADER_SIZE,
                "header fits its page");
 
 /* shm.c: names, objects, mappings, the writer's lock. */
+/* "/libframe.NAME", as shm_open() wants it. */
 int frame__path(const char *name, char path[FRAME__PATH_MAX]);
+/* leftover.c: "NAME~PID" (what follows the prefix) into its parts. */
+int frame__parse_leftover(const char *rest, char name[FRAME_NAME_MAX + 1],
+                          int32_t *pid);
 int64_t frame__now_ns(void);
 int64_t frame__realtime_ns(void);
 /* Whether some open file description holds the writer lock on fd. */

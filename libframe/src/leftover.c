@@ -13,19 +13,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Where glibc's shm_open() keeps its objects (see publish_name()). */
-#define SHM_DIR "/dev/shm"
-#define PREFIX "libframe."
-
 /* "NAME~PID" with a valid NAME and a positive decimal PID. */
-static int parse(const char *leftover, pid_t *pid)
+int frame__parse_leftover(const char *rest, char name[FRAME_NAME_MAX + 1],
+                          int32_t *pid)
 {
-    const char *tilde = strrchr(leftover, '~');
-    if (!tilde || (size_t)(tilde - leftover) > FRAME_NAME_MAX)
+    const char *tilde = strrchr(rest, '~');
+    if (!tilde || (size_t)(tilde - rest) > FRAME_NAME_MAX)
         return -EINVAL;
-    char name[FRAME_NAME_MAX + 1];
-    memcpy(name, leftover, (size_t)(tilde - leftover));
-    name[tilde - leftover] = 0;
+    memcpy(name, rest, (size_t)(tilde - rest));
+    name[tilde - rest] = 0;
     if (frame_name_check(name) != 0)
         return -EINVAL;
     const char *d = tilde + 1;
@@ -39,7 +35,7 @@ static int parse(const char *leftover, pid_t *pid)
     }
     if (v <= 0)
         return -EINVAL;
-    *pid = (pid_t)v;
+    *pid = (int32_t)v;
     return 0;
 }
 
@@ -70,13 +66,14 @@ static bool looks_ours(int fd, const struct stat *st)
 
 int frame_leftover_stale(const char *leftover, bool remove)
 {
-    pid_t pid;
-    char file[sizeof(PREFIX) + FRAME_NAME_MAX + 16];
-    if (!leftover || parse(leftover, &pid) != 0 ||
-        snprintf(file, sizeof(file), PREFIX "%s", leftover) >=
+    int32_t pid;
+    char name[FRAME_NAME_MAX + 1];
+    char file[sizeof(FRAME__PREFIX) + FRAME_NAME_MAX + 16];
+    if (!leftover || frame__parse_leftover(leftover, name, &pid) != 0 ||
+        snprintf(file, sizeof(file), FRAME__PREFIX "%s", leftover) >=
             (int)sizeof(file))
         return -EINVAL;
-    int dfd = open(SHM_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int dfd = open(FRAME__SHM_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd < 0)
         return -errno;
     int rc;

@@ -35,7 +35,7 @@ int frame__path(const char *name, char path[FRAME__PATH_MAX])
     int rc = frame_name_check(name);
     if (rc)
         return rc;
-    snprintf(path, FRAME__PATH_MAX, "/libframe.%s", name);
+    snprintf(path, FRAME__PATH_MAX, "/" FRAME__PREFIX "%s", name);
     return 0;
 }
 

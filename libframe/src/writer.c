@@ -119,9 +119,6 @@ static int check_format(const struct frame_format *fmt, uint32_t *slots,
     return 0;
 }
 
-/* Where glibc's shm_open() keeps its objects: linkat() needs real paths. */
-#define SHM_DIR "/dev/shm"
-
 /*
  * The segment is built as an unnamed tmpfs file (O_TMPFILE): nobody can
  * open, judge or remove it while it is made, and a writer killed meanwhile
@@ -129,7 +126,7 @@ static int check_format(const struct frame_format *fmt, uint32_t *slots,
  */
 static int create_unnamed(mode_t mode)
 {
-    int fd = open(SHM_DIR, O_TMPFILE | O_RDWR | O_CLOEXEC, mode);
+    int fd = open(FRAME__SHM_DIR, O_TMPFILE | O_RDWR | O_CLOEXEC, mode);
     if (fd >= 0)
         return fd;
     /* Kernels or file systems without O_TMPFILE say so in several ways. */
@@ -162,8 +159,8 @@ static int link_fd(int fd, const char *to)
  */
 static int publish_name(int fd, const char *path, bool *replaced)
 {
-    char to[sizeof(SHM_DIR) + FRAME__PATH_MAX];
-    snprintf(to, sizeof(to), SHM_DIR "%s", path);
+    char to[sizeof(FRAME__SHM_DIR) + FRAME__PATH_MAX];
+    snprintf(to, sizeof(to), FRAME__SHM_DIR "%s", path);
     for (int attempt = 0; attempt < 8; attempt++) {
         int rc = link_fd(fd, to);
         if (rc != -EEXIST)

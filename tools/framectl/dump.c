@@ -222,14 +222,6 @@ static void say_waiting(struct dump *d)
     complain("dump", d->name, "waiting for a writer");
 }
 
-/* Why the name cannot be read, for a reader that went BROKEN. */
-static const char *broken_words(int why)
-{
-    /* segment_error() calls a short object "not a libframe segment"; one
-     * truncated under our mapping was one. */
-    return why == FRAME_ETRUNCATED ? frame_strerror(why) : segment_error(why);
-}
-
 /*
  * A change of the reader's state, as frame_reader_wait() returned it (each
  * once): 0 to go on recording, or what ends the dump: FRAME_ECLOSED or
@@ -282,12 +274,12 @@ static int state_change(struct dump *d, frame_reader *r, int rc)
     if (!why)
         why = rc;
     if (!waiting && !d->follow) {
-        complain("dump", d->name, "%s", broken_words(why));
+        complain("dump", d->name, "%s", frame_strerror(why));
         return SAID;
     }
     /* A scribbled header heals at its writer's next publish; anything
      * else under the name stays until a writer replaces it. */
-    complain("dump", d->name, "%s; waiting for %s", broken_words(why),
+    complain("dump", d->name, "%s; waiting for %s", frame_strerror(why),
              why == FRAME_EBADFRAME ? "a readable frame or a new writer"
              : d->have_last ? "the next writer" : "a writer");
     d->said_waiting = true;
@@ -372,9 +364,6 @@ int cmd_dump(int argc, char **argv)
 
     stop_signals_install(); /* EPIPE ends a dump normally */
     frame_reader *r = NULL;
-    struct shm_entry e = {.kind = ENTRY_SEGMENT};
-    snprintf(e.name, sizeof(e.name), "%s", d.name);
-    snprintf(e.file, sizeof(e.file), SEG_PREFIX "%s", d.name);
     int rc;
     if (d.wait) {
         /* Whatever the name holds, or not, is the handle's state: the
@@ -383,12 +372,10 @@ int cmd_dump(int argc, char **argv)
     } else {
         /* The segment first, so a missing one leaves no empty output
          * file. */
-        rc = shm_entry_plain(&e);
-        if (rc == 0)
-            rc = frame_reader_open(d.name, &r);
+        rc = frame_reader_open(d.name, &r);
     }
     if (rc) {
-        complain("dump", d.name, "%s", segment_error(rc));
+        complain("dump", d.name, "%s", segment_words(rc));
         return EXIT_FAIL;
     }
     status = EXIT_FAIL;
@@ -414,7 +401,7 @@ int cmd_dump(int argc, char **argv)
     } else if (rc == -ENOMEM) {
         complain("dump", d.name, "out of memory");
     } else if (rc) {
-        complain("dump", d.name, "%s", segment_error(rc));
+        complain("dump", d.name, "%s", segment_words(rc));
     } else {
         status = EXIT_OK;
     }

@@ -100,15 +100,10 @@ int cmd_info(int argc, char **argv)
     if (status)
         return status;
 
-    struct shm_entry e = {.kind = ENTRY_SEGMENT};
-    snprintf(e.name, sizeof(e.name), "%s", name);
-    snprintf(e.file, sizeof(e.file), SEG_PREFIX "%s", name);
     struct frame_info info;
-    int rc = shm_entry_plain(&e);
-    if (rc == 0)
-        rc = frame_segment_info(name, &info);
+    int rc = frame_segment_info(name, &info);
     if (rc) {
-        complain("info", name, "%s", segment_error(rc));
+        complain("info", name, "%s", segment_words(rc));
         return EXIT_FAIL;
     }
     int64_t age = age_ns(now_ns(), info.latest_timestamp_ns);

@@ -32,7 +32,7 @@ static const struct {
 };
 
 struct row {
-    const struct shm_entry *e;
+    const struct frame_object *e;
     int rc;            /* of frame_segment_info() or leftover_stale() */
     bool gone;         /* vanished while we looked: not shown */
     struct frame_info a, b;
@@ -66,21 +66,16 @@ static int no_options(const char *what, int argc, char **argv, bool *help)
 
 static void look(struct row *r)
 {
-    const struct shm_entry *e = r->e;
-    switch (e->kind) {
-    case ENTRY_SEGMENT:
-        r->rc = shm_entry_plain(e);
-        if (r->rc == 0) {
-            r->ta = now_ns();
-            r->rc = frame_segment_info(e->name, &r->a);
-        }
-        break;
-    case ENTRY_LEFTOVER:
-        r->rc = frame_leftover_stale(e->file + strlen(SEG_PREFIX), false);
-        break;
-    case ENTRY_FOREIGN:
+    const struct frame_object *e = r->e;
+    /* What is not a regular file of ours is never opened. */
+    r->rc = e->status;
+    if (r->rc == 0 && e->kind == FRAME_OBJECT_SEGMENT) {
+        r->ta = now_ns();
+        r->rc = frame_segment_info(e->name, &r->a);
+    } else if (r->rc == 0 && e->kind == FRAME_OBJECT_LEFTOVER) {
+        r->rc = frame_leftover_stale(e->entry, false);
+    } else if (r->rc == 0) {
         r->rc = FRAME_ENOTFRAME;
-        break;
     }
     r->gone = r->rc == -ENOENT;
 }
@@ -159,33 +154,34 @@ static void print_cells(const char *name, int name_width,
 
 static void print_other(const struct row *r, int width)
 {
-    const struct shm_entry *e = r->e;
-    /* Anyone may create libframe.ANYTHING: never shown raw. */
-    const char *shown = e->file + strlen(SEG_PREFIX);
-    const char *why = segment_error(r->rc);
+    const struct frame_object *e = r->e;
+    /* Anyone may create any name under our prefix: never shown raw. */
+    const char *shown = e->entry;
     put_quoted(stdout, shown);
     printf("%*s  ", width - (int)quoted_width(shown), "");
-    if (e->kind == ENTRY_LEFTOVER && r->rc == 1)
+    if (e->status == FRAME_ENOTFRAME)
+        printf("not a libframe segment: not a regular file\n");
+    else if (e->kind == FRAME_OBJECT_LEFTOVER && r->rc == 1)
         printf("unfinished segment of an older writer, pid %d, which is "
                "gone (framectl clean removes it)\n", (int)e->pid);
-    else if (e->kind == ENTRY_LEFTOVER && r->rc == 0)
+    else if (e->kind == FRAME_OBJECT_LEFTOVER && r->rc == 0)
         printf("unfinished segment of an older writer, pid %d: locked or "
                "touched in the last minute\n", (int)e->pid);
-    else if (e->kind == ENTRY_FOREIGN)
+    else if (e->kind == FRAME_OBJECT_FOREIGN)
         printf("not a libframe segment: not a libframe name\n");
     else if (r->rc == FRAME_EOWNER)
         printf("belongs to another user: not inspected\n");
-    else if (e->kind == ENTRY_LEFTOVER && r->rc == FRAME_ENOTFRAME)
+    else if (e->kind == FRAME_OBJECT_LEFTOVER && r->rc == FRAME_ENOTFRAME)
         printf("not a libframe segment: unexpected contents\n");
-    else if (strncmp(why, "not a libframe", 14) == 0)
-        printf("%s\n", why);
+    else if (r->rc <= FRAME_ENOTFRAME && r->rc >= FRAME_ETRUNCATED)
+        printf("%s\n", frame_strerror(r->rc)); /* what validation found */
     else
-        printf("cannot be inspected: %s\n", why);
+        printf("cannot be inspected: %s\n", frame_strerror(r->rc));
 }
 
 static bool is_segment_row(const struct row *r)
 {
-    return !r->gone && r->e->kind == ENTRY_SEGMENT && r->rc == 0;
+    return !r->gone && r->e->kind == FRAME_OBJECT_SEGMENT && r->rc == 0;
 }
 
 int cmd_list(int argc, char **argv)
@@ -195,16 +191,16 @@ int cmd_list(int argc, char **argv)
     if (status || help)
         return help ? -1 : status;
 
-    struct shm_entry *entries = NULL;
+    struct frame_object *entries = NULL;
     size_t n = 0;
-    int rc = shm_scan(&entries, &n);
+    int rc = frame_objects_list(&entries, &n);
     if (rc) {
-        complain("list", SHM_DIR, "%s", strerror(-rc));
+        complain("list", FRAME_SHM_DIR, "%s", frame_strerror(rc));
         return EXIT_FAIL;
     }
     struct row *rows = calloc(n ? n : 1, sizeof(*rows));
     if (!rows) {
-        complain("list", SHM_DIR, "out of memory");
+        complain("list", FRAME_SHM_DIR, "out of memory");
         free(entries);
         return EXIT_FAIL;
     }
@@ -218,10 +214,10 @@ int cmd_list(int argc, char **argv)
             continue;
         shown++;
         /* What the name takes on screen, escapes and all. */
-        int w = (int)quoted_width(entries[i].file + strlen(SEG_PREFIX));
+        int w = (int)quoted_width(entries[i].entry);
         if (w > width)
             width = w;
-        if (entries[i].kind == ENTRY_SEGMENT && rows[i].rc == 0 &&
+        if (entries[i].kind == FRAME_OBJECT_SEGMENT && rows[i].rc == 0 &&
             rows[i].a.writer_alive)
             any_live = true;
     }
@@ -231,7 +227,7 @@ int cmd_list(int argc, char **argv)
         nanosleep(&ts, NULL);
         for (size_t i = 0; i < n; i++) {
             struct row *r = &rows[i];
-            if (r->gone || r->e->kind != ENTRY_SEGMENT || r->rc ||
+            if (r->gone || r->e->kind != FRAME_OBJECT_SEGMENT || r->rc ||
                 !r->a.writer_alive)
                 continue;
             r->tb = now_ns();
@@ -239,7 +235,7 @@ int cmd_list(int argc, char **argv)
         }
     }
     if (shown == 0) {
-        printf("no libframe segments in " SHM_DIR "\n");
+        printf("no libframe segments in " FRAME_SHM_DIR "\n");
     } else {
         int64_t now = now_ns();
         const char *cell[N_COLUMNS];
@@ -276,12 +272,12 @@ int cmd_list(int argc, char **argv)
 }
 
 /* One segment for clean: 1 removed (or would be), 0 left, -1 failed.
- * Names are checked on the way in (shm_scan(), check_name_arg()), and
- * shown quoted all the same: nothing from /dev/shm goes out raw. */
-static int clean_segment(const struct shm_entry *e, bool named, bool dry)
+ * Names are checked on the way in (frame_objects_list(), check_name_arg()),
+ * and shown quoted all the same: nothing from the directory goes out raw. */
+static int clean_segment(const struct frame_object *e, bool named, bool dry)
 {
     struct frame_info info;
-    int rc = shm_entry_plain(e);
+    int rc = e->status;
     if (rc == 0)
         rc = frame_segment_info(e->name, &info);
     if (rc) {
@@ -289,7 +285,7 @@ static int clean_segment(const struct shm_entry *e, bool named, bool dry)
          * the user wants to know. */
         if (!named)
             return 0;
-        complain("clean", e->name, "%s", segment_error(rc));
+        complain("clean", e->name, "%s", segment_words(rc));
         return -1;
     }
     if (info.writer_alive) {
@@ -316,24 +312,24 @@ static int clean_segment(const struct shm_entry *e, bool named, bool dry)
     }
     if (rc == -ENOENT && !named)
         return 0; /* someone else cleaned it meanwhile */
-    complain("clean", e->name, "%s", segment_error(rc));
+    complain("clean", e->name, "%s", segment_words(rc));
     return -1;
 }
 
-static int clean_leftover(const struct shm_entry *e, bool dry)
+static int clean_leftover(const struct frame_object *e, bool dry)
 {
-    int rc = frame_leftover_stale(e->file + strlen(SEG_PREFIX), !dry);
+    int rc = frame_leftover_stale(e->entry, !dry);
     if (rc == 1) {
         printf("%s unfinished segment '%s' (its writer, pid %d, is gone)\n",
                dry ? "would remove" : "removed",
-               quoted(e->file + strlen(SEG_PREFIX)),
+               quoted(e->entry),
                (int)e->pid);
         return 1;
     }
     if (rc == 0 || rc == -ENOENT || rc == FRAME_ENOTFRAME ||
         rc == FRAME_EOWNER)
         return 0;
-    complain("clean", e->file + strlen(SEG_PREFIX), "%s", segment_error(rc));
+    complain("clean", e->entry, "%s", segment_words(rc));
     return -1;
 }
 
@@ -355,7 +351,7 @@ int cmd_clean(int argc, char **argv)
         default: return cli_option_error(PROG, "clean", c, argv);
         }
     }
-    struct shm_entry *entries = NULL;
+    struct frame_object *entries = NULL;
     size_t n = 0;
     bool named = optind < argc;
     if (named) {
@@ -367,19 +363,21 @@ int cmd_clean(int argc, char **argv)
         n = (size_t)(argc - optind);
         entries = calloc(n, sizeof(*entries));
         if (!entries) {
-            complain("clean", SHM_DIR, "out of memory");
+            complain("clean", FRAME_SHM_DIR, "out of memory");
             return EXIT_FAIL;
         }
+        /* Asked by name: the library refuses what is not a regular file
+         * itself, without opening it for long (O_NONBLOCK). */
         for (size_t i = 0; i < n; i++) {
-            struct shm_entry *e = &entries[i];
-            e->kind = ENTRY_SEGMENT;
+            struct frame_object *e = &entries[i];
+            e->kind = FRAME_OBJECT_SEGMENT;
             snprintf(e->name, sizeof(e->name), "%s", argv[optind + (int)i]);
-            snprintf(e->file, sizeof(e->file), SEG_PREFIX "%s", e->name);
+            snprintf(e->entry, sizeof(e->entry), "%s", e->name);
         }
     } else {
-        int rc = shm_scan(&entries, &n);
+        int rc = frame_objects_list(&entries, &n);
         if (rc) {
-            complain("clean", SHM_DIR, "%s", strerror(-rc));
+            complain("clean", FRAME_SHM_DIR, "%s", frame_strerror(rc));
             return EXIT_FAIL;
         }
     }
@@ -387,9 +385,9 @@ int cmd_clean(int argc, char **argv)
     unsigned removed = 0;
     for (size_t i = 0; i < n; i++) {
         int rc = 0;
-        if (entries[i].kind == ENTRY_SEGMENT)
+        if (entries[i].kind == FRAME_OBJECT_SEGMENT)
             rc = clean_segment(&entries[i], named, dry);
-        else if (entries[i].kind == ENTRY_LEFTOVER)
+        else if (entries[i].kind == FRAME_OBJECT_LEFTOVER)
             rc = clean_leftover(&entries[i], dry);
         if (rc < 0)
             status = EXIT_FAIL;

@@ -10,7 +10,7 @@ static void usage(FILE *to)
 {
     fprintf(to,
 "Usage: " PROG " [--help | --version] COMMAND [OPTION]... [ARG]...\n"
-"Inspect and clean up the libframe segments in " SHM_DIR ", and record\n"
+"Inspect and clean up the libframe segments in " FRAME_SHM_DIR ", and record\n"
 "what a writer publishes.\n"
 "\n"
 "Commands:\n"
@@ -20,7 +20,7 @@ static void usage(FILE *to)
 "                         current frame rate (measured over 200 ms when a\n"
 "                         writer is alive; \"<5\": no frame meanwhile) and\n"
 "                         age of the last frame; other objects named\n"
-"                         libframe.* are shown as not ours and left alone;\n"
+"                         " FRAME_OBJECT_PREFIX "* are shown as not ours and left alone;\n"
 "                         names are quoted (\\n, \\e, \\\\, \\ooo octal for\n"
 "                         other bytes, space and >= 0x80 included)\n"
 "  info NAME [--json]     the segment's whole validated header\n"

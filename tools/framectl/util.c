@@ -12,7 +12,8 @@ void complain(const char *what, const char *object, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    /* The object may be a name from /dev/shm or a path from the user. */
+    /* The object may be a name from the directory or a path from the
+     * user. */
     fprintf(stderr, PROG ": %s: '", what);
     put_quoted(stderr, object);
     fputs("': ", stderr);
@@ -21,22 +22,9 @@ void complain(const char *what, const char *object, const char *fmt, ...)
     va_end(ap);
 }
 
-const char *segment_error(int rc)
+const char *segment_words(int rc)
 {
-    switch (rc) {
-    case -ENOENT: return "no such segment";
-    case -EACCES: return "permission denied";
-    case FRAME_ENOTFRAME: return "not a libframe segment: no libframe header";
-    case FRAME_EVERSION:
-        return "not a libframe segment: made by an incompatible libframe";
-    case FRAME_ELAYOUT:
-        return "not a libframe segment: its header is inconsistent";
-    case FRAME_ETRUNCATED:
-        return "not a libframe segment: smaller than its header says";
-    case FRAME_EOWNER: return "belongs to another user";
-    case FRAMECTL_ENOTREG: return "not a libframe segment: not a regular file";
-    }
-    return frame_strerror(rc);
+    return rc == -ENOENT ? "no such segment" : frame_strerror(rc);
 }
 
 int check_name_arg(const char *what, const char *name)

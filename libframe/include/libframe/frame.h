@@ -19,6 +19,12 @@ extern "C" {
 
 #include <libframe/frame_version.h> /* FRAME_VERSION_MAJOR, ... */
 
+/** Where segments live: the file NAME's segment is FRAME_SHM_DIR "/"
+ *  FRAME_OBJECT_PREFIX "NAME" (shm_open()'s "/libframe.NAME" on glibc).
+ *  For help texts and messages; frame_segment_path() builds one. */
+#define FRAME_SHM_DIR "/dev/shm"
+#define FRAME_OBJECT_PREFIX "libframe."
+
 /** Longest segment name accepted, in bytes, without the terminating NUL. */
 #define FRAME_NAME_MAX 64
 /** Most frame slots a segment may have. */
@@ -180,6 +186,45 @@ FRAME_API const char *frame_strerror(int err);
  * \return 0, -EINVAL or -ENAMETOOLONG.
  */
 FRAME_API int frame_name_check(const char *name);
+
+/**
+ * The file of NAME's segment, FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX "NAME",
+ * into buf (len bytes).
+ * \return 0, -EINVAL/-ENAMETOOLONG (bad name), -ENOSPC (buf too small).
+ */
+FRAME_API int frame_segment_path(const char *name, char *buf, size_t len);
+
+/** What an object under libframe's prefix in FRAME_SHM_DIR is, by name. */
+enum frame_object_kind {
+    FRAME_OBJECT_SEGMENT = 1,  /* "NAME": frame_segment_info() says more */
+    FRAME_OBJECT_LEFTOVER = 2, /* "NAME~PID": an older writer's unfinished
+                                  segment, see frame_leftover_stale() */
+    FRAME_OBJECT_FOREIGN = 3,  /* no libframe name at all */
+};
+
+/** One object found by frame_objects_list(). */
+struct frame_object {
+    /** Its file name after FRAME_OBJECT_PREFIX: bytes anyone may have
+     *  chosen (escape sequences, newlines): quote before printing. */
+    char entry[256];
+    char name[FRAME_NAME_MAX + 1]; /* SEGMENT, LEFTOVER: segment name */
+    enum frame_object_kind kind;
+    int32_t pid;  /* LEFTOVER: the pid in its name (proves nothing) */
+    /** 0: a regular file of ours, safe to open; FRAME_ENOTFRAME: not a
+     *  regular file (a FIFO would block an open: never opened);
+     *  FRAME_EOWNER: another user's; or -errno (-ENOENT: gone meanwhile). */
+    int status;
+};
+
+/**
+ * Every object under FRAME_OBJECT_PREFIX in FRAME_SHM_DIR, sorted by entry,
+ * for tools that list or clean them. Nothing is opened: each is only
+ * lstat()ed.
+ * \param out   receives an array of *count objects; free() it (NULL when
+ *              *count is 0).
+ * \return 0, -ENOMEM, or the -errno of reading the directory.
+ */
+FRAME_API int frame_objects_list(struct frame_object **out, size_t *count);
 
 /**
  * Bytes of a tightly packed RGBA8 frame (stride = width * 4).
