@@ -83,8 +83,8 @@ static int wake_writer(void *arg, struct proc_out *out)
         rc = -EPIPE;
     close(a->fd);
     frame_writer_destroy(w);
-    return rc ? child_fail(out, "publish: %s", rc < -999
-                           ? frame_strerror(rc) : strerror(-rc)) : 0;
+    /* frame_strerror() words a -errno from tell() as well. */
+    return rc ? child_fail(out, "publish: %s", frame_strerror(rc)) : 0;
 }
 
 static int pipe_woken_reader(void *arg, struct proc_out *out)
