@@ -321,6 +321,11 @@ void frame_reader_close(frame_reader *r)
 
 enum frame_reader_state frame_reader_state(const frame_reader *r, int *why)
 {
+    if (!r) {
+        if (why)
+            *why = -EINVAL;
+        return 0;
+    }
     if (why)
         *why = r->state == FRAME_READER_BROKEN ? r->why : 0;
     return r->state;
@@ -362,6 +367,8 @@ static void good_frame(frame_reader *r)
 
 int frame_reader_acquire(frame_reader *r, struct frame_view *v)
 {
+    if (!r || !v)
+        return -EINVAL;
     if (!r->m.base)
         return FRAME_ENOFRAME;
     struct frame__header *h = r->m.h;
@@ -429,7 +436,7 @@ int frame_reader_acquire(frame_reader *r, struct frame_view *v)
 
 bool frame_reader_still_valid(frame_reader *r, const struct frame_view *v)
 {
-    if (!r->m.base || faulted(r) || v->session_id != r->m.fixed.session_id ||
+    if (!r || !v || !r->m.base || faulted(r) || v->session_id != r->m.fixed.session_id ||
         v->slot >= r->m.fixed.slot_count)
         return false;
     bool ok = frame__seq_read_valid(&r->m.h->slot[v->slot], v->seq);
@@ -480,11 +487,18 @@ int frame_reader_copy(frame_reader *r, void *dst, size_t dst_stride,
     return FRAME_EBUSY;
 }
 
-void frame_reader_set_busy_poll(frame_reader *r, bool on) { r->busy_poll = on; }
+void frame_reader_set_busy_poll(frame_reader *r, bool on)
+{
+    if (r)
+        r->busy_poll = on;
+}
 
 void frame_reader_stats(const frame_reader *r, struct frame_stats *out)
 {
-    *out = r->stats;
+    if (r)
+        *out = r->stats;
+    else
+        memset(out, 0, sizeof(*out));
 }
 
 static bool writer_alive(frame_reader *r)
@@ -495,6 +509,8 @@ static bool writer_alive(frame_reader *r)
 
 int frame_reader_info(frame_reader *r, struct frame_info *out)
 {
+    if (!r || !out)
+        return -EINVAL;
     if (!r->m.base)
         return r->why ? r->why : -ENOENT;
     if (faulted(r))
@@ -649,6 +665,8 @@ static int watch(frame_reader *r, int64_t deadline)
 
 int frame_reader_wait(frame_reader *r, int timeout_ms)
 {
+    if (!r)
+        return -EINVAL;
     int64_t deadline = timeout_ms < 0
                            ? INT64_MAX
                            : frame__now_ns() + (int64_t)timeout_ms * 1000000;

@@ -274,6 +274,9 @@ fail_free:
     return rc;
 }
 
+/* The one place a writer handle becomes unusable: its segment was
+ * truncated under it (the SIGBUS guard mapped zeros over it). From then on
+ * every call that would touch the segment returns FRAME_EDEAD. */
 static bool writer_dead(frame_writer *w)
 {
     if (!w->dead && frame__guard_faulted(w->guard))
@@ -284,6 +287,8 @@ static bool writer_dead(frame_writer *w)
 int frame_writer_begin(frame_writer *w, uint32_t width, uint32_t height,
                        struct frame_buffer *out)
 {
+    if (!w || !out)
+        return -EINVAL;
     if (writer_dead(w))
         return FRAME_EDEAD;
     if (w->in_frame || width == 0 || height == 0)
@@ -327,7 +332,7 @@ static void wake_readers(frame_writer *w)
 int frame_writer_commit(frame_writer *w, int64_t timestamp_ns,
                         uint64_t source_index)
 {
-    if (!w->in_frame)
+    if (!w || !w->in_frame)
         return -EINVAL;
     w->in_frame = false;
     if (writer_dead(w))
@@ -360,7 +365,7 @@ int frame_writer_commit(frame_writer *w, int64_t timestamp_ns,
 
 int frame_writer_abort(frame_writer *w)
 {
-    if (!w->in_frame)
+    if (!w || !w->in_frame)
         return -EINVAL;
     w->in_frame = false;
     struct frame__slot *s = &w->h->slot[w->cur_slot];
@@ -374,6 +379,10 @@ int frame_writer_abort(frame_writer *w)
 
 int frame_writer_set_state(frame_writer *w, enum frame_state state)
 {
+    if (!w)
+        return -EINVAL;
+    if (writer_dead(w))
+        return FRAME_EDEAD;
     if (state != FRAME_STATE_RUNNING && state != FRAME_STATE_PAUSED &&
         state != FRAME_STATE_CLOSED)
         return -EINVAL;
@@ -385,12 +394,18 @@ int frame_writer_set_state(frame_writer *w, enum frame_state state)
 
 void frame_writer_heartbeat(frame_writer *w)
 {
+    if (!w || writer_dead(w))
+        return;
     atomic_store_explicit(&w->h->heartbeat_ns, frame__now_ns(),
                           memory_order_relaxed);
 }
 
 void frame_writer_info(const frame_writer *w, struct frame_info *out)
 {
+    if (!w) {
+        memset(out, 0, sizeof(*out));
+        return;
+    }
     frame__fill_info(w->name, &w->fixed, w->h, true, out);
 }
 

@@ -116,7 +116,8 @@ struct frame_buffer {
     uint8_t *pixels;  /* first byte of row 0, 64-byte aligned */
     uint32_t width;
     uint32_t height;
-    uint32_t stride;  /* bytes from one row to the next */
+    uint32_t stride;  /* bytes from one row to the next: always width * 4
+                         (tight rows) for what the writer hands out */
     uint32_t slot;
     uint64_t frame_no; /* the number this frame will carry */
 };
@@ -234,6 +235,11 @@ FRAME_API size_t frame_buffer_size(uint32_t width, uint32_t height);
 
 /* ---------------------------------------------------------------------- */
 /* Writer. One writer per segment; a writer handle is not thread-safe.     */
+/*                                                                        */
+/* FRAME_EDEAD is the one error that ends a writer handle: its segment was */
+/* truncated under it. Every later call that would touch the segment      */
+/* returns FRAME_EDEAD again (heartbeat does nothing); destroy it.        */
+/* A NULL handle: int functions return -EINVAL, void ones do nothing.     */
 
 /**
  * Create the segment /libframe.NAME sized for fmt and map it.
@@ -306,6 +312,21 @@ FRAME_API void frame_writer_destroy(frame_writer *w);
 /* ---------------------------------------------------------------------- */
 /* Reader. Readers never write to the segment. A reader handle may be used */
 /* from one thread at a time.                                              */
+/*                                                                        */
+/* No error ends a reader handle: what happens to the segment is a state  */
+/* (enum frame_reader_state) it comes out of when a new writer appears.   */
+/* A NULL handle: int functions return -EINVAL, still_valid false,        */
+/* frame_reader_state 0, void ones do nothing (stats: zeros).             */
+/*                                                                        */
+/* The SIGBUS guard. Another process of the user may shrink a segment     */
+/* under a mapping; touching the lost pages raises SIGBUS. The library    */
+/* installs one process-wide SIGBUS handler the first time it maps a      */
+/* segment and never removes it; it turns a fault on one of its own       */
+/* mappings (at most 256 at once in a process: -EMFILE beyond) into zeros */
+/* and an error code, and passes any other SIGBUS to the handler that was */
+/* there before (or the default action). An application that installs its */
+/* own SIGBUS handler after that replaces ours and silently disables the  */
+/* guard: install yours first, and ours will pass on what is not ours.    */
 
 /**
  * Open and map /libframe.NAME read-only. Owner and size are checked with
