@@ -8,10 +8,13 @@
 #include <stdio.h>
 
 static const char *prog = "libframe";
+static bool quiet;
 
 void msg_set_prog(const char *name) { prog = name; }
 
 const char *msg_prog(void) { return prog; }
+
+void msg_set_quiet(bool q) { quiet = q; }
 
 /* One fprintf per piece, under the stream's lock, so that two threads'
  * messages do not interleave within a line. */
@@ -39,5 +42,15 @@ void msg_error_rc(int rc, const char *fmt, ...)
     va_list ap;
     va_start(ap, fmt);
     say(rc, true, fmt, ap);
+    va_end(ap);
+}
+
+void msg_info(const char *fmt, ...)
+{
+    if (quiet)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    say(0, false, fmt, ap);
     va_end(ap);
 }

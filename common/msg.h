@@ -3,6 +3,8 @@
 #ifndef LIBFRAME_COMMON_MSG_H
 #define LIBFRAME_COMMON_MSG_H
 
+#include <stdbool.h>
+
 /* The program's name, set once by main() before anything is said. */
 void msg_set_prog(const char *prog);
 const char *msg_prog(void);
@@ -14,5 +16,10 @@ void msg_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * -errno too), then a newline. */
 void msg_error_rc(int rc, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* Notices and progress, worded as msg_error(), but silenced by
+ * msg_set_quiet(true): a --quiet program says errors only. */
+void msg_set_quiet(bool quiet);
+void msg_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif
