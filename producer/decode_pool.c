@@ -1,6 +1,8 @@
 /* Worker threads decoding PNGs ahead of the publisher, delivered in order. */
 #include "decode_pool.h"
 
+#include "clock.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <pthread.h>
@@ -75,13 +77,6 @@ static void assign(struct decode_pool *p)
     }
 }
 
-static double ms_since(const struct timespec *t0)
-{
-    struct timespec t1;
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    return (t1.tv_sec - t0->tv_sec) * 1e3 + (t1.tv_nsec - t0->tv_nsec) / 1e6;
-}
-
 static void *worker(void *arg)
 {
     struct decode_pool *p = arg;
@@ -107,12 +102,11 @@ static void *worker(void *arg)
         pthread_mutex_unlock(&p->lock);
 
         struct target_ctx t = {.d = &j->d, .capacity = p->frame_bytes};
-        struct timespec t0;
         int taken;
-        clock_gettime(CLOCK_MONOTONIC, &t0);
+        int64_t t0 = now_ns();
         j->d.rc = png_load(loader, path, into_buffer, &t, &taken, j->d.err,
                            sizeof(j->d.err));
-        j->d.decode_ms = ms_since(&t0);
+        j->d.decode_ms = (now_ns() - t0) / 1e6;
 
         pthread_mutex_lock(&p->lock);
         j->state = JOB_DONE;

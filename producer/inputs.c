@@ -68,14 +68,6 @@ int inputs_push(struct input_list *l, const char *path)
     return 0;
 }
 
-void inputs_remove(struct input_list *l, size_t i)
-{
-    free(l->paths[i]);
-    memmove(&l->paths[i], &l->paths[i + 1],
-            (l->count - i - 1) * sizeof(*l->paths));
-    l->count--;
-}
-
 void inputs_free(struct input_list *l)
 {
     for (size_t i = 0; i < l->count; i++)

@@ -22,7 +22,6 @@ bool has_png_suffix(const char *name);
 int inputs_add(struct input_list *l, const char *path, char *err,
                size_t errlen);
 int inputs_push(struct input_list *l, const char *path);
-void inputs_remove(struct input_list *l, size_t i);
 void inputs_free(struct input_list *l);
 
 #endif
