@@ -1,5 +1,7 @@
 /* viewer: the newest frame of a libframe segment, in a window or headless. */
 #include "cli.h"
+#include "clock.h"
+#include "msg.h"
 #include "present.h"
 #include "snapshot.h"
 #include "stats.h"
@@ -24,7 +26,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PROG "viewer"
 #define NO_DEADLINE INT64_MAX
 /* Headless: the longest single frame_reader_wait(), which bounds how late
  * a signal is noticed (the library sleeps through EINTR). */
@@ -68,16 +69,6 @@ struct viewer {
 };
 
 
-static void complain(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, PROG ": ");
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-}
-
 /* What to call a segment's problem, for stderr and the window. */
 static void problem_text(const struct viewer *vw, int rc, char *buf,
                          size_t len)
@@ -94,14 +85,14 @@ static bool report_problem(struct viewer *vw, int rc)
     vw->reported = rc;
     char text[FRAME_NAME_MAX + 96];
     problem_text(vw, rc, text, sizeof(text));
-    complain("%s; waiting for a producer", text);
+    msg_error("%s; waiting for a producer", text);
     return true;
 }
 
 static void usage(FILE *to)
 {
-    fprintf(to,
-"Usage: " PROG " [OPTION]...\n"
+    fprintf(to, "Usage: %s [OPTION]...\n", msg_prog());
+    fputs(
 "Show the newest frame of the libframe segment /dev/shm/libframe.NAME in a\n"
 "window, or read frames without one. Starts in any order with the producer\n"
 "and follows it when it stops, dies or restarts.\n"
@@ -128,18 +119,7 @@ static void usage(FILE *to)
 "Keys: q or Esc quit, space pause, f fullscreen, s save a snapshot in the\n"
 "current directory, h heads-up display, 1 native size.\n"
 "\n"
-"Exit status: 0 success, 1 runtime failure, 2 bad usage.\n");
-}
-
-/* The option getopt_long() just refused, as the user wrote it. */
-static int bad_option(char **argv, int opt, const char *fmt)
-{
-    char text[3];
-    const char *last = argv[optind - 1];
-    if (opt == 0 || strncmp(last, "--", 2) == 0)
-        return cli_bad_usage(PROG, NULL, fmt, last);
-    snprintf(text, sizeof(text), "-%c", opt);
-    return cli_bad_usage(PROG, NULL, fmt, text);
+"Exit status: 0 success, 1 runtime failure, 2 bad usage.\n", to);
 }
 
 /* Returns -1 to go on, or the exit status. */
@@ -162,38 +142,39 @@ static int parse_options(int argc, char **argv, struct options *o)
         {NULL, 0, NULL, 0},
     };
     *o = (struct options){.name = "default", .wait = -1, .vsync = true};
-    /* Our own messages, named PROG rather than argv[0]. */
+    /* Our own messages, named as every message is rather than argv[0]. */
+    const char *prog = msg_prog();
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, ":n:Hc:t:o:w:fshV", longopts,
                             NULL)) != -1) {
         switch (c) {
         case 'n':
-            if (cli_segment_name(PROG, optarg))
+            if (cli_segment_name(prog, optarg))
                 return 2;
             o->name = optarg;
             break;
         case 'H': o->headless = true; break;
         case 'c':
             if (!cli_parse_u64(optarg, 1, UINT64_MAX, 0, &o->frames))
-                return cli_bad_usage(PROG, NULL, "invalid frame count '%s'",
+                return cli_bad_usage(prog, NULL, "invalid frame count '%s'",
                                      optarg);
             break;
         case 't':
             /* 0 would mean no limit: --seconds 0 is refused, not ignored. */
             if (!cli_parse_double(optarg, 0, 1e7, &o->seconds) ||
                 o->seconds == 0)
-                return cli_bad_usage(PROG, NULL, "invalid number of seconds "
+                return cli_bad_usage(prog, NULL, "invalid number of seconds "
                                      "'%s'", optarg);
             break;
         case 'o':
             if (!*optarg)
-                return cli_bad_usage(PROG, NULL, "empty snapshot file name");
+                return cli_bad_usage(prog, NULL, "empty snapshot file name");
             o->snapshot = optarg;
             break;
         case 'w':
             if (!cli_parse_double(optarg, 0, 1e7, &o->wait))
-                return cli_bad_usage(PROG, NULL, "invalid wait '%s' "
+                return cli_bad_usage(prog, NULL, "invalid wait '%s' "
                                      "(seconds)", optarg);
             break;
         case OPT_VSYNC: o->vsync = true; break;
@@ -202,16 +183,19 @@ static int parse_options(int argc, char **argv, struct options *o)
         case 's': o->stats = true; break;
         case 'h': usage(stdout); return 0;
         case 'V':
-            printf(PROG " (libframe) %s\n", frame_version_string());
+            printf("%s (libframe) %s\n", prog, frame_version_string());
             return 0;
-        case ':':
-            return bad_option(argv, optopt, "option '%s' needs an argument");
         default:
-            return bad_option(argv, optopt, "unknown option '%s'");
+            /* glibc sets optopt to a long option's val too ('c' for
+             * --frames, 256 for --vsync): one written long is named as
+             * written. */
+            if (strncmp(argv[optind - 1], "--", 2) == 0)
+                optopt = 0;
+            return cli_option_error(prog, NULL, c, argv);
         }
     }
     if (optind < argc)
-        return cli_bad_usage(PROG, NULL, "unexpected argument '%s'",
+        return cli_bad_usage(prog, NULL, "unexpected argument '%s'",
                              argv[optind]);
     return -1;
 }
@@ -255,10 +239,10 @@ static bool gave_up(struct viewer *vw, int64_t now)
     if (vw->attached || now < vw->wait_end_ns)
         return false;
     if (vw->reported)
-        complain("no producer on '%s' within %g s: %s", vw->o.name,
-                 vw->o.wait, frame_strerror(vw->reported));
+        msg_error_rc(vw->reported, "no producer on '%s' within %g s",
+                     vw->o.name, vw->o.wait);
     else
-        complain("no producer on '%s' within %g s", vw->o.name, vw->o.wait);
+        msg_error("no producer on '%s' within %g s", vw->o.name, vw->o.wait);
     return true;
 }
 
@@ -322,11 +306,11 @@ static bool starved(struct viewer *vw, frame_reader *r, int64_t now,
     vw->starve.said = true;
     struct frame_info info = {0};
     frame_reader_info(r, &info);
-    complain("%" PRIu64 " frame(s) shown in %.1f s: %" PRIu64 " tries to "
-             "read a whole frame found the producer rewriting it (%u slots); "
-             "pace the producer (--fps) or give it more slots (--slots, up "
-             "to %d)", shown, span / 1e9, tries, info.slot_count,
-             FRAME_MAX_SLOTS);
+    msg_error("%" PRIu64 " frame(s) shown in %.1f s: %" PRIu64 " tries to "
+              "read a whole frame found the producer rewriting it (%u slots); "
+              "pace the producer (--fps) or give it more slots (--slots, up "
+              "to %d)", shown, span / 1e9, tries, info.slot_count,
+              FRAME_MAX_SLOTS);
     if (out)
         snprintf(out, len, "frames rewritten while read: producer too fast "
                  "(pace it with --fps, or more --slots)");
@@ -360,10 +344,10 @@ static void say_showing(struct viewer *vw, frame_reader *r)
 {
     struct frame_info info;
     if (frame_reader_info(r, &info) == 0)
-        complain("showing '%s' (producer pid %d)", vw->o.name,
-                 (int)info.writer_pid);
+        msg_error("showing '%s' (producer pid %d)", vw->o.name,
+                  (int)info.writer_pid);
     else
-        complain("showing '%s'", vw->o.name);
+        msg_error("showing '%s'", vw->o.name);
 }
 
 /* Copy the newest frame out if it is new: acquire, copy, validate, as the
@@ -414,15 +398,14 @@ static int open_reader(struct viewer *vw, frame_reader **r)
 {
     int rc = frame_reader_open_flags(vw->o.name, FRAME_OPEN_WAIT, r);
     if (rc) {
-        complain("cannot read segment '%s': %s", vw->o.name,
-                 frame_strerror(rc));
+        msg_error_rc(rc, "cannot read segment '%s'", vw->o.name);
         return rc;
     }
     enum frame_reader_state st = frame_reader_state(*r, NULL);
     if (st == FRAME_READER_ATTACHED)
         vw->attached = true;
     else if (st == FRAME_READER_WAITING && vw->o.wait < 0 && vw->o.headless)
-        complain("waiting for producer '%s'", vw->o.name);
+        msg_error("waiting for producer '%s'", vw->o.name);
     return 0;
 }
 
@@ -431,12 +414,12 @@ static void say_change(struct viewer *vw, int rc)
 {
     switch (rc) {
     case FRAME_ECLOSED:
-        complain("producer stopped; waiting for it to start again");
+        msg_error("producer stopped; waiting for it to start again");
         vw->reported = rc;
         break;
     case FRAME_ELOST:
-        complain("producer lost (it died without closing); waiting for it "
-                 "to start again");
+        msg_error("producer lost (it died without closing); waiting for it "
+                  "to start again");
         vw->reported = rc;
         break;
     case FRAME_ERESTARTED:
@@ -472,7 +455,7 @@ static int run_headless(struct viewer *vw)
         if (fresh) {
             fresh = false;
             if (copy_newest(vw, r, &c, timed) == -ENOMEM) {
-                complain("out of memory for a frame");
+                msg_error("out of memory for a frame");
                 status = 1;
                 break;
             }
@@ -494,7 +477,7 @@ static int run_headless(struct viewer *vw)
 
     if (status == 0 && vw->o.snapshot) {
         if (!c.have) {
-            complain("snapshot '%s': no frame was shown", vw->o.snapshot);
+            msg_error("snapshot '%s': no frame was shown", vw->o.snapshot);
             status = 1;
         } else if (snapshot_write(vw->o.snapshot, c.buf[c.shown], c.w, c.h,
                                   (size_t)c.w * 4)) {
@@ -661,11 +644,11 @@ static int show_newest(struct window *w, bool timed)
             /* Said once (SDL's reason is printed already), and frames of
              * that size are skipped: others may still be shown. */
             if (rc == -EFBIG)
-                complain("frame %ux%u is larger than the %s renderer's "
-                         "largest texture; not shown", v.width, v.height,
-                         present_renderer_name(w->p));
+                msg_error("frame %ux%u is larger than the %s renderer's "
+                          "largest texture; not shown", v.width, v.height,
+                          present_renderer_name(w->p));
             else
-                complain("frame %ux%u cannot be shown", v.width, v.height);
+                msg_error("frame %ux%u cannot be shown", v.width, v.height);
             w->bad_w = v.width;
             w->bad_h = v.height;
             return 0;
@@ -703,11 +686,11 @@ static void save_snapshot_now(struct window *w)
     uint32_t fw, fh;
     int rc = present_read_front(w->p, &px, &fw, &fh);
     if (rc == -ENOENT) {
-        complain("snapshot: no frame shown yet");
+        msg_error("snapshot: no frame shown yet");
         return;
     }
     if (rc == -ENOMEM)
-        complain("snapshot: out of memory");
+        msg_error("snapshot: out of memory");
     if (rc)
         return;
     char path[4096];
@@ -819,7 +802,7 @@ static int run_window(struct viewer *vw)
         goto out;
     w.event_type = SDL_RegisterEvents(1);
     if (w.event_type == (uint32_t)-1) {
-        complain("SDL_RegisterEvents: %s", SDL_GetError());
+        msg_error("SDL_RegisterEvents: %s", SDL_GetError());
         goto out;
     }
     /* Ours first: a producer already there is shown at once (and
@@ -829,7 +812,7 @@ static int run_window(struct viewer *vw)
     int rc = waiter_start(&w.waiter, vw->o.name, w.event_type,
                           stop_flag());
     if (rc) {
-        complain("cannot start the waiting thread: %s", strerror(-rc));
+        msg_error_rc(rc, "cannot start the waiting thread");
         goto out;
     }
     if (vw->attached) {
@@ -861,7 +844,7 @@ static int run_window(struct viewer *vw)
         int ms = next_timeout(&w, now);
         int got = ms < 0 ? SDL_WaitEvent(&ev) : SDL_WaitEventTimeout(&ev, ms);
         if (!got && ms < 0) {
-            complain("SDL_WaitEvent: %s", SDL_GetError());
+            msg_error("SDL_WaitEvent: %s", SDL_GetError());
             status = 1;
             break;
         }
@@ -881,9 +864,9 @@ static int run_window(struct viewer *vw)
         uint32_t fw, fh;
         rc = present_read_front(w.p, &px, &fw, &fh);
         if (rc == -ENOENT)
-            complain("snapshot '%s': no frame was shown", vw->o.snapshot);
+            msg_error("snapshot '%s': no frame was shown", vw->o.snapshot);
         else if (rc == -ENOMEM)
-            complain("snapshot '%s': out of memory", vw->o.snapshot);
+            msg_error("snapshot '%s': out of memory", vw->o.snapshot);
         if (rc == 0) {
             rc = snapshot_write(vw->o.snapshot, px, fw, fh, (size_t)fw * 4);
             free(px);
@@ -902,9 +885,10 @@ out:
 
 int main(int argc, char **argv)
 {
+    msg_set_prog("viewer");
     struct viewer *vw = calloc(1, sizeof(*vw)); /* the stats are 32 KiB */
     if (!vw) {
-        complain("out of memory");
+        msg_error("out of memory");
         return 1;
     }
     int status = parse_options(argc, argv, &vw->o);

@@ -1,6 +1,8 @@
 /* The SDL side of the viewer: window, renderer, textures, letterbox, text. */
 #include "present.h"
 
+#include "msg.h"
+
 #include <SDL.h>
 #include <SDL_test_font.h>
 
@@ -10,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PROG "viewer"
 #define START_W 640 /* the window before any frame has been seen */
 #define START_H 480
 /* A tiny first frame is shown at a whole multiple of its size, so a 17x9
@@ -34,7 +35,7 @@ struct present {
 
 static int sdl_fail(const char *call)
 {
-    fprintf(stderr, PROG ": %s: %s\n", call, SDL_GetError());
+    msg_error("%s: %s", call, SDL_GetError());
     return -EIO;
 }
 
@@ -58,7 +59,7 @@ int present_open(const struct present_config *c, struct present **out)
     Uint32 flags = SDL_WINDOW_RESIZABLE;
     if (c->fullscreen)
         flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
-    p->window = SDL_CreateWindow(PROG, SDL_WINDOWPOS_UNDEFINED,
+    p->window = SDL_CreateWindow(msg_prog(), SDL_WINDOWPOS_UNDEFINED,
                                  SDL_WINDOWPOS_UNDEFINED, START_W, START_H,
                                  flags);
     if (!p->window) {
@@ -330,8 +331,9 @@ void present_set_title(struct present *p, const char *state)
     char size[32] = "";
     if (p->front)
         snprintf(size, sizeof(size), " %ux%u", p->front_w, p->front_h);
-    snprintf(title, sizeof(title), "%s%s%s%s%s - " PROG, p->name, size,
-             state ? " (" : "", state ? state : "", state ? ")" : "");
+    snprintf(title, sizeof(title), "%s%s%s%s%s - %s", p->name, size,
+             state ? " (" : "", state ? state : "", state ? ")" : "",
+             msg_prog());
     SDL_SetWindowTitle(p->window, title);
 }
 

@@ -24,8 +24,8 @@ struct overlay {
 };
 
 /*
- * Every function that fails prints "viewer: <call>: <SDL_GetError()>" and
- * returns -EIO, except where noted.
+ * Every function that fails prints "viewer: <call>: <SDL_GetError()>"
+ * (msg_error()) and returns -EIO, except where noted.
  */
 
 /* SDL video, a resizable window and a renderer (flags 0 or vsync only). */

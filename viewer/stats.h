@@ -38,8 +38,6 @@ struct stats {
     bool have_fig;
 };
 
-int64_t now_ns(void);
-
 void stats_init(struct stats *s, int64_t now);
 
 /* One frame shown at shown_ns that was published at publish_ns. */

@@ -1,14 +1,15 @@
 /* A thread that sleeps on the segment and wakes the SDL event loop. */
 #include "waiter.h"
 
+#include "clock.h"
+#include "msg.h"
+
 #include <libframe/frame.h>
 
 #include <SDL.h>
 
 #include <errno.h>
 #include <signal.h>
-#include <stdio.h>
-#include <time.h>
 
 /* How long one frame_reader_wait() may sleep: bounds how late the thread
  * notices waiter_stop() and a signal, at five cheap wake-ups a second. */
@@ -23,7 +24,7 @@ static void push_type(uint32_t type, int code)
     /* Only fails when the queue is full (65535 events), which coalesced
      * frames and changes of state should never fill. */
     if (SDL_PushEvent(&ev) < 0)
-        fprintf(stderr, "viewer: SDL_PushEvent: %s\n", SDL_GetError());
+        msg_error("SDL_PushEvent: %s", SDL_GetError());
 }
 
 static bool quitting(struct waiter *w)
@@ -59,8 +60,7 @@ static void *run(void *arg)
                 push_type(SDL_QUIT, 0);
                 quit_pushed = true;
             }
-            struct timespec ts = {0, 20 * 1000000L};
-            nanosleep(&ts, NULL); /* nothing more to do: wait to be joined */
+            sleep_ns(20 * 1000000); /* nothing more to do: wait to be joined */
             continue;
         }
         /* The library follows the segment: waiting, attached, stopped,
