@@ -3,19 +3,20 @@
 # sample on a truncated segment; writers of two pid namespaces (root only:
 # skipped otherwise).
 if(TARGET viewer AND TARGET producer AND TARGET framectl AND
-   TARGET reader-example AND TARGET frame_pngwrite)
+   TARGET reader-example AND TARGET frame_png)
   frame_test(test_lifecycle SOURCES proc.c
     CASES corrupted_then_restarted sample_truncated bad_store_not_wedged
           waiting_handle search_backoff_capped copy_huge_stride
-          pid_namespaces
+          pid_namespaces guard_remove_waits_for_handler
     LABELS lifecycle
     TIMEOUT 180)
-  target_link_libraries(test_lifecycle PRIVATE frame_pngwrite PNG::PNG)
+  target_link_libraries(test_lifecycle PRIVATE frame_png)
   # search_backoff_capped watches the library's looks (shm_open) and sleeps
-  # (clock_nanosleep) from inside: the static library's calls go through
-  # the test's wrappers.
+  # (clock_nanosleep) from inside, guard_remove_waits_for_handler holds the
+  # SIGBUS handler in its mmap: the static library's calls go through the
+  # test's wrappers.
   target_link_options(test_lifecycle PRIVATE
-    -Wl,--wrap=shm_open -Wl,--wrap=clock_nanosleep)
+    -Wl,--wrap=shm_open -Wl,--wrap=clock_nanosleep -Wl,--wrap=mmap)
   target_compile_definitions(test_lifecycle PRIVATE
     VIEWER_PATH="$<TARGET_FILE:viewer>"
     PRODUCER_PATH="$<TARGET_FILE:producer>"
@@ -27,5 +28,5 @@ if(TARGET viewer AND TARGET producer AND TARGET framectl AND
                        PROPERTIES SKIP_RETURN_CODE 77)
 else()
   message(WARNING "test_lifecycle not built: it needs the viewer, producer, "
-          "framectl, reader-example and frame_pngwrite targets")
+          "framectl, reader-example and frame_png targets")
 endif()

@@ -10,6 +10,8 @@
 #include "png_write.h"
 
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <linux/futex.h>
 #include <png.h>
 #include <sched.h>
@@ -948,7 +950,83 @@ static void pid_namespaces(void)
     cleanup();
 }
 
+/* ---- the SIGBUS guard ------------------------------------------------------ */
+
+/* The guard's handler maps zeros over a faulted range with mmap(MAP_FIXED);
+ * the test's wrapper of mmap (lifecycle.cmake) holds it there, inside the
+ * handler, while another thread removes a guard entry and would unmap. */
+static atomic_int guard_armed, handler_inside, remove_called, remove_returned,
+    returned_while_inside;
+
+void *__real_mmap(void *addr, size_t len, int prot, int flags, int fd,
+                  off_t off);
+void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd,
+                  off_t off)
+{
+    if ((flags & MAP_FIXED) && (flags & MAP_ANONYMOUS) &&
+        atomic_exchange(&guard_armed, 0)) {
+        atomic_store(&handler_inside, 1);
+        /* Async-signal-safe waiting only: we are in the SIGBUS handler. */
+        int64_t end = now_ns() + 20000 * MS;
+        while (!atomic_load(&remove_called) && now_ns() < end)
+            sched_yield();
+        struct timespec ts = {0, 200 * 1000000L};
+        nanosleep(&ts, NULL);
+        atomic_store(&returned_while_inside, atomic_load(&remove_returned));
+    }
+    return __real_mmap(addr, len, prot, flags, fd, off);
+}
+
+struct remover {
+    struct frame__guard *g;
+};
+
+static void *remove_while_handled(void *arg)
+{
+    struct remover *rm = arg;
+    int64_t end = now_ns() + 20000 * MS;
+    while (!atomic_load(&handler_inside) && now_ns() < end)
+        sched_yield();
+    atomic_store(&remove_called, 1);
+    frame__guard_remove(rm->g);
+    atomic_store(&remove_returned, 1);
+    return NULL;
+}
+
+/* A thread that removes a guard entry (and would then unmap its range)
+ * while a SIGBUS handler is inside the table must wait for it to leave:
+ * otherwise the handler, holding a base and length read before the
+ * removal, could map zeros over whatever is mapped there next. */
+static void guard_remove_waits_for_handler(void)
+{
+    setup("guard");
+    frame_writer *w;
+    frame_reader *r;
+    writer_and_reader(9, &w, &r);
+    void *spare = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+                       -1, 0);
+    CHECK(spare != MAP_FAILED);
+    struct remover rm;
+    CHECK_RC(frame__guard_add(spare, 4096, PROT_READ, &rm.g), 0);
+    pthread_t t;
+    CHECK(pthread_create(&t, NULL, remove_while_handled, &rm) == 0);
+
+    truncate_segment(0);
+    atomic_store(&guard_armed, 1);
+    struct frame_view v;
+    /* Its first load faults: the handler runs, held by the wrapper. */
+    CHECK_RC(frame_reader_acquire(r, &v), FRAME_EDEAD);
+    CHECK(pthread_join(t, NULL) == 0);
+    CHECK(atomic_load(&handler_inside) && atomic_load(&remove_returned));
+    if (atomic_load(&returned_while_inside))
+        CHECK(!"frame__guard_remove returned while a handler was inside");
+    munmap(spare, 4096);
+    frame_reader_close(r);
+    frame_writer_destroy(w);
+    cleanup();
+}
+
 TEST_MAIN(CASE(corrupted_then_restarted), CASE(sample_truncated),
           CASE(bad_store_not_wedged), CASE(waiting_handle),
-          CASE(search_backoff_capped),
-          CASE(copy_huge_stride), CASE(pid_namespaces))
+          CASE(search_backoff_capped), CASE(copy_huge_stride),
+          CASE(pid_namespaces), CASE(guard_remove_waits_for_handler))

@@ -378,8 +378,9 @@ int frame_reader_acquire(frame_reader *r, struct frame_view *v)
         if (faulted(r))
             return FRAME_EDEAD;
         latest = atomic_load_explicit(&h->latest, memory_order_acquire);
+        /* Zeros may be what the guard mapped over a truncated segment. */
         if (latest == 0)
-            return FRAME_ENOFRAME;
+            return faulted(r) ? FRAME_EDEAD : FRAME_ENOFRAME;
         uint32_t slot = latest & 0xff;
         if (slot >= f->slot_count)
             return bad_frame(r, latest, FRAME_EBADFRAME);
