@@ -3,7 +3,7 @@
 # injection: readers killed under a writer, producers killed under the
 # viewer and readers, a segment truncated or scribbled over under the
 # viewer (the last three need the viewer).
-if(TARGET producer AND TARGET make-samples AND TARGET frame_pngwrite)
+if(TARGET producer AND TARGET make-samples AND TARGET frame_png)
   set(FRAME_HARDENING_CASES valgrind_producer_reader no_space
       readers_killed_writer_unaffected)
   set(FRAME_HARDENING_VIEWER_CASES producer_killed_50_times
@@ -18,7 +18,7 @@ if(TARGET producer AND TARGET make-samples AND TARGET frame_pngwrite)
     CASES ${FRAME_HARDENING_CASES}
     LABELS hardening
     TIMEOUT 120)
-  target_link_libraries(test_hardening PRIVATE frame_pngwrite PNG::PNG)
+  target_link_libraries(test_hardening PRIVATE frame_png)
   target_compile_definitions(test_hardening PRIVATE
     PRODUCER_PATH="$<TARGET_FILE:producer>"
     MAKE_SAMPLES_PATH="$<TARGET_FILE:make-samples>")

@@ -1,7 +1,7 @@
 # The viewer end to end: real producer and viewer processes, the real SDL2
 # (dummy and offscreen drivers, and an X11 window under xvfb-run, which
 # must be installed: CI installs xvfb and xauth).
-if(TARGET viewer AND TARGET producer AND TARGET frame_pngwrite)
+if(TARGET viewer AND TARGET producer AND TARGET frame_png)
   frame_test(test_viewer SOURCES proc.c
     CASES snapshot_headless snapshot_dummy snapshot_offscreen snapshot_xvfb
           snapshot_xvfb_software size_changes follow_restart_headless
@@ -9,7 +9,7 @@ if(TARGET viewer AND TARGET producer AND TARGET frame_pngwrite)
           wait_no_producer idle_cpu bad_usage starved_headless
     LABELS viewer
     TIMEOUT 300)
-  target_link_libraries(test_viewer PRIVATE frame_pngwrite PNG::PNG)
+  target_link_libraries(test_viewer PRIVATE frame_png)
   target_compile_definitions(test_viewer PRIVATE
     VIEWER_PATH="$<TARGET_FILE:viewer>"
     PRODUCER_PATH="$<TARGET_FILE:producer>"
@@ -20,5 +20,5 @@ if(TARGET viewer AND TARGET producer AND TARGET frame_pngwrite)
   add_dependencies(test_viewer viewer producer)
 else()
   message(WARNING "test_viewer not built: it needs the viewer, producer and "
-          "frame_pngwrite targets, defined before tests/ is added")
+          "frame_png targets, defined before tests/ is added")
 endif()

@@ -26,13 +26,10 @@ add_test(NAME fuzz_replay.header
          COMMAND fuzz_header_replay ${FRAME_FUZZ_DIR}/corpus/header)
 set_tests_properties(fuzz_replay.header PROPERTIES LABELS fuzz TIMEOUT 60)
 
-if(TARGET PNG::PNG)
+if(TARGET frame_png)
   add_executable(fuzz_png_replay ${FRAME_FUZZ_DIR}/fuzz_png.c
-                 ${FRAME_FUZZ_DIR}/fuzz_main.c
-                 ${PROJECT_SOURCE_DIR}/producer/png_load.c)
-  target_include_directories(fuzz_png_replay PRIVATE
-                             ${PROJECT_SOURCE_DIR}/producer)
-  target_link_libraries(fuzz_png_replay PRIVATE PNG::PNG frame_warnings)
+                 ${FRAME_FUZZ_DIR}/fuzz_main.c)
+  target_link_libraries(fuzz_png_replay PRIVATE frame_png frame_warnings)
   target_compile_options(fuzz_png_replay PRIVATE -UNDEBUG)
   add_test(NAME fuzz_replay.png
            COMMAND fuzz_png_replay ${FRAME_FUZZ_DIR}/corpus/png)
@@ -67,11 +64,11 @@ elseif(FRAME_BUILD_FUZZERS)
                         Threads::Threads $<$<BOOL:${FRAME_SHM_IN_LIBRT}>:rt>)
 
   set(_fuzzers fuzz_header)
-  if(TARGET PNG::PNG)
+  if(TARGET frame_png)
+    # The reader's source again, not frame_png: it must be instrumented.
     add_executable(fuzz_png ${FRAME_FUZZ_DIR}/fuzz_png.c
-                   ${PROJECT_SOURCE_DIR}/producer/png_load.c)
-    target_include_directories(fuzz_png PRIVATE
-                               ${PROJECT_SOURCE_DIR}/producer)
+                   ${PROJECT_SOURCE_DIR}/png/png_load.c)
+    target_include_directories(fuzz_png PRIVATE ${PROJECT_SOURCE_DIR}/png)
     target_compile_definitions(fuzz_png PRIVATE _GNU_SOURCE FRAME_LIBFUZZER)
     # zlib for the custom mutator's CRCs; PNG::PNG brings it already.
     target_link_libraries(fuzz_png PRIVATE PNG::PNG

@@ -1,6 +1,6 @@
 /* PNG files into RGBA8 rows, decoded straight into memory the caller names. */
-#ifndef PRODUCER_PNG_LOAD_H
-#define PRODUCER_PNG_LOAD_H
+#ifndef FRAME_PNG_LOAD_H
+#define FRAME_PNG_LOAD_H
 
 #include <stdatomic.h>
 #include <stdbool.h>

@@ -1,6 +1,6 @@
 /* Writing PNG files of any colour type and bit depth from raw file rows. */
-#ifndef LIBFRAME_SAMPLES_PNG_WRITE_H
-#define LIBFRAME_SAMPLES_PNG_WRITE_H
+#ifndef FRAME_PNG_WRITE_H
+#define FRAME_PNG_WRITE_H
 
 #include <stdbool.h>
 #include <stddef.h>
