@@ -1,0 +1,25 @@
+/* The viewer's command line. */
+#ifndef VIEWER_OPTIONS_H
+#define VIEWER_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct options {
+    const char *name;
+    bool headless;
+    uint64_t frames;  /* 0: no limit */
+    double seconds;   /* 0: no limit */
+    const char *snapshot;
+    double wait;      /* < 0: forever */
+    bool vsync;
+    bool fullscreen;
+    bool stats;
+};
+
+/* Fill *o from argv. -1 to go on; otherwise the exit status: 0 after
+ * --help or --version (printed on stdout), 2 after bad usage (said on
+ * stderr). */
+int options_parse(int argc, char **argv, struct options *o);
+
+#endif

@@ -1,0 +1,55 @@
+/* What the headless and window modes share: the options, the deadlines,
+ * the counts and the figures, and the reader handles' open and close. */
+#ifndef VIEWER_VIEWER_H
+#define VIEWER_VIEWER_H
+
+#include "options.h"
+#include "stats.h"
+
+#include <libframe/frame.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct viewer {
+    struct options o;
+    int64_t end_ns;      /* --seconds */
+    int64_t wait_end_ns; /* --wait, until the first producer is found */
+    bool attached;       /* a producer has been found at least once */
+    uint64_t shown;      /* frames shown since start */
+    int reported;        /* the last problem printed, to print each once */
+    struct stats st;
+    /* since the last frame shown, to tell a starved reader
+     * (problem_starved()) */
+    struct {
+        uint64_t shown, retries;
+        int64_t since;
+        bool said;
+    } starve;
+};
+
+/* Start the clocks of --seconds, --wait and the stats at `start`. */
+void viewer_start(struct viewer *vw, int64_t start);
+
+/* A signal, --seconds or --frames: time to leave. */
+bool viewer_finished(const struct viewer *vw, int64_t now);
+
+/* Roll the stats interval if it is over, printing the --stats line; true
+ * if it was. `wanted`: someone looks at the figures. */
+bool viewer_stats_tick(struct viewer *vw, frame_reader *r, int64_t now,
+                       bool wanted);
+
+/* Open a handle on the segment: attached at once, or (FRAME_OPEN_WAIT)
+ * waiting, or what the name holds is unusable and the first wait says
+ * why. 0, or why not (said). */
+int viewer_open_reader(struct viewer *vw, frame_reader **r);
+
+/* Close *r (NULL is fine), keeping its counters for the stats. */
+void viewer_close_reader(struct viewer *vw, frame_reader **r);
+
+/* --snapshot at exit: w x h packed RGBA8 pixels, the last frame shown, or
+ * NULL when none was. 0, or a negative code once said why not. */
+int viewer_save_snapshot(const struct viewer *vw, const uint8_t *pixels,
+                         uint32_t w, uint32_t h);
+
+#endif
