@@ -85,37 +85,60 @@ static FILE *open_input(const char *path, char *err, size_t errlen, int *rc)
     return f;
 }
 
-int png_probe(const char *path, uint32_t *width, uint32_t *height, char *err,
-              size_t errlen)
+/* whole: the 29 bytes up to the interlace method must be there, not only
+ * the size. */
+static int read_ihdr(const char *path, struct png_header *h, bool whole,
+                     char *err, size_t errlen)
 {
     int rc;
     FILE *f = open_input(path, err, errlen, &rc);
     if (!f)
         return rc;
-    unsigned char b[24];
+    unsigned char b[29];
     size_t n = fread(b, 1, sizeof(b), f);
     fclose(f);
     if (n < 8 || png_sig_cmp(b, 0, 8) != 0) {
         snprintf(err, errlen, n == 0 ? "empty file" : "not a PNG file");
         return -EINVAL;
     }
-    if (n < sizeof(b) || memcmp(b + 12, "IHDR", 4) != 0) {
+    if (n < (whole ? 29 : 24) || memcmp(b + 12, "IHDR", 4) != 0) {
         snprintf(err, errlen, "no IHDR chunk where PNG requires it");
         return -EINVAL;
     }
-    *width = be32(b + 16);
-    *height = be32(b + 20);
-    if (*width == 0 || *height == 0) {
-        snprintf(err, errlen, "IHDR declares an empty image (%ux%u)", *width,
-                 *height);
+    h->width = be32(b + 16);
+    h->height = be32(b + 20);
+    if (h->width == 0 || h->height == 0) {
+        snprintf(err, errlen, "IHDR declares an empty image (%ux%u)",
+                 h->width, h->height);
         return -EINVAL;
     }
-    if (*width > PNG_LOAD_MAX_DIM || *height > PNG_LOAD_MAX_DIM) {
+    if (h->width > PNG_LOAD_MAX_DIM || h->height > PNG_LOAD_MAX_DIM) {
         snprintf(err, errlen, "image size %ux%u is beyond the limit of %dx%d",
-                 *width, *height, PNG_LOAD_MAX_DIM, PNG_LOAD_MAX_DIM);
+                 h->width, h->height, PNG_LOAD_MAX_DIM, PNG_LOAD_MAX_DIM);
         return -EFBIG;
     }
+    h->bit_depth = whole ? b[24] : 0;
+    h->color_type = whole ? b[25] : -1;
+    h->interlaced = whole && b[28] != 0;
     return 0;
+}
+
+int png_probe(const char *path, uint32_t *width, uint32_t *height, char *err,
+              size_t errlen)
+{
+    struct png_header h;
+    int rc = read_ihdr(path, &h, false, err, errlen);
+    if (rc == 0) {
+        *width = h.width;
+        *height = h.height;
+    }
+    return rc;
+}
+
+int png_probe_header(const char *path, struct png_header *h, char *err,
+                     size_t errlen)
+{
+    return read_ihdr(path, h, true, err, errlen);
 }
 
 static void on_error(png_structp png, png_const_charp msg)
@@ -256,4 +279,49 @@ int png_load(struct png_loader *l, const char *path, png_target_fn target,
     if (rc)
         snprintf(err, errlen, "%s", l->err[0] ? l->err : "decode failed");
     return rc;
+}
+
+struct whole_image {
+    uint8_t *pixels;
+    uint32_t width, height;
+};
+
+static int into_malloc(void *ctx, uint32_t width, uint32_t height,
+                       uint8_t **pixels, size_t *stride, char *err,
+                       size_t errlen)
+{
+    struct whole_image *im = ctx;
+    /* 16384 x 16384 x 4 at most (the limit): no overflow. */
+    im->pixels = malloc((size_t)width * height * 4);
+    if (!im->pixels) {
+        snprintf(err, errlen, "out of memory for %ux%u", width, height);
+        return -ENOMEM;
+    }
+    im->width = width;
+    im->height = height;
+    *pixels = im->pixels;
+    *stride = (size_t)width * 4;
+    return 0;
+}
+
+int png_load_file(const char *path, uint8_t **pixels, uint32_t *width,
+                  uint32_t *height, char *err, size_t errlen)
+{
+    struct png_loader *l;
+    if (png_loader_new(0, &l)) {
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    struct whole_image im = {0};
+    int taken;
+    int rc = png_load(l, path, into_malloc, &im, &taken, err, errlen);
+    png_loader_free(l);
+    if (rc) {
+        free(im.pixels);
+        return rc;
+    }
+    *pixels = im.pixels;
+    *width = im.width;
+    *height = im.height;
+    return 0;
 }

@@ -6,6 +6,7 @@
 #include "viewer_stats.h"
 
 #include "frame_internal.h"
+#include "png_load.h"
 #include "png_write.h"
 
 #include <png.h>
@@ -14,7 +15,6 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <linux/futex.h>
-#include <setjmp.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -513,43 +513,29 @@ static int which_file(const uint8_t *pixels, uint32_t w, uint32_t h,
  * with the reason printed. */
 static uint8_t *read_snapshot(const char *path, uint32_t *w, uint32_t *h)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    if (access(path, F_OK) != 0) {
         fprintf(stderr, "no snapshot %s\n", path);
         return NULL;
     }
-    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL,
-                                             NULL, NULL);
-    png_infop info = png ? png_create_info_struct(png) : NULL;
-    uint8_t *volatile px = NULL;
-    if (!info || setjmp(png_jmpbuf(png))) {
-        fprintf(stderr, "libpng could not read %s\n", path);
-        png_destroy_read_struct(&png, &info, NULL);
-        fclose(f);
-        free(px);
+    /* The decode gives RGBA8 from any PNG: the file's own format says
+     * whether that is what was written. */
+    char err[PNG_LOAD_ERR_MAX];
+    struct png_header hdr;
+    if (png_probe_header(path, &hdr, err, sizeof(err))) {
+        fprintf(stderr, "could not read %s: %s\n", path, err);
         return NULL;
     }
-    png_init_io(png, f);
-    png_read_info(png, info);
-    *w = png_get_image_width(png, info);
-    *h = png_get_image_height(png, info);
-    if (png_get_color_type(png, info) != PNG_COLOR_TYPE_RGB_ALPHA ||
-        png_get_bit_depth(png, info) != 8 ||
-        png_get_interlace_type(png, info) != PNG_INTERLACE_NONE ||
-        *w == 0 || *h == 0 || *w > 4096 || *h > 4096) {
-        fprintf(stderr, "snapshot %s is not 8-bit RGBA (%ux%u)\n", path, *w,
-                *h);
-        png_destroy_read_struct(&png, &info, NULL);
-        fclose(f);
+    if (hdr.color_type != PNG_COLOR_TYPE_RGB_ALPHA || hdr.bit_depth != 8 ||
+        hdr.interlaced || hdr.width > 4096 || hdr.height > 4096) {
+        fprintf(stderr, "snapshot %s is not 8-bit RGBA (%ux%u)\n", path,
+                hdr.width, hdr.height);
         return NULL;
     }
-    px = malloc((size_t)*w * *h * 4);
-    CHECK(px);
-    for (uint32_t y = 0; y < *h; y++)
-        png_read_row(png, px + (size_t)y * *w * 4, NULL);
-    png_read_end(png, NULL);
-    png_destroy_read_struct(&png, &info, NULL);
-    fclose(f);
+    uint8_t *px;
+    if (png_load_file(path, &px, w, h, err, sizeof(err))) {
+        fprintf(stderr, "could not decode %s: %s\n", path, err);
+        return NULL;
+    }
     return px;
 }
 
