@@ -6,7 +6,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PROG "framebench"
 #define MAX_READERS 4
 #define NOTE_MAX 200
 
@@ -23,6 +22,7 @@ struct opts {
     unsigned png_files;
     unsigned sections;     /* bit per enum section */
     bool quick;
+    bool list_rows;        /* --list-rows: print the plan's rows, run none */
     bool quiet;
     bool with_gst;
     const char *json_path;

@@ -1,6 +1,7 @@
 /* framebench: libframe side by side with what users would pick instead. */
 #include "bench.h"
 #include "cli.h"
+#include "msg.h"
 #include "machine.h"
 #include "plan.h"
 #include "procs.h"
@@ -20,7 +21,7 @@
 static void usage(FILE *to)
 {
     fprintf(to,
-"Usage: " PROG " [OPTION]...\n"
+"Usage: %s [OPTION]...\n"
 "Measure libframe against a pipe, a Unix socket, memcpy and (optionally)\n"
 "GStreamer, with real writer and reader processes; then the producer's PNG\n"
 "decode path against a plain libpng loop. Prints the machine, a table of\n"
@@ -47,13 +48,15 @@ static void usage(FILE *to)
 "  -j, --json FILE        write every figure as JSON\n"
 "  -p, --plot DIR         write PNG charts into DIR (needs gnuplot)\n"
 "      --quick            one short repetition: a smoke test, not figures\n"
+"      --list-rows        print the rows these options would measure, one\n"
+"                         a line, and exit: nothing is run\n"
 "  -q, --quiet            no progress on stderr\n"
 "  -h, --help             show this help and exit\n"
 "  -V, --version          show the version and exit\n"
 "\n"
 "Run it on a quiet machine: other load lowers and widens every figure.\n"
 "Exit status: 0 done (targets missed or not), 1 a run could not be\n"
-"made or an output not written, 2 bad usage.\n");
+"made or an output not written, 2 bad usage.\n", msg_prog());
 }
 
 static bool parse_sections(const char *s, unsigned *out)
@@ -79,7 +82,7 @@ static bool parse_sections(const char *s, unsigned *out)
 static int parse_options(int argc, char **argv, struct opts *o)
 {
     enum { O_WARM = 256, O_PIPE, O_GST, O_PNG_DIR, O_PNG_FILES, O_PRODUCER,
-           O_MAKE_SAMPLES, O_ONLY, O_QUICK, O_FULL_SLOTS };
+           O_MAKE_SAMPLES, O_ONLY, O_QUICK, O_FULL_SLOTS, O_LIST_ROWS };
     static const struct option longopts[] = {
         {"repetitions", required_argument, NULL, 'r'},
         {"warmup", required_argument, NULL, 'w'},
@@ -97,6 +100,7 @@ static int parse_options(int argc, char **argv, struct opts *o)
         {"json", required_argument, NULL, 'j'},
         {"plot", required_argument, NULL, 'p'},
         {"quick", no_argument, NULL, O_QUICK},
+        {"list-rows", no_argument, NULL, O_LIST_ROWS},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
@@ -107,76 +111,79 @@ static int parse_options(int argc, char **argv, struct opts *o)
     long pipe = -1;
     double run_s = -1, warm_s = -1;
     *o = (struct opts){.sections = (1u << SEC_COUNT) - 1};
+    const char *prog = msg_prog();
     int c;
-    while ((c = getopt_long(argc, argv, "r:w:d:s:j:p:qhV", longopts, NULL)) !=
-           -1) {
+    opterr = 0; /* cli_option_error() says it, in every program's words */
+    while ((c = getopt_long(argc, argv, ":r:w:d:s:j:p:qhV", longopts,
+                            NULL)) != -1) {
         switch (c) {
         case 'r':
             if (!cli_parse_long(optarg, 1, 1000, &reps))
-                return cli_bad_usage(PROG, NULL, "invalid repetitions '%s' "
+                return cli_bad_usage(prog, NULL, "invalid repetitions '%s' "
                                      "(1..1000)", optarg);
             break;
         case 'w':
             if (!cli_parse_long(optarg, 0, 100, &warmup))
-                return cli_bad_usage(PROG, NULL, "invalid warm-up count '%s' "
+                return cli_bad_usage(prog, NULL, "invalid warm-up count '%s' "
                                      "(0..100)", optarg);
             break;
         case 'd':
             if (!cli_parse_double(optarg, 0.05, 3600, &run_s))
-                return cli_bad_usage(PROG, NULL, "invalid duration '%s' "
+                return cli_bad_usage(prog, NULL, "invalid duration '%s' "
                                      "(0.05..3600 s)", optarg);
             break;
         case O_WARM:
             if (!cli_parse_double(optarg, 0, 3600, &warm_s))
-                return cli_bad_usage(PROG, NULL, "invalid warm-up time '%s' "
+                return cli_bad_usage(prog, NULL, "invalid warm-up time '%s' "
                                      "(0..3600 s)", optarg);
             break;
         case 's':
             if (!cli_parse_long(optarg, 2, FRAME_MAX_SLOTS, &slots))
-                return cli_bad_usage(PROG, NULL, "invalid slot count '%s' "
+                return cli_bad_usage(prog, NULL, "invalid slot count '%s' "
                                      "(2..%d)", optarg, FRAME_MAX_SLOTS);
             break;
         case O_FULL_SLOTS:
             if (!cli_parse_long(optarg, 0, FRAME_MAX_SLOTS, &full_slots) ||
                 full_slots == 1)
-                return cli_bad_usage(PROG, NULL, "invalid slot count '%s' "
+                return cli_bad_usage(prog, NULL, "invalid slot count '%s' "
                                      "(0, or 2..%d)", optarg,
                                      FRAME_MAX_SLOTS);
             break;
         case O_PIPE:
             if (!cli_parse_long(optarg, 4096, 1L << 30, &pipe))
-                return cli_bad_usage(PROG, NULL, "invalid pipe size '%s' "
+                return cli_bad_usage(prog, NULL, "invalid pipe size '%s' "
                                      "(4096..1 GiB)", optarg);
             break;
         case O_GST: o->with_gst = true; break;
         case O_PNG_DIR: o->png_dir = optarg; break;
         case O_PNG_FILES:
             if (!cli_parse_long(optarg, 1, 1000, &files))
-                return cli_bad_usage(PROG, NULL, "invalid file count '%s' "
+                return cli_bad_usage(prog, NULL, "invalid file count '%s' "
                                      "(1..1000)", optarg);
             break;
         case O_PRODUCER: o->producer = optarg; break;
         case O_MAKE_SAMPLES: o->make_samples = optarg; break;
         case O_ONLY:
             if (!parse_sections(optarg, &o->sections))
-                return cli_bad_usage(PROG, NULL, "invalid section list '%s' "
+                return cli_bad_usage(prog, NULL, "invalid section list '%s' "
                                      "(transport, readers, wake, png)",
                                      optarg);
             break;
         case 'j': o->json_path = optarg; break;
         case 'p': o->plot_dir = optarg; break;
         case O_QUICK: o->quick = true; break;
+        case O_LIST_ROWS: o->list_rows = true; break;
         case 'q': o->quiet = true; break;
         case 'h': usage(stdout); return 0;
         case 'V':
-            printf(PROG " (libframe) %s\n", frame_version_string());
+            printf("%s (libframe) %s\n", prog, frame_version_string());
             return 0;
         default:
-            return cli_try_help(PROG); /* getopt_long() said what */
+            return cli_option_error(prog, NULL, c, argv);
         }
     }
     if (optind < argc)
-        return cli_bad_usage(PROG, NULL, "unexpected argument '%s'",
+        return cli_bad_usage(prog, NULL, "unexpected argument '%s'",
                              argv[optind]);
     o->reps = reps > 0 ? (int)reps : o->quick ? 1 : 5;
     o->warmup_reps = warmup >= 0 ? (int)warmup : o->quick ? 0 : 1;
@@ -197,35 +204,54 @@ static int unmeasured(const struct plan *p)
         const char *why;
         const struct row *r = &p->rows[i];
         if (row_failures(r, p->reps, &why) == p->reps) {
-            fprintf(stderr, PROG ": %s %s %ux%u: %s\n", r->transport, r->work,
-                    r->width, r->height, why);
+            msg_error("%s %s %ux%u: %s", r->transport, r->work, r->width,
+                      r->height, why);
             n++;
         }
     }
     return n;
 }
 
+/* --list-rows: the plan's rows, with nothing probed or run. */
+static int list_rows(const struct opts *o)
+{
+    struct plan p;
+    int rc = plan_build_rows(&p, o);
+    if (rc == 0) {
+        plan_ratios(&p, o);
+        plan_list(stdout, &p);
+    }
+    plan_free(&p);
+    if (rc || fflush(stdout) != 0 || ferror(stdout)) {
+        msg_error(rc ? "out of memory" : "standard output: write error");
+        return 1;
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    msg_set_prog("framebench");
     struct opts o;
     int status = parse_options(argc, argv, &o);
     if (status >= 0)
         return status;
+    if (o.list_rows)
+        return list_rows(&o);
     stop_signals_install(); /* a dead reader is an error, not a death */
     int rc = procs_init();
     if (rc) {
-        fprintf(stderr, PROG ": shared memory for results: %s\n",
-                strerror(-rc));
+        msg_error_rc(rc, "shared memory for results");
         return 1;
     }
     struct plan p;
     if (plan_build(&p, &o)) {
-        fprintf(stderr, PROG ": out of memory\n");
+        msg_error("out of memory");
         plan_free(&p);
         return 1;
     }
     if (plan_run(&p, &o)) {
-        fprintf(stderr, PROG ": interrupted\n");
+        msg_error("interrupted");
         plan_free(&p);
         return 1;
     }
@@ -234,15 +260,15 @@ int main(int argc, char **argv)
     fflush(stdout);
     status = unmeasured(&p) ? 1 : 0;
     if (o.json_path && (rc = report_json(o.json_path, &p, &o))) {
-        fprintf(stderr, PROG ": %s: %s\n", o.json_path, strerror(-rc));
+        msg_error_rc(rc, "%s", o.json_path);
         status = 1;
     }
     if (o.plot_dir && (rc = report_plot(o.plot_dir, &p))) {
         if (rc == -ENOENT)
-            fprintf(stderr, PROG ": %s: gnuplot is not installed; data and "
-                    "script written, no charts\n", o.plot_dir);
+            msg_error("%s: gnuplot is not installed; data and script "
+                      "written, no charts", o.plot_dir);
         else
-            fprintf(stderr, PROG ": %s: %s\n", o.plot_dir, strerror(-rc));
+            msg_error_rc(rc, "%s", o.plot_dir);
         status = rc == -ENOENT ? status : 1;
     }
     plan_free(&p);

@@ -1,5 +1,6 @@
 /* Which rows exist, which run fills each, and running the repetitions. */
 #include "plan.h"
+#include "msg.h"
 #include "stop.h"
 
 #include "frames.h"
@@ -180,16 +181,22 @@ static void build_transport(struct plan *p, const struct opts *o)
     }
 }
 
-static void build_png(struct plan *p, const struct opts *o)
+/* make: the files may be made (not for --list-rows). */
+static void build_png(struct plan *p, const struct opts *o, bool make)
 {
     char why[NOTE_MAX];
     const char *none = NULL;
-    if (png_set_prepare(o, p->make_samples[0] ? p->make_samples : NULL,
-                        &p->png, why, sizeof(why))) {
+    if (!make && !o->png_dir) {
+        snprintf(p->png_status, sizeof(p->png_status), "not made (listing)");
+        none = p->png_status;
+    } else if (png_set_prepare(o, p->make_samples[0] ? p->make_samples
+                                                     : NULL,
+                               &p->png, why, sizeof(why))) {
         snprintf(p->png_status, sizeof(p->png_status), "%s", why);
         none = p->png_status;
     }
-    uint32_t w = none ? 1920 : p->png.width, h = none ? 1080 : p->png.height;
+    uint32_t w = none ? PNG_MADE_WIDTH : p->png.width;
+    uint32_t h = none ? PNG_MADE_HEIGHT : p->png.height;
     int loop = add_row(p, SEC_PNG, "libpng-loop", "none", w, h, 0, 0, none);
     if (!none)
         add_unit(p, unit(U_PNG_LOOP, loop, w, h));
@@ -209,7 +216,8 @@ static void build_png(struct plan *p, const struct opts *o)
     }
 }
 
-int plan_build(struct plan *p, const struct opts *o)
+/* probe: look at the machine and for the programs, make the PNG files. */
+static int build(struct plan *p, const struct opts *o, bool probe)
 {
     memset(p, 0, sizeof(*p));
     p->reps = o->reps;
@@ -217,12 +225,14 @@ int plan_build(struct plan *p, const struct opts *o)
     p->units = calloc(MAX_UNITS, sizeof(*p->units));
     if (!p->rows || !p->units)
         return -1;
-    machine_probe(&p->machine, o->with_gst);
-    p->gst = o->with_gst && gst_available();
-    locate(o->producer, "producer", FRAMEBENCH_PRODUCER, p->producer,
-           sizeof(p->producer));
-    locate(o->make_samples, "make-samples", FRAMEBENCH_MAKE_SAMPLES,
-           p->make_samples, sizeof(p->make_samples));
+    if (probe) {
+        machine_probe(&p->machine, o->with_gst);
+        p->gst = o->with_gst && gst_available();
+        locate(o->producer, "producer", FRAMEBENCH_PRODUCER, p->producer,
+               sizeof(p->producer));
+        locate(o->make_samples, "make-samples", FRAMEBENCH_MAKE_SAMPLES,
+               p->make_samples, sizeof(p->make_samples));
+    }
     if (o->sections & 1u << SEC_TRANSPORT)
         build_transport(p, o);
     if (o->sections & 1u << SEC_READERS)
@@ -239,8 +249,18 @@ int plan_build(struct plan *p, const struct opts *o)
         add_unit(p, u);
     }
     if (o->sections & 1u << SEC_PNG)
-        build_png(p, o);
+        build_png(p, o, probe);
     return 0;
+}
+
+int plan_build(struct plan *p, const struct opts *o)
+{
+    return build(p, o, true);
+}
+
+int plan_build_rows(struct plan *p, const struct opts *o)
+{
+    return build(p, o, false);
 }
 
 static void run_unit(struct plan *p, const struct opts *o,
@@ -292,10 +312,10 @@ int plan_run(struct plan *p, const struct opts *o)
         bool warm = rep < o->warmup_reps;
         if (!o->quiet) {
             if (warm)
-                fprintf(stderr, PROG ": warm-up %d of %d\n", rep + 1,
-                        o->warmup_reps);
+                fprintf(stderr, "%s: warm-up %d of %d\n", msg_prog(),
+                        rep + 1, o->warmup_reps);
             else
-                fprintf(stderr, PROG ": repetition %d of %d\n",
+                fprintf(stderr, "%s: repetition %d of %d\n", msg_prog(),
                         rep - o->warmup_reps + 1, o->reps);
         }
         for (int i = 0; i < p->nunits; i++) {

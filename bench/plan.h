@@ -8,6 +8,8 @@
 #include "quiet.h"
 #include "summary.h"
 
+#include <stdio.h>
+
 enum unit_kind {
     U_LIBFRAME, U_STREAM, U_MEMCPY, U_GST, U_WAKE, U_PNG_LOOP, U_PRODUCER
 };
@@ -57,7 +59,13 @@ struct plan {
     struct cpu_mark cpu_start, cpu_end;
 };
 
+/* The rows for these options and the runs that fill them, with the
+ * machine probed, the programs found and the PNG files made. */
 int plan_build(struct plan *p, const struct opts *o);
+/* The same rows, probing, spawning and making nothing (--png-dir is read
+ * for its size): what --list-rows prints. A row's status may differ from
+ * plan_build()'s, its identity and ratios do not. */
+int plan_build_rows(struct plan *p, const struct opts *o);
 /* Warm-up repetitions, then the measured ones. 0, or -1 if interrupted. */
 int plan_run(struct plan *p, const struct opts *o);
 void plan_ratios(struct plan *p, const struct opts *o);
@@ -72,5 +80,8 @@ int row_find(const struct plan *p, enum section sec, const char *transport,
 const char *section_name(enum section s);
 /* "libframe-futex full 3 slots", "pipe touch", "memcpy-warm": for charts. */
 void row_label(const struct row *r, char *buf, size_t len);
+/* --list-rows: each row's identity and its ratios, one line each
+ * (list.c; the form is in bench/README.md). */
+void plan_list(FILE *f, const struct plan *p);
 
 #endif

@@ -4,6 +4,7 @@
  * charts can be drawn elsewhere. */
 #include "report.h"
 
+#include "msg.h"
 #include "spawn.h"
 
 #include <errno.h>
@@ -153,7 +154,7 @@ int report_plot(const char *dir, const struct plan *p)
     char *argv[] = {"gnuplot", path, NULL};
     if (spawn_run(argv, out, sizeof(out), 120000) != 0) {
         out[strcspn(out, "\n")] = 0;
-        fprintf(stderr, PROG ": gnuplot: %s\n", out);
+        msg_error("gnuplot: %s", out);
         return -EIO;
     }
     return 0;

@@ -16,6 +16,11 @@ struct png_set {
     uint32_t width, height; /* of the first file */
 };
 
+/* The size make-samples --photo is asked for, and so the PNG rows' size
+ * when no files say it (--list-rows, or the files could not be made). */
+#define PNG_MADE_WIDTH 1920
+#define PNG_MADE_HEIGHT 1080
+
 /* --png-dir, or make-samples --photo into a temporary directory. */
 int png_set_prepare(const struct opts *o, const char *make_samples,
                     struct png_set *s, char *why, size_t whylen);

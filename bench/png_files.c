@@ -82,10 +82,11 @@ static int generate(const struct opts *o, const char *make_samples,
         return -1;
     }
     s->made = true;
-    char frames[16], out[512];
+    char frames[16], size[32], out[512];
     snprintf(frames, sizeof(frames), "%u", o->png_files);
+    snprintf(size, sizeof(size), "%ux%u", PNG_MADE_WIDTH, PNG_MADE_HEIGHT);
     char *argv[] = {(char *)make_samples, "--photo", s->dir, "--frames",
-                    frames, NULL};
+                    frames, "--size", size, NULL};
     int rc = spawn_run(argv, out, sizeof(out), 600000);
     if (rc != 0) {
         out[strcspn(out, "\n")] = 0;
