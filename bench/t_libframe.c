@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 struct lf_writer_args {
@@ -26,11 +25,13 @@ void segment_name(char *buf, size_t len)
     snprintf(buf, len, "framebench.%d.%u", (int)getpid(), serial++);
 }
 
+/* After a failed run, whatever state its writer left it in: the name is
+ * ours alone, so no frame_segment_remove_stale() judgement is wanted. */
 void segment_remove(const char *name)
 {
-    char path[FRAME_NAME_MAX + 16];
-    snprintf(path, sizeof(path), "/libframe.%s", name);
-    shm_unlink(path); /* the library's documented object name */
+    char path[sizeof(FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX) + FRAME_NAME_MAX];
+    if (frame_segment_path(name, path, sizeof(path)) == 0)
+        unlink(path);
 }
 
 int lf_writer_start(const char *name, const struct source *src,
