@@ -5,7 +5,7 @@
 # tests use (a real X server for the viewer's window tests).
 FRAME_BUILD_PACKAGES="cmake make gcc libc6-dev pkg-config libpng-dev zlib1g-dev
                       libsdl2-dev"
-FRAME_TEST_PACKAGES="xvfb xauth valgrind groff-base"
+FRAME_TEST_PACKAGES="xvfb xauth valgrind groff-base python3"
 
 _frame_apt_updated=0
 

@@ -218,11 +218,33 @@ static int words(const char *line, char w[][64], int max)
     return n;
 }
 
-/* ---- a strict little JSON reader, enough for `info --json` --------------- */
+/* ---- `info --json` read by Python's json module -------------------------- */
+
+/* Python checks the text is one strict JSON object (no duplicate key, no
+ * NaN, nothing after it) and prints its members a line each: key and value
+ * re-encoded as JSON, a tab between, so neither holds a tab or newline. */
+static const char json_members_py[] =
+    "import json, sys\n"
+    "def members(pairs):\n"
+    "    if len({k for k, _ in pairs}) != len(pairs):\n"
+    "        sys.exit('duplicate key')\n"
+    "    return dict(pairs)\n"
+    "def constant(c):\n"
+    "    sys.exit('not JSON: ' + c)\n"
+    "try:\n"
+    "    doc = json.loads(sys.argv[1], object_pairs_hook=members,\n"
+    "                     parse_constant=constant)\n"
+    "except ValueError as e:\n"
+    "    sys.exit(e)\n"
+    "if not isinstance(doc, dict):\n"
+    "    sys.exit('not an object')\n"
+    "for k, v in doc.items():\n"
+    "    print(json.dumps(k), json.dumps(v), sep='\\t')\n";
 
 struct json_field {
     char key[64];
-    char value[128]; /* strings unquoted; other scalars as written */
+    char value[128]; /* strings without their quotes (escapes stay as
+                        json.dumps writes them); other values as JSON */
     bool is_string;
 };
 
@@ -231,167 +253,45 @@ struct json_doc {
     int n;
 };
 
-static void json_ws(const char **p)
+/* s without the quotes around it, if it has them, into out. */
+static bool unquote(const char *s, char *out, size_t cap)
 {
-    while (**p == ' ' || **p == '\n' || **p == '\t' || **p == '\r')
-        (*p)++;
-}
-
-static bool json_string(const char **p, char *out, size_t cap)
-{
-    size_t n = 0;
-    if (**p != '"')
+    size_t len = strlen(s);
+    if (len < 2 || s[0] != '"' || s[len - 1] != '"')
         return false;
-    for ((*p)++; **p != '"'; (*p)++) {
-        char c = **p;
-        if ((unsigned char)c < 0x20)
-            return false;
-        if (c == '\\') {
-            (*p)++;
-            if (!strchr("\"\\/bfnrtu", **p) || !**p)
-                return false;
-            if (**p == 'u') {
-                for (int i = 1; i <= 4; i++)
-                    if (!strchr("0123456789abcdefABCDEF", (*p)[i]) ||
-                        !(*p)[i])
-                        return false;
-                *p += 4;
-                c = '?';
-            } else {
-                c = **p;
-            }
-        }
-        if (n + 1 < cap)
-            out[n++] = c;
-    }
-    (*p)++;
-    out[n] = 0;
+    snprintf(out, cap, "%.*s", (int)(len - 2), s + 1);
     return true;
-}
-
-static bool json_number(const char **p)
-{
-    const char *s = *p;
-    if (*s == '-')
-        s++;
-    if (*s == '0')
-        s++;
-    else if (*s >= '1' && *s <= '9')
-        while (*s >= '0' && *s <= '9')
-            s++;
-    else
-        return false;
-    if (*s == '.') {
-        s++;
-        if (!(*s >= '0' && *s <= '9'))
-            return false;
-        while (*s >= '0' && *s <= '9')
-            s++;
-    }
-    if (*s == 'e' || *s == 'E') {
-        s++;
-        if (*s == '+' || *s == '-')
-            s++;
-        if (!(*s >= '0' && *s <= '9'))
-            return false;
-        while (*s >= '0' && *s <= '9')
-            s++;
-    }
-    *p = s;
-    return true;
-}
-
-static bool json_value(const char **p, int depth);
-
-static bool json_members(const char **p, int depth, struct json_doc *doc)
-{
-    (*p)++; /* '{' */
-    json_ws(p);
-    if (**p == '}') {
-        (*p)++;
-        return true;
-    }
-    for (;;) {
-        char key[64];
-        json_ws(p);
-        if (!json_string(p, key, sizeof(key)))
-            return false;
-        json_ws(p);
-        if (*(*p)++ != ':')
-            return false;
-        json_ws(p);
-        const char *start = *p;
-        if (!json_value(p, depth + 1))
-            return false;
-        if (doc && doc->n < 40) {
-            struct json_field *f = &doc->f[doc->n++];
-            snprintf(f->key, sizeof(f->key), "%s", key);
-            f->is_string = *start == '"';
-            if (f->is_string) {
-                const char *q = start;
-                json_string(&q, f->value, sizeof(f->value));
-            } else {
-                snprintf(f->value, sizeof(f->value), "%.*s",
-                         (int)(*p - start), start);
-            }
-        }
-        json_ws(p);
-        if (**p == ',') {
-            (*p)++;
-            continue;
-        }
-        if (**p == '}') {
-            (*p)++;
-            return true;
-        }
-        return false;
-    }
-}
-
-static bool json_value(const char **p, int depth)
-{
-    char scratch[256];
-    if (depth > 16)
-        return false;
-    switch (**p) {
-    case '{': return json_members(p, depth, NULL);
-    case '[':
-        (*p)++;
-        json_ws(p);
-        if (**p == ']') {
-            (*p)++;
-            return true;
-        }
-        for (;;) {
-            json_ws(p);
-            if (!json_value(p, depth + 1))
-                return false;
-            json_ws(p);
-            if (**p == ']') {
-                (*p)++;
-                return true;
-            }
-            if (*(*p)++ != ',')
-                return false;
-        }
-    case '"': return json_string(p, scratch, sizeof(scratch));
-    case 't': return strncmp(*p, "true", 4) == 0 && (*p += 4);
-    case 'f': return strncmp(*p, "false", 5) == 0 && (*p += 5);
-    case 'n': return strncmp(*p, "null", 4) == 0 && (*p += 4);
-    }
-    return json_number(p);
 }
 
 /* The whole text must be one object and nothing else. */
 static bool json_parse(const char *text, struct json_doc *doc)
 {
-    const char *p = text;
+    static char lines[1 << 16];
     doc->n = 0;
-    json_ws(&p);
-    if (*p != '{' || !json_members(&p, 0, doc))
+    int out = capture_fd();
+    const char *argv[] = {"python3", "-c", json_members_py, text, NULL};
+    pid_t pid = spawn(&(struct spawn_opts){.argv = argv, .out_fd = out,
+                                           .err_fd = STDERR_FILENO,
+                                           .limit_s = RUN_LIMIT_S});
+    int st = exit_code(pid, NO_LIMIT, "python3", NULL);
+    read_capture(out, lines, sizeof(lines));
+    if (st == 127)
+        fprintf(stderr, "python3 is not installed (scripts/deps.sh)\n");
+    if (st != 0)
         return false;
-    json_ws(&p);
-    return *p == 0;
+    for (char *p = lines, *nl; *p; p = nl + 1) {
+        char *tab = strchr(p, '\t');
+        if (!(nl = strchr(p, '\n')) || !tab || tab > nl || doc->n == 40)
+            return false;
+        *tab = *nl = 0;
+        struct json_field *f = &doc->f[doc->n++];
+        f->is_string = unquote(tab + 1, f->value, sizeof(f->value));
+        if (!unquote(p, f->key, sizeof(f->key)))
+            return false;
+        if (!f->is_string)
+            snprintf(f->value, sizeof(f->value), "%s", tab + 1);
+    }
+    return true;
 }
 
 static const struct json_field *json_get(const struct json_doc *doc,
