@@ -1,4 +1,6 @@
-/* Writing PNG files of any colour type and bit depth from raw file rows. */
+/* Writing PNG files of any colour type and bit depth from raw file rows:
+ * the viewer's snapshots, make-samples' images and the tests' inputs. Part
+ * of png/ (frame_png), with png_load.h. */
 #ifndef FRAME_PNG_WRITE_H
 #define FRAME_PNG_WRITE_H
 
