@@ -116,9 +116,13 @@ int cli_bad_usage(const char *prog, const char *what, const char *fmt, ...)
 
 int cli_option_error(const char *prog, const char *what, int c, char **argv)
 {
-    /* optopt names a short option; a long one is only in argv. */
+    /* A long option is only in argv (optopt holds its short letter, if it
+     * has one, when its value is missing); a short one is in optopt,
+     * perhaps among others in one word ("-qz"). */
+    const char *last = argv[optind - 1];
     char opt[3] = {'-', (char)optopt, 0};
-    const char *arg = quoted(optopt ? opt : argv[optind - 1]);
+    const char *arg = quoted(optopt && strncmp(last, "--", 2) != 0 ? opt
+                                                                    : last);
     if (c == ':')
         return cli_bad_usage(prog, what, "option '%s' needs a value", arg);
     return cli_bad_usage(prog, what, "unknown option '%s'", arg);
