@@ -9,7 +9,6 @@
 
 #include <getopt.h>
 #include <stdio.h>
-#include <string.h>
 
 static void usage(FILE *to)
 {
@@ -106,13 +105,7 @@ int options_parse(int argc, char **argv, struct options *o)
         case 'V':
             printf("%s (libframe) %s\n", prog, frame_version_string());
             return 0;
-        default:
-            /* glibc sets optopt to a long option's val too ('c' for
-             * --frames, 256 for --vsync): one written long is named as
-             * written. */
-            if (strncmp(argv[optind - 1], "--", 2) == 0)
-                optopt = 0;
-            return cli_option_error(prog, NULL, c, argv);
+        default: return cli_option_error(prog, NULL, c, argv);
         }
     }
     if (optind < argc)
