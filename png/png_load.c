@@ -85,22 +85,37 @@ static FILE *open_input(const char *path, char *err, size_t errlen, int *rc)
     return f;
 }
 
+/* open_input(), then the first len (>= 8) bytes into head, *n of them
+ * there: NULL with *rc and err set unless they start with PNG's
+ * signature. An empty file says so, not "not a PNG file". */
+static FILE *open_png(const char *path, unsigned char *head, size_t len,
+                      size_t *n, char *err, size_t errlen, int *rc)
+{
+    FILE *f = open_input(path, err, errlen, rc);
+    if (!f)
+        return NULL;
+    *n = fread(head, 1, len, f);
+    if (*n < 8 || png_sig_cmp(head, 0, 8) != 0) {
+        fclose(f);
+        snprintf(err, errlen, *n == 0 ? "empty file" : "not a PNG file");
+        *rc = -EINVAL;
+        return NULL;
+    }
+    return f;
+}
+
 /* whole: the 29 bytes up to the interlace method must be there, not only
  * the size. */
 static int read_ihdr(const char *path, struct png_header *h, bool whole,
                      char *err, size_t errlen)
 {
     int rc;
-    FILE *f = open_input(path, err, errlen, &rc);
+    unsigned char b[29];
+    size_t n;
+    FILE *f = open_png(path, b, sizeof(b), &n, err, errlen, &rc);
     if (!f)
         return rc;
-    unsigned char b[29];
-    size_t n = fread(b, 1, sizeof(b), f);
     fclose(f);
-    if (n < 8 || png_sig_cmp(b, 0, 8) != 0) {
-        snprintf(err, errlen, n == 0 ? "empty file" : "not a PNG file");
-        return -EINVAL;
-    }
     if (n < (whole ? 29 : 24) || memcmp(b + 12, "IHDR", 4) != 0) {
         snprintf(err, errlen, "no IHDR chunk where PNG requires it");
         return -EINVAL;
@@ -251,16 +266,11 @@ int png_load(struct png_loader *l, const char *path, png_target_fn target,
 {
     *target_taken = 0;
     int rc;
-    FILE *f = open_input(path, err, errlen, &rc);
+    unsigned char sig[8];
+    size_t n;
+    FILE *f = open_png(path, sig, sizeof(sig), &n, err, errlen, &rc);
     if (!f)
         return rc;
-    unsigned char sig[8];
-    size_t n = fread(sig, 1, sizeof(sig), f);
-    if (n < sizeof(sig) || png_sig_cmp(sig, 0, sizeof(sig)) != 0) {
-        fclose(f);
-        snprintf(err, errlen, n == 0 ? "empty file" : "not a PNG file");
-        return -EINVAL;
-    }
     rewind(f);
     l->err[0] = 0;
     l->f = f;

@@ -251,23 +251,31 @@ out:
     return rc;
 }
 
+/* A stream that fopen() or open_memstream() gave (NULL: errno says why),
+ * written and closed: a failed close is a failed write. */
+static int write_and_close(FILE *fp, const struct pngw_spec *spec, char *err,
+                           size_t errlen)
+{
+    int rc;
+    if (!fp) {
+        rc = -errno;
+    } else {
+        rc = write_stream(fp, spec, err, errlen);
+        if (fclose(fp) == 0 || rc)
+            return rc;
+        rc = -errno;
+    }
+    if (err && errlen)
+        snprintf(err, errlen, "%s", strerror(-rc));
+    return rc;
+}
+
 int pngw_write_file(const char *path, const struct pngw_spec *spec,
                     char *err, size_t errlen)
 {
     FILE *fp = fopen(path, "wb");
-    if (!fp) {
-        int rc = -errno;
-        if (err && errlen)
-            snprintf(err, errlen, "%s", strerror(-rc));
-        return rc;
-    }
-    int rc = write_stream(fp, spec, err, errlen);
-    if (fclose(fp) != 0 && rc == 0) {
-        rc = -errno;
-        if (err && errlen)
-            snprintf(err, errlen, "%s", strerror(-rc));
-    }
-    if (rc)
+    int rc = write_and_close(fp, spec, err, errlen);
+    if (rc && fp)
         unlink(path);
     return rc;
 }
@@ -278,18 +286,7 @@ int pngw_write_mem(const struct pngw_spec *spec, uint8_t **out, size_t *len,
     char *buf = NULL;
     size_t size = 0;
     FILE *fp = open_memstream(&buf, &size);
-    if (!fp) {
-        int rc = -errno;
-        if (err && errlen)
-            snprintf(err, errlen, "%s", strerror(-rc));
-        return rc;
-    }
-    int rc = write_stream(fp, spec, err, errlen);
-    if (fclose(fp) != 0 && rc == 0) {
-        rc = -errno;
-        if (err && errlen)
-            snprintf(err, errlen, "%s", strerror(-rc));
-    }
+    int rc = write_and_close(fp, spec, err, errlen);
     if (rc) {
         free(buf);
         return rc;
