@@ -868,9 +868,14 @@ static void watch_memory_flat(void)
     spec.samples = &px;
     spec.stride = 1;
     CHECK_RC(pngw_write_mem(&spec, &png, &len, NULL, 0), 0);
-    long rss[2];
-    int rounds[2] = {2000, 20000};
-    for (int phase = 0; phase < 2; phase++) {
+    /* A warm-up, then two equal batches: memory that grows with the
+     * events grows by the same amount in each (the leak this replaced kept
+     * 44 bytes an event: 880 kB a batch, more under ASan), while the
+     * allocator's own settling (up to 700 kB under ASan on a busy machine)
+     * happens in the first. The second batch is judged. */
+    long rss[3];
+    int rounds[3] = {2000, 20000, 20000};
+    for (int phase = 0; phase < 3; phase++) {
         for (int i = 0; i < rounds[phase]; i++)
             move_in_bytes(file, png, len);
         /* Everything before the marker has been taken in. */
@@ -878,10 +883,10 @@ static void watch_memory_flat(void)
         wait_latest(name, 2 + phase, 1, 1, 60);
         rss[phase] = rss_kb(pid);
     }
-    fprintf(stderr, "VmRSS %ld kB, then %ld kB after %d more rewrites\n",
-            rss[0], rss[1], rounds[1]);
+    fprintf(stderr, "VmRSS %ld kB, then %ld kB and %ld kB after two batches "
+            "of %d rewrites\n", rss[0], rss[1], rss[2], rounds[1]);
     free(png);
-    CHECK(rss[1] - rss[0] < 512);
+    CHECK(rss[2] - rss[1] < 512);
     stop_child(pid, SIGTERM, 10000, "producer", log);
     shm_gone(name);
     scratch_remove();
