@@ -1,5 +1,5 @@
 /* Bytes nobody vetted, made safe to print: anyone may create
- * /dev/shm/libframe.ANYTHING, and a name that reached the terminal raw
+ * any name under our prefix, and a name that reached the terminal raw
  * could send it escape sequences or forge whole rows of `list`. */
 #include "quote.h"
 

@@ -1,4 +1,4 @@
-/* Bytes nobody vetted, made safe to print (names from /dev/shm, text from
+/* Bytes nobody vetted, made safe to print (names from FRAME_SHM_DIR, text from
  * a segment, arguments echoed back): every program quotes them one way. */
 #ifndef LIBFRAME_COMMON_QUOTE_H
 #define LIBFRAME_COMMON_QUOTE_H
@@ -7,7 +7,7 @@
 #include <stdio.h>
 
 /*
- * Names from /dev/shm and the other bytes nobody vetted are shown quoted:
+ * Names from FRAME_SHM_DIR and the other bytes nobody vetted are shown quoted:
  * printable ASCII other than space and backslash as itself; \a \b \t \n
  * \v \f \r, \e (ESC) and \\; every other byte, space and >= 0x80
  * included, as \ooo (octal). One byte of output is one column, so widths

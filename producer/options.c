@@ -17,7 +17,8 @@ static void usage(void)
     printf(
 "Usage: %s [OPTION]... PATH...\n"
 "Publish PNG files (or the *.png of directories, in natural name order) into\n"
-"the libframe segment /dev/shm/libframe.NAME, paced at a frame rate.\n"
+"the libframe segment " FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX
+"NAME, paced at a frame rate.\n"
 "\n"
 "  -n, --name NAME          segment name (default: default)\n"
 "  -r, --fps N              frames per second, 0 = as fast as possible\n"

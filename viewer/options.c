@@ -14,7 +14,8 @@ static void usage(FILE *to)
 {
     fprintf(to, "Usage: %s [OPTION]...\n", msg_prog());
     fputs(
-"Show the newest frame of the libframe segment /dev/shm/libframe.NAME in a\n"
+"Show the newest frame of the libframe segment " FRAME_SHM_DIR "/"
+FRAME_OBJECT_PREFIX "NAME in a\n"
 "window, or read frames without one. Starts in any order with the producer\n"
 "and follows it when it stops, dies or restarts.\n"
 "\n"

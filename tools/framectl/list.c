@@ -1,4 +1,4 @@
-/* framectl list and framectl clean: every segment in /dev/shm. */
+/* framectl list and framectl clean: every object of ours in FRAME_SHM_DIR. */
 #include "cli.h"
 #include "framectl.h"
 
