@@ -25,6 +25,19 @@ void pngw_spec_init(struct pngw_spec *spec)
     spec->filters = -1;
 }
 
+void pngw_spec_8bit(struct pngw_spec *spec, int color_type,
+                    const uint8_t *samples, uint32_t width, uint32_t height,
+                    size_t stride)
+{
+    pngw_spec_init(spec);
+    spec->width = width;
+    spec->height = height;
+    spec->color_type = color_type;
+    spec->bit_depth = 8;
+    spec->samples = samples;
+    spec->stride = stride;
+}
+
 static int channels_of(int color_type)
 {
     switch (color_type) {
@@ -278,6 +291,15 @@ int pngw_write_file(const char *path, const struct pngw_spec *spec,
     if (rc && fp)
         unlink(path);
     return rc;
+}
+
+int pngw_write_rgba8(const char *path, const uint8_t *pixels, uint32_t width,
+                     uint32_t height, size_t stride, char *err, size_t errlen)
+{
+    struct pngw_spec spec;
+    pngw_spec_8bit(&spec, PNG_COLOR_TYPE_RGB_ALPHA, pixels, width, height,
+                   stride);
+    return pngw_write_file(path, &spec, err, errlen);
 }
 
 int pngw_write_mem(const struct pngw_spec *spec, uint8_t **out, size_t *len,

@@ -47,6 +47,13 @@ struct pngw_spec {
 /* Defaults: everything zero except compression_level and filters (-1). */
 void pngw_spec_init(struct pngw_spec *spec);
 
+/* pngw_spec_init(), then an 8-bit image of `color_type`: width x height,
+ * rows of `stride` bytes at `samples`. The set-up nearly every writer wants
+ * (RGBA frames, grey test inputs); set any other field after it. */
+void pngw_spec_8bit(struct pngw_spec *spec, int color_type,
+                    const uint8_t *samples, uint32_t width, uint32_t height,
+                    size_t stride);
+
 /* Bytes in one packed row of the spec's width, colour type and depth; 0 for
  * a combination PNG does not allow. */
 size_t pngw_row_bytes(uint32_t width, int color_type, int bit_depth);
@@ -63,5 +70,11 @@ int pngw_write_file(const char *path, const struct pngw_spec *spec,
 /* The same into memory: on success *out (free() it) holds *len bytes. */
 int pngw_write_mem(const struct pngw_spec *spec, uint8_t **out, size_t *len,
                    char *err, size_t errlen);
+
+/* Write width x height RGBA8 pixels (rows of stride bytes) to `path` as an
+ * 8-bit RGBA PNG, unchanged, with the defaults: a frame as it is in a slot.
+ * Returns and says as pngw_write_file(). */
+int pngw_write_rgba8(const char *path, const uint8_t *pixels, uint32_t width,
+                     uint32_t height, size_t stride, char *err, size_t errlen);
 
 #endif

@@ -95,13 +95,8 @@ static int make_base(uint8_t **png, size_t *len, char *why, size_t whylen)
     testcard_draw(&tc, 0, pixels, stride);
 
     struct pngw_spec spec;
-    pngw_spec_init(&spec);
-    spec.width = BASE_W;
-    spec.height = BASE_H;
-    spec.color_type = PNG_COLOR_TYPE_RGB_ALPHA;
-    spec.bit_depth = 8;
-    spec.samples = pixels;
-    spec.stride = stride;
+    pngw_spec_8bit(&spec, PNG_COLOR_TYPE_RGB_ALPHA, pixels, BASE_W, BASE_H,
+                   stride);
     int rc = pngw_write_mem(&spec, png, len, why, whylen);
     free(pixels);
     return rc;

@@ -56,15 +56,6 @@ static void *worker(void *arg)
         .fps = seq->fps,
         .noise = seq->noise,
     };
-    struct pngw_spec spec;
-    pngw_spec_init(&spec);
-    spec.width = seq->width;
-    spec.height = seq->height;
-    spec.color_type = PNG_COLOR_TYPE_RGB_ALPHA;
-    spec.bit_depth = 8;
-    spec.samples = pixels;
-    spec.stride = stride;
-    spec.compression_level = seq->level;
 
     while (!atomic_load(&sh->stop)) {
         unsigned i = atomic_fetch_add(&sh->next, 1);
@@ -77,6 +68,11 @@ static void *worker(void *arg)
             break;
         }
         testcard_draw(&tc, i, pixels, stride);
+        /* Described once drawn: GCC takes the const pointer for a read. */
+        struct pngw_spec spec;
+        pngw_spec_8bit(&spec, PNG_COLOR_TYPE_RGB_ALPHA, pixels, seq->width,
+                       seq->height, stride);
+        spec.compression_level = seq->level;
         int rc = pngw_write_file(path, &spec, why, sizeof(why));
         if (rc) {
             fail(sh, rc, path, why);

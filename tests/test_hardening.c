@@ -469,13 +469,7 @@ static void write_pattern_png(const char *path, uint32_t k, uint32_t w,
         memcpy(px + (size_t)i * 4, &v, 4);
     }
     struct pngw_spec spec;
-    pngw_spec_init(&spec);
-    spec.width = w;
-    spec.height = h;
-    spec.color_type = PNG_COLOR_TYPE_RGB_ALPHA;
-    spec.bit_depth = 8;
-    spec.samples = px;
-    spec.stride = (size_t)w * 4;
+    pngw_spec_8bit(&spec, PNG_COLOR_TYPE_RGB_ALPHA, px, w, h, (size_t)w * 4);
     spec.compression_level = 1; /* the pixels do not compress anyway */
     char err[160];
     if (pngw_write_file(path, &spec, err, sizeof(err)) != 0) {

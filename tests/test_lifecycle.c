@@ -69,16 +69,8 @@ static void write_solid_png(const char *path, const uint8_t rgba[4])
     static uint8_t px[FRAME_BYTES];
     for (size_t i = 0; i < FRAME_BYTES; i += 4)
         memcpy(px + i, rgba, 4);
-    struct pngw_spec spec;
-    pngw_spec_init(&spec);
-    spec.width = W;
-    spec.height = H;
-    spec.color_type = PNG_COLOR_TYPE_RGB_ALPHA;
-    spec.bit_depth = 8;
-    spec.samples = px;
-    spec.stride = (size_t)W * 4;
     char err[160];
-    if (pngw_write_file(path, &spec, err, sizeof(err)) != 0) {
+    if (pngw_write_rgba8(path, px, W, H, (size_t)W * 4, err, sizeof(err))) {
         fprintf(stderr, "%s: %s\n", path, err);
         CHECK(!"cannot write a test PNG");
     }

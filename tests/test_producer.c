@@ -142,13 +142,7 @@ static void write_plain(const char *path, uint32_t w, uint32_t h, uint8_t v)
     CHECK(rows);
     memset(rows, v, (size_t)w * h);
     struct pngw_spec spec;
-    pngw_spec_init(&spec);
-    spec.width = w;
-    spec.height = h;
-    spec.color_type = PNG_COLOR_TYPE_GRAY;
-    spec.bit_depth = 8;
-    spec.samples = rows;
-    spec.stride = w;
+    pngw_spec_8bit(&spec, PNG_COLOR_TYPE_GRAY, rows, w, h, w);
     char err[256];
     if (pngw_write_file(path, &spec, err, sizeof(err))) {
         fprintf(stderr, "%s: %s\n", path, err);
@@ -749,12 +743,7 @@ static void watch_overflow(void)
     {
         uint8_t px = 9;
         struct pngw_spec spec;
-        pngw_spec_init(&spec);
-        spec.width = spec.height = 1;
-        spec.color_type = PNG_COLOR_TYPE_GRAY;
-        spec.bit_depth = 8;
-        spec.samples = &px;
-        spec.stride = 1;
+        pngw_spec_8bit(&spec, PNG_COLOR_TYPE_GRAY, &px, 1, 1, 1);
         CHECK_RC(pngw_write_mem(&spec, &png, &len, NULL, 0), 0);
     }
     for (long i = 0; i < n; i++) {
@@ -861,12 +850,7 @@ static void watch_memory_flat(void)
     uint8_t px = 5, *png;
     size_t len;
     struct pngw_spec spec;
-    pngw_spec_init(&spec);
-    spec.width = spec.height = 1;
-    spec.color_type = PNG_COLOR_TYPE_GRAY;
-    spec.bit_depth = 8;
-    spec.samples = &px;
-    spec.stride = 1;
+    pngw_spec_8bit(&spec, PNG_COLOR_TYPE_GRAY, &px, 1, 1, 1);
     CHECK_RC(pngw_write_mem(&spec, &png, &len, NULL, 0), 0);
     /* A warm-up, then two equal batches: memory that grows with the
      * events grows by the same amount in each (the leak this replaced kept

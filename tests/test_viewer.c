@@ -329,13 +329,8 @@ static void make_image(enum kind k, struct image *img)
             }
         }
     }
-    pngw_spec_init(&img->spec);
-    img->spec.width = img->w;
-    img->spec.height = img->h;
-    img->spec.color_type = kinds[k].type;
-    img->spec.bit_depth = 8;
-    img->spec.samples = img->samples;
-    img->spec.stride = stride;
+    pngw_spec_8bit(&img->spec, kinds[k].type, img->samples, img->w, img->h,
+                   stride);
     if (k == PALETTE_TRNS) {
         img->spec.palette = (const uint8_t(*)[3])img->palette;
         img->spec.palette_len = 16;

@@ -1,9 +1,8 @@
 /* Snapshots: an RGBA8 frame into a PNG file, and their timestamped names. */
 #include "snapshot.h"
 
+#include "msg.h"
 #include "png_write.h"
-
-#include <png.h>
 
 #include <errno.h>
 #include <limits.h>
@@ -11,23 +10,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PROG "viewer"
-
 int snapshot_write(const char *path, const uint8_t *rgba, uint32_t w,
                    uint32_t h, size_t stride)
 {
-    struct pngw_spec spec;
-    pngw_spec_init(&spec);
-    spec.width = w;
-    spec.height = h;
-    spec.color_type = PNG_COLOR_TYPE_RGB_ALPHA;
-    spec.bit_depth = 8;
-    spec.samples = rgba;
-    spec.stride = stride;
     char err[160];
-    int rc = pngw_write_file(path, &spec, err, sizeof(err));
+    int rc = pngw_write_rgba8(path, rgba, w, h, stride, err, sizeof(err));
     if (rc)
-        fprintf(stderr, PROG ": snapshot '%s': %s\n", path, err);
+        msg_error("snapshot '%s': %s", path, err);
     return rc;
 }
 

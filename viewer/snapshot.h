@@ -6,8 +6,8 @@
 #include <stdint.h>
 
 /* Write w x h RGBA8 pixels (rows of stride bytes) to path as an 8-bit RGBA
- * PNG, unchanged. 0, or a negative errno code and "viewer: snapshot
- * 'path': why" on stderr. */
+ * PNG, unchanged. 0, or a negative errno code and "PROG: snapshot 'path':
+ * why" on stderr (msg_error(): the program main() named). */
 int snapshot_write(const char *path, const uint8_t *rgba, uint32_t w,
                    uint32_t h, size_t stride);
 
