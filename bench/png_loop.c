@@ -7,7 +7,6 @@
 #include "png.h"
 
 #include "clock.h"
-#include "cpu_time.h"
 #include "procs.h"
 
 #include <errno.h>

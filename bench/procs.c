@@ -3,7 +3,6 @@
 #include "stop.h"
 
 #include "clock.h"
-#include "cpu_time.h"
 
 #include <errno.h>
 #include <math.h>
@@ -222,11 +221,11 @@ void meter_tick(struct meter *m, int64_t now)
 {
     if (m->state == 0 && now >= ctl->t_warm) {
         m->w0 = now;
-        m->c0 = cpu_ns();
+        m->c0 = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
         m->state = 1;
     } else if (m->state == 1 && now >= ctl->t_end) {
         m->w1 = now;
-        m->c1 = cpu_ns();
+        m->c1 = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
         m->state = 2;
     }
 }
@@ -235,7 +234,7 @@ void meter_end(struct meter *m, struct proc_out *out)
 {
     if (m->state == 1) {
         m->w1 = now_ns();
-        m->c1 = cpu_ns();
+        m->c1 = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
         m->state = 2;
     }
     if (m->state == 2) {
