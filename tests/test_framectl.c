@@ -1096,20 +1096,29 @@ static pid_t spawn_dump(int err, const char *name, const char *opt1,
     return spawn_framectl(-1, err, args);
 }
 
-/* dump --wait, started before its writer: says once that it waits, then
- * records the writer's frames. Junk and a dead writer's segment under the
- * name are not that writer either. Ctrl-C ends a wait at once. */
-static void dump_wait(void)
+/* dump --wait -c count started before name's writer: it waits, then the
+ * writer comes and it records that writer's frames and ends; R.err holds
+ * what it said. Returns the writer, still running. */
+static pid_t dump_awaits_writer(const char *name, const char *count)
 {
-    const char *name = dump_case("wait");
     int err = capture_fd();
-    pid_t pid = spawn_dump(err, name, "--wait", "-c", "3");
+    pid_t pid = spawn_dump(err, name, "--wait", "-c", count);
     await_text(err, "waiting for a writer");
     CHECK(still_running(pid));
     pid_t wp = start_writer_from(name, 1, DUMP_W, DUMP_H, true);
     CHECK_RC(exit_code(pid, NO_LIMIT, "framectl", NULL), 0);
     read_capture(err, R.err, sizeof(R.err));
     fputs(R.err, stderr);
+    return wp;
+}
+
+/* dump --wait, started before its writer: says once that it waits, then
+ * records the writer's frames. Junk and a dead writer's segment under the
+ * name are not that writer either. Ctrl-C ends a wait at once. */
+static void dump_wait(void)
+{
+    const char *name = dump_case("wait");
+    pid_t wp = dump_awaits_writer(name, "3");
     CHECK(check_frames(dump_out, DUMP_W, DUMP_H) == 3);
     CHECK(count_text(R.err, "waiting") == 1 && count_lines(R.err) == 2);
     /* The size is the one line that is not framectl's message. */
@@ -1123,13 +1132,7 @@ static void dump_wait(void)
 
     /* Junk under the name: said once, then the writer replaces it. */
     garbage_object(name);
-    err = capture_fd();
-    pid = spawn_dump(err, name, "--wait", "-c", "2");
-    await_text(err, "waiting for a writer");
-    wp = start_writer_from(name, 1, DUMP_W, DUMP_H, true);
-    CHECK_RC(exit_code(pid, NO_LIMIT, "framectl", NULL), 0);
-    read_capture(err, R.err, sizeof(R.err));
-    fputs(R.err, stderr);
+    wp = dump_awaits_writer(name, "2");
     CHECK(count_text(R.err, "not a libframe segment") == 1);
     CHECK(count_text(R.err, "waiting") == 1);
     CHECK(check_frames(dump_out, DUMP_W, DUMP_H) == 2);
@@ -1137,19 +1140,13 @@ static void dump_wait(void)
 
     /* A dead writer's segment: waited past the same way. */
     dead_writer(name);
-    err = capture_fd();
-    pid = spawn_dump(err, name, "--wait", "-c", "2");
-    await_text(err, "waiting for a writer");
-    wp = start_writer_from(name, 1, DUMP_W, DUMP_H, true);
-    CHECK_RC(exit_code(pid, NO_LIMIT, "framectl", NULL), 0);
-    read_capture(err, R.err, sizeof(R.err));
-    fputs(R.err, stderr);
+    wp = dump_awaits_writer(name, "2");
     CHECK(check_frames(dump_out, DUMP_W, DUMP_H) == 2);
     stop_writer(wp, name);
 
     /* Nobody comes: Ctrl-C. */
-    err = capture_fd();
-    pid = spawn_dump(err, name, "--wait", NULL, NULL);
+    int err = capture_fd();
+    pid_t pid = spawn_dump(err, name, "--wait", NULL, NULL);
     await_text(err, "waiting for a writer");
     stop_child(pid, SIGINT, EVENT_MS, "framectl", NULL);
     read_capture(err, R.err, sizeof(R.err));

@@ -716,6 +716,27 @@ int __wrap_clock_nanosleep(clockid_t clock, int flags,
     return __real_clock_nanosleep(clock, flags, req, rem);
 }
 
+/* r searching for a writer that does not come (the state is for the log):
+ * waits of a second, longer than the cap, so each makes a look. Enough
+ * looks for the back-off (20 ms, doubling) to reach the cap and stay there
+ * a while; the count of calls is only a hang guard. */
+static void search_watched(frame_reader *r, const char *state)
+{
+    looks = planned = 0;
+    longest_plan_ns = 0;
+    watching = true;
+    for (int calls = 0; looks < 10; calls++) {
+        CHECK(calls < 100);
+        CHECK_RC(frame_reader_wait(r, 1000), -ETIMEDOUT);
+    }
+    watching = false;
+    fprintf(stderr, "%s: %d looks, %d sleeps planned, the longest "
+            "%.1f ms after its look\n", state, looks, planned,
+            longest_plan_ns / 1e6);
+    CHECK(planned > 0);
+    CHECK(longest_plan_ns <= SEARCH_MAX_MS * MS);
+}
+
 /* WAITING, then CLOSED: the handle looks for a writer with a back-off that
  * grows to SEARCH_MAX_MS and no further, and finds the one that comes. */
 static void search_backoff_capped(void)
@@ -723,20 +744,7 @@ static void search_backoff_capped(void)
     setup("backoff");
     frame_reader *r;
     CHECK_RC(frame_reader_open_flags(seg, FRAME_OPEN_WAIT, &r), 0);
-    /* Waits of a second, longer than the cap: each makes a look. Enough
-     * looks for the back-off (20 ms, doubling) to reach the cap and stay
-     * there a while; the count of calls is only a hang guard. */
-    watching = true;
-    for (int calls = 0; looks < 10; calls++) {
-        CHECK(calls < 100);
-        CHECK_RC(frame_reader_wait(r, 1000), -ETIMEDOUT);
-    }
-    watching = false;
-    fprintf(stderr, "waiting: %d looks, %d sleeps planned, the longest "
-            "%.1f ms after its look\n", looks, planned,
-            longest_plan_ns / 1e6);
-    CHECK(planned > 0);
-    CHECK(longest_plan_ns <= SEARCH_MAX_MS * MS);
+    search_watched(r, "waiting");
 
     /* A writer comes: found. Then it closes, and the search starts over. */
     struct frame_format fmt = {.max_width = W, .max_height = H};
@@ -749,19 +757,7 @@ static void search_backoff_capped(void)
     CHECK(v.pixels[0] == 3);
     frame_writer_destroy(w);
     CHECK_RC(frame_reader_wait(r, APPEAR_MS), FRAME_ECLOSED);
-    looks = planned = 0;
-    longest_plan_ns = 0;
-    watching = true;
-    for (int calls = 0; looks < 10; calls++) {
-        CHECK(calls < 100);
-        CHECK_RC(frame_reader_wait(r, 1000), -ETIMEDOUT);
-    }
-    watching = false;
-    fprintf(stderr, "closed: %d looks, %d sleeps planned, the longest "
-            "%.1f ms after its look\n", looks, planned,
-            longest_plan_ns / 1e6);
-    CHECK(planned > 0);
-    CHECK(longest_plan_ns <= SEARCH_MAX_MS * MS);
+    search_watched(r, "closed");
     frame_reader_close(r);
     cleanup();
 }

@@ -2,6 +2,7 @@
  * and a tear made on purpose, to show the checks can see one. */
 #include "proc.h"
 #include "runner.h"
+#include "sanitized.h"
 #include "writer_proc.h"
 
 #include <stdatomic.h>
@@ -10,15 +11,6 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
-
-/* GCC names sanitizers with macros, Clang with __has_feature. */
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define SANITIZED 1
-#endif
-#endif
 
 /* Unoptimised and sanitised builds (CI's ASan build is -O0) verify many
  * times slower, so they get a quarter of the pixels. */

@@ -1,5 +1,6 @@
 /* Thread-level stress in one process, written to run under ThreadSanitizer. */
 #include "runner.h"
+#include "sanitized.h"
 
 #include <pthread.h>
 #include <sched.h>
@@ -7,15 +8,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
-
-/* GCC names sanitizers with macros, Clang with __has_feature. */
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define SANITIZED 1
-#endif
-#endif
 
 /*
  * What TSan can and cannot see here: it tracks memory by virtual address,

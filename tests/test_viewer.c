@@ -591,6 +591,36 @@ static void size_changes(void)
         free_image(&imgs[i]);
 }
 
+/* A viewer with --stats and --snapshot, and where its files and the
+ * producer's stderr go (in the case's directory). */
+struct snap_run {
+    enum mode m;
+    const char *snap, *out, *err, *perr;
+    pid_t viewer;
+};
+
+static void snap_run_start(struct snap_run *r, enum mode m)
+{
+    r->m = m;
+    r->snap = path_in_dir("snap.png");
+    r->out = path_in_dir("viewer.out");
+    r->err = path_in_dir("viewer.err");
+    r->perr = path_in_dir("producer.err");
+    const char *args[] = {"--stats", "--snapshot", r->snap, NULL};
+    r->viewer = start_viewer(m, args, r->out, r->err);
+}
+
+/* The viewer stopped ends cleanly, then the producer is stopped: the
+ * snapshot taken on the way out must be img. */
+static void snap_run_end(struct snap_run *r, pid_t producer,
+                         const struct image *img, const char *what)
+{
+    stop_viewer(r->viewer, r->m);
+    expect_end(r->viewer, 0, "viewer", r->err);
+    stop_producer(producer, r->perr);
+    check_snapshot(r->snap, img, what);
+}
+
 /* Viewer first; producer A; A killed; producer B with another image: the
  * same viewer follows and its snapshot is B's. */
 static void follow_restart(enum mode m)
@@ -599,34 +629,25 @@ static void follow_restart(enum mode m)
     struct image a, b;
     const char *png_a = write_image(RGBA_ALPHA, &a);
     const char *png_b = write_image(GREY_ODD, &b);
-    const char *snap = path_in_dir("snap.png");
-    const char *out = path_in_dir("viewer.out");
-    const char *err = path_in_dir("viewer.err");
-    const char *perr = path_in_dir("producer.err");
-
-    const char *args[] = {"--stats", "--snapshot", snap, NULL};
-    pid_t v = start_viewer(m, args, out, err);
+    struct snap_run run;
+    snap_run_start(&run, m);
     if (m == HEADLESS)
-        wait_for_text(err, "waiting for producer");
+        wait_for_text(run.err, "waiting for producer");
     else
         sleep_ms(500);
 
-    pid_t pa = start_producer(png_a, "30", perr);
-    wait_until_shown(out, 0, err);
-    kill_child(pa, EXIT_TIMEOUT_MS, "producer", perr);
+    pid_t pa = start_producer(png_a, "30", run.perr);
+    wait_until_shown(run.out, 0, run.err);
+    kill_child(pa, EXIT_TIMEOUT_MS, "producer", run.perr);
     if (m == HEADLESS)
-        wait_for_text(err, "producer lost");
+        wait_for_text(run.err, "producer lost");
 
     /* Every stats interval that starts after B does counts B's frames
      * only: A is dead by now. */
-    int from = file_lines(out) + 1;
-    pid_t pb = start_producer(png_b, "30", perr);
-    wait_until_shown(out, from, err);
-
-    stop_viewer(v, m);
-    expect_end(v, 0, "viewer", err);
-    stop_producer(pb, perr);
-    check_snapshot(snap, &b, "viewer after the restart");
+    int from = file_lines(run.out) + 1;
+    pid_t pb = start_producer(png_b, "30", run.perr);
+    wait_until_shown(run.out, from, run.err);
+    snap_run_end(&run, pb, &b, "viewer after the restart");
     free_image(&a);
     free_image(&b);
 }
@@ -652,22 +673,15 @@ static void bad_segment(enum mode m)
 
     struct image img;
     const char *png = write_image(PALETTE_TRNS, &img);
-    const char *snap = path_in_dir("snap.png");
-    const char *out = path_in_dir("viewer.out");
-    const char *err = path_in_dir("viewer.err");
-    const char *perr = path_in_dir("producer.err");
-    const char *args[] = {"--stats", "--snapshot", snap, NULL};
-    pid_t v = start_viewer(m, args, out, err);
-    wait_for_text(err, "not a libframe segment");
+    struct snap_run run;
+    snap_run_start(&run, m);
+    wait_for_text(run.err, "not a libframe segment");
     sleep_ms(300); /* still alive, still trying */
-    CHECK(still_running(v));
+    CHECK(still_running(run.viewer));
 
-    pid_t p = start_producer(png, "30", perr);
-    wait_until_shown(out, 0, err);
-    stop_viewer(v, m);
-    expect_end(v, 0, "viewer", err);
-    stop_producer(p, perr);
-    check_snapshot(snap, &img, "viewer after a bad segment");
+    pid_t p = start_producer(png, "30", run.perr);
+    wait_until_shown(run.out, 0, run.err);
+    snap_run_end(&run, p, &img, "viewer after a bad segment");
     free_image(&img);
 }
 
