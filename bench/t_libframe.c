@@ -48,6 +48,29 @@ int lf_writer_start(const char *name, const struct source *src,
     return 0;
 }
 
+int lf_writer_step(frame_writer *w, const struct source *src,
+                   struct meter *mt, struct proc_out *out, uint64_t *frame_no)
+{
+    const struct run *ctl = run_ctl();
+    int64_t now = now_ns();
+    meter_tick(mt, now);
+    if (now >= ctl->t_end)
+        return 1;
+    struct frame_buffer b;
+    int rc = frame_writer_begin(w, src->width, src->height, &b);
+    if (rc)
+        return rc;
+    memcpy(b.pixels, src->pixels, src->bytes);
+    frame_stamp(b.pixels, src->bytes, b.frame_no);
+    int64_t t = now_ns(); /* the publish stamp readers measure from */
+    if ((rc = frame_writer_commit(w, t, 0)))
+        return rc;
+    if (t >= ctl->t_warm && t < ctl->t_end)
+        out->frames++;
+    *frame_no = b.frame_no;
+    return 0;
+}
+
 static int lf_writer_main(void *arg, struct proc_out *out)
 {
     const struct lf_writer_args *a = arg;
@@ -56,24 +79,12 @@ static int lf_writer_main(void *arg, struct proc_out *out)
     int rc = lf_writer_start(a->name, s, a->slots, &w, out);
     if (rc)
         return rc;
-    struct run *ctl = run_ctl();
     struct meter mt = {0};
-    for (;;) {
-        int64_t now = now_ns();
-        meter_tick(&mt, now);
-        if (now >= ctl->t_end)
-            break;
-        struct frame_buffer b;
-        if ((rc = frame_writer_begin(w, s->width, s->height, &b)))
-            break;
-        memcpy(b.pixels, s->pixels, s->bytes);
-        frame_stamp(b.pixels, s->bytes, b.frame_no);
-        int64_t t = now_ns(); /* the publish stamp readers measure from */
-        if ((rc = frame_writer_commit(w, t, 0)))
-            break;
-        if (t >= ctl->t_warm && t < ctl->t_end)
-            out->frames++;
-    }
+    uint64_t no;
+    while ((rc = lf_writer_step(w, s, &mt, out, &no)) == 0)
+        continue;
+    if (rc > 0)
+        rc = 0; /* the run's end */
     meter_end(&mt, out);
     frame_writer_destroy(w);
     return rc ? child_fail(out, "publish: %s", frame_strerror(rc)) : 0;

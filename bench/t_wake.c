@@ -50,32 +50,20 @@ static int wake_writer(void *arg, struct proc_out *out)
     int rc = lf_writer_start(a->name, s, a->slots, &w, out);
     if (rc)
         return rc;
-    struct run *ctl = run_ctl();
     struct meter mt = {0};
     int64_t next = now_ns();
-    while (rc == 0) {
-        int64_t now = now_ns();
-        meter_tick(&mt, now);
-        if (now >= ctl->t_end)
-            break;
-        struct frame_buffer b;
-        if ((rc = frame_writer_begin(w, s->width, s->height, &b)))
-            break;
-        memcpy(b.pixels, s->pixels, s->bytes);
-        frame_stamp(b.pixels, s->bytes, b.frame_no);
-        int64_t t = now_ns();
-        if ((rc = frame_writer_commit(w, t, 0)))
-            break;
-        struct note n = {.frame_no = b.frame_no, .stamp_ns = now_ns()};
+    uint64_t no;
+    while ((rc = lf_writer_step(w, s, &mt, out, &no)) == 0) {
+        struct note n = {.frame_no = no, .stamp_ns = now_ns()};
         if (a->tell && (rc = tell(a->fd, &n)))
             break;
-        if (t >= ctl->t_warm && t < ctl->t_end)
-            out->frames++;
         next += PERIOD_NS;
         struct timespec ts = {.tv_sec = next / 1000000000,
                               .tv_nsec = next % 1000000000};
         clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
     }
+    if (rc > 0)
+        rc = 0; /* the run's end */
     meter_end(&mt, out);
     /* Frame 0 ends the run: the parent still holds the pipe open. */
     struct note end = {0};

@@ -24,6 +24,15 @@ int lf_writer_start(const char *name, const struct source *src,
                     uint32_t slots, struct frame_writer **w,
                     struct proc_out *out);
 
+/* One turn of a writer process's loop: the meter ticks; then, until the
+ * run's end, one frame of src, stamped with its number, is published and
+ * counted in out if it falls in the measured window. 0 with *frame_no set,
+ * 1 once the run is over, or frame_writer's error. */
+struct meter;
+int lf_writer_step(struct frame_writer *w, const struct source *src,
+                   struct meter *mt, struct proc_out *out,
+                   uint64_t *frame_no);
+
 /* A fresh segment name for this process, so runs never meet. */
 void segment_name(char *buf, size_t len);
 /* Remove a segment a killed writer could not remove itself. */

@@ -718,6 +718,30 @@ static void wait_no_producer(void)
     }
 }
 
+/* In a forked child: seg's writer, for 1920x1080 frames (8 MB, long to
+ * copy), or _exit(1). */
+static frame_writer *child_writer(void)
+{
+    struct frame_format fmt = {.max_width = 1920, .max_height = 1080};
+    frame_writer *w;
+    if (frame_writer_create(seg, &fmt, &w, NULL))
+        _exit(1);
+    return w;
+}
+
+/* In that child: one 1920x1080 frame of source index src, its pixels all
+ * fill, or written not at all for a fill < 0; _exit(1) on an error. */
+static void child_publish(frame_writer *w, int fill, uint64_t src)
+{
+    struct frame_buffer b;
+    if (frame_writer_begin(w, 1920, 1080, &b))
+        _exit(1);
+    if (fill >= 0)
+        memset(b.pixels, fill, (size_t)b.stride * b.height);
+    if (frame_writer_commit(w, 0, src))
+        _exit(1);
+}
+
 /* A writer that, after two real frames, publishes as fast as begin and
  * commit go, writing no pixel: every frame stays a good picture, but no
  * reader can copy 8 MB before its slot is begun again -- as long as the
@@ -730,19 +754,9 @@ static pid_t start_flooding_writer(void)
     pid_t pid = fork_child();
     if (pid)
         return pid;
-    struct frame_format fmt = {.max_width = 1920, .max_height = 1080};
-    frame_writer *w;
-    if (frame_writer_create(seg, &fmt, &w, NULL))
-        _exit(1);
-    for (uint64_t n = 0;; n++) {
-        struct frame_buffer b;
-        if (frame_writer_begin(w, 1920, 1080, &b))
-            _exit(1);
-        if (n < 2)
-            memset(b.pixels, 0x80, (size_t)b.stride * b.height);
-        if (frame_writer_commit(w, 0, 0))
-            _exit(1);
-    }
+    frame_writer *w = child_writer();
+    for (uint64_t n = 0;; n++)
+        child_publish(w, n < 2 ? 0x80 : -1, 0);
 }
 
 /* A writer that publishes `frames` whole frames, one every 200 ms, and
@@ -757,21 +771,12 @@ static pid_t start_sparse_writer(int frames)
     pid_t pid = fork_child();
     if (pid)
         return pid;
-    struct frame_format fmt = {.max_width = 1920, .max_height = 1080};
-    frame_writer *w;
-    if (frame_writer_create(seg, &fmt, &w, NULL))
-        _exit(1);
+    frame_writer *w = child_writer();
     for (int n = 0;; n++) {
-        if (n < frames) {
-            struct frame_buffer b;
-            if (frame_writer_begin(w, 1920, 1080, &b))
-                _exit(1);
-            memset(b.pixels, 0x40 + n, (size_t)b.stride * b.height);
-            if (frame_writer_commit(w, 0, (uint64_t)n))
-                _exit(1);
-        } else {
+        if (n < frames)
+            child_publish(w, 0x40 + n, (uint64_t)n);
+        else
             frame_writer_heartbeat(w);
-        }
         sleep_ms(n < frames ? 200 : 100);
     }
 }
