@@ -18,22 +18,21 @@ option(FRAME_BUILD_FUZZERS "Build the libFuzzer targets (clang only)" OFF)
 
 set(FRAME_FUZZ_DIR ${CMAKE_CURRENT_LIST_DIR})
 
-add_executable(fuzz_header_replay ${FRAME_FUZZ_DIR}/fuzz_header.c
-               ${FRAME_FUZZ_DIR}/fuzz_main.c)
-target_link_libraries(fuzz_header_replay PRIVATE frame_static frame_warnings)
-target_compile_options(fuzz_header_replay PRIVATE -UNDEBUG)
-add_test(NAME fuzz_replay.header
-         COMMAND fuzz_header_replay ${FRAME_FUZZ_DIR}/corpus/header)
-set_tests_properties(fuzz_replay.header PROPERTIES LABELS fuzz TIMEOUT 60)
-
-if(TARGET frame_png)
-  add_executable(fuzz_png_replay ${FRAME_FUZZ_DIR}/fuzz_png.c
+# fuzz_<what>_replay: fuzz_<what>.c with fuzz_main.c, linked with lib, and
+# the test fuzz_replay.<what> running corpus/<what> through it.
+function(frame_fuzz_replay what lib)
+  add_executable(fuzz_${what}_replay ${FRAME_FUZZ_DIR}/fuzz_${what}.c
                  ${FRAME_FUZZ_DIR}/fuzz_main.c)
-  target_link_libraries(fuzz_png_replay PRIVATE frame_png frame_warnings)
-  target_compile_options(fuzz_png_replay PRIVATE -UNDEBUG)
-  add_test(NAME fuzz_replay.png
-           COMMAND fuzz_png_replay ${FRAME_FUZZ_DIR}/corpus/png)
-  set_tests_properties(fuzz_replay.png PROPERTIES LABELS fuzz TIMEOUT 60)
+  target_link_libraries(fuzz_${what}_replay PRIVATE ${lib} frame_warnings)
+  target_compile_options(fuzz_${what}_replay PRIVATE -UNDEBUG)
+  add_test(NAME fuzz_replay.${what}
+           COMMAND fuzz_${what}_replay ${FRAME_FUZZ_DIR}/corpus/${what})
+  set_tests_properties(fuzz_replay.${what} PROPERTIES LABELS fuzz TIMEOUT 60)
+endfunction()
+
+frame_fuzz_replay(header frame_static)
+if(TARGET frame_png)
+  frame_fuzz_replay(png frame_png)
 endif()
 
 if(FRAME_BUILD_FUZZERS AND NOT CMAKE_C_COMPILER_ID MATCHES "Clang")
