@@ -331,16 +331,41 @@ static const char *json_raw(const struct json_doc *doc, const char *key)
 
 /* ---- cases --------------------------------------------------------------- */
 
-static void list_live_and_dead(void)
-{
+/* Three objects side by side, named from tag: a live writer's segment
+ * (64x48, three slots), a dead writer's, and junk under our prefix. */
+struct three {
     char live[FRAME_NAME_MAX + 1], dead[FRAME_NAME_MAX + 1];
     char junk[FRAME_NAME_MAX + 1];
-    snprintf(live, sizeof(live), "%s", test_name("live"));
-    snprintf(dead, sizeof(dead), "%s", test_name("dead"));
-    snprintf(junk, sizeof(junk), "%s", test_name("junk"));
-    pid_t lp = start_writer(live, W_STREAM, 64, 48, 3);
-    pid_t dp = dead_writer(dead);
-    garbage_object(junk);
+    pid_t live_pid, dead_pid;
+};
+
+static void three_make(struct three *t, const char *tag)
+{
+    char n[32];
+    snprintf(n, sizeof(n), "%slive", tag);
+    snprintf(t->live, sizeof(t->live), "%s", test_name(n));
+    snprintf(n, sizeof(n), "%sdead", tag);
+    snprintf(t->dead, sizeof(t->dead), "%s", test_name(n));
+    snprintf(n, sizeof(n), "%sjunk", tag);
+    snprintf(t->junk, sizeof(t->junk), "%s", test_name(n));
+    t->live_pid = start_writer(t->live, W_STREAM, 64, 48, 3);
+    t->dead_pid = dead_writer(t->dead);
+    garbage_object(t->junk);
+}
+
+/* Whatever a case left of them goes. */
+static void three_remove(const struct three *t)
+{
+    stop_writer(t->live_pid, t->live);
+    test_unlink(t->dead);
+    test_unlink(t->junk);
+}
+
+static void list_live_and_dead(void)
+{
+    struct three t;
+    three_make(&t, "");
+    const char *live = t.live, *dead = t.dead, *junk = t.junk;
 
     CHECK_RC(framectl("list", NULL), 0);
     fputs(R.out, stderr);
@@ -351,7 +376,7 @@ static void list_live_and_dead(void)
     /* NAME SIZE(2 words) SLOTS MAX FRAME PID WRITER STATE FRAMES FPS LAST */
     const char *l = line_of(R.out, live);
     CHECK(l && words(l, w, 16) >= 12);
-    snprintf(pid, sizeof(pid), "%d", (int)lp);
+    snprintf(pid, sizeof(pid), "%d", (int)t.live_pid);
     CHECK(strcmp(w[3], "3") == 0 && strcmp(w[4], "64x48") == 0);
     CHECK(strcmp(w[5], "64x48") == 0 && strcmp(w[6], pid) == 0);
     CHECK(strcmp(w[7], "alive") == 0 && strcmp(w[8], "running") == 0);
@@ -363,7 +388,7 @@ static void list_live_and_dead(void)
 
     l = line_of(R.out, dead);
     CHECK(l && words(l, w, 16) >= 12);
-    snprintf(pid, sizeof(pid), "%d", (int)dp);
+    snprintf(pid, sizeof(pid), "%d", (int)t.dead_pid);
     CHECK(strcmp(w[6], pid) == 0 && strcmp(w[7], "dead") == 0);
     CHECK(strcmp(w[9], "1") == 0 && strcmp(w[10], "-") == 0);
 
@@ -372,9 +397,7 @@ static void list_live_and_dead(void)
     if (l)
         CHECK(strstr(l, "not a libframe segment") && !strstr(l, "alive") &&
               !strstr(l, "dead"));
-    stop_writer(lp, live);
-    test_unlink(dead);
-    test_unlink(junk);
+    three_remove(&t);
 }
 
 static const char *const info_keys[] = {
@@ -438,14 +461,9 @@ static void info_json(void)
 
 static void clean_named(void)
 {
-    char live[FRAME_NAME_MAX + 1], dead[FRAME_NAME_MAX + 1];
-    char junk[FRAME_NAME_MAX + 1];
-    snprintf(live, sizeof(live), "%s", test_name("clive"));
-    snprintf(dead, sizeof(dead), "%s", test_name("cdead"));
-    snprintf(junk, sizeof(junk), "%s", test_name("cjunk"));
-    pid_t lp = start_writer(live, W_STREAM, 16, 16, 2);
-    dead_writer(dead);
-    garbage_object(junk);
+    struct three t;
+    three_make(&t, "c");
+    const char *live = t.live, *dead = t.dead, *junk = t.junk;
 
     /* A dry run removes nothing. */
     CHECK_RC(framectl("clean", "-n", live, dead, NULL), 0);
@@ -462,8 +480,7 @@ static void clean_named(void)
     CHECK_RC(framectl("clean", junk, NULL), 1);
     CHECK(count_lines(R.err) == 1 && strstr(R.err, "not a libframe segment"));
     CHECK(segment_exists(junk));
-    stop_writer(lp, live);
-    test_unlink(junk);
+    three_remove(&t);
 }
 
 /* `clean` with no names scans all of /dev/shm: run it where nobody else's
