@@ -12,9 +12,12 @@ static int64_t cpu_ns(void)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* A reader on name, holding frame 1 in v. */
-static frame_reader *reader_on_frame_1(const char *name, struct frame_view *v)
+/* A writer on name with frame 1 out (base 0), and a reader holding that
+ * frame in v. */
+static frame_reader *on_frame_1(struct writer_proc *wp, const char *name,
+                                struct frame_view *v)
 {
+    start_writer(wp, name, 0, 1);
     frame_reader *r;
     CHECK_RC(frame_reader_open(name, &r), 0);
     CHECK_RC(frame_reader_acquire(r, v), 0);
@@ -156,9 +159,8 @@ static void idle_cpu_near_zero(void)
 {
     const char *name = new_seg("idle");
     struct writer_proc wp;
-    start_writer(&wp, name, 0, 1);
     struct frame_view v;
-    frame_reader *r = reader_on_frame_1(name, &v);
+    frame_reader *r = on_frame_1(&wp, name, &v);
 
     /* The writer heartbeats every 100 ms meanwhile: that must not wake us
      * either. Only the 250 ms liveness checks run. */
@@ -204,9 +206,8 @@ static void wakes_on_close(void)
 {
     const char *name = new_seg("close");
     struct writer_proc wp;
-    start_writer(&wp, name, 0, 1);
     struct frame_view v;
-    frame_reader *r = reader_on_frame_1(name, &v);
+    frame_reader *r = on_frame_1(&wp, name, &v);
 
     int64_t t0 = now_ns();
     send_msg(wp.cmd, "d", 1);
