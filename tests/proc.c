@@ -276,7 +276,7 @@ bool private_dev_shm(const char *size)
     snprintf(opts, sizeof(opts), "size=%s,mode=1777", size);
     if (unshare(CLONE_NEWNS) != 0 ||
         mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
-        mount("tmpfs", "/dev/shm", "tmpfs", 0, opts) != 0) {
+        mount("tmpfs", FRAME_SHM_DIR, "tmpfs", 0, opts) != 0) {
         perror("private /dev/shm");
         return false;
     }

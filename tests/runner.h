@@ -80,7 +80,7 @@ static inline const char *test_name(const char *tag)
 static inline void test_unlink(const char *name)
 {
     char path[128];
-    snprintf(path, sizeof(path), "/libframe.%s", name);
+    snprintf(path, sizeof(path), "/" FRAME_OBJECT_PREFIX "%s", name);
     extern int shm_unlink(const char *);
     shm_unlink(path);
 }

@@ -28,7 +28,7 @@ static void truncate_by_path(const char *name, off_t size)
     pid_t pid = fork_child();
     if (pid == 0) {
         char path[128];
-        snprintf(path, sizeof(path), "/libframe.%s", name);
+        snprintf(path, sizeof(path), "/" FRAME_OBJECT_PREFIX "%s", name);
         int fd = shm_open(path, O_RDWR | O_CLOEXEC, 0);
         if (fd < 0 || ftruncate(fd, size) != 0)
             _exit(1);

@@ -106,7 +106,7 @@ static void stop_writer(pid_t pid, const char *name)
 static void garbage_object(const char *name)
 {
     char path[128];
-    snprintf(path, sizeof(path), "/libframe.%s", name);
+    snprintf(path, sizeof(path), "/" FRAME_OBJECT_PREFIX "%s", name);
     int fd = shm_open(path, O_CREAT | O_EXCL | O_RDWR, 0600);
     CHECK(fd >= 0);
     CHECK(write(fd, "not a frame segment", 19) == 19);
@@ -117,7 +117,7 @@ static void garbage_object(const char *name)
 static bool shm_exists(const char *file)
 {
     char path[256];
-    snprintf(path, sizeof(path), "/dev/shm/%s", file);
+    snprintf(path, sizeof(path), FRAME_SHM_DIR "/%s", file);
     struct stat st;
     return stat(path, &st) == 0;
 }
@@ -125,7 +125,7 @@ static bool shm_exists(const char *file)
 static bool segment_exists(const char *name)
 {
     char file[128];
-    snprintf(file, sizeof(file), "libframe.%s", name);
+    snprintf(file, sizeof(file), FRAME_OBJECT_PREFIX "%s", name);
     return shm_exists(file);
 }
 
@@ -498,11 +498,11 @@ static void clean_all_child(void *unused)
      * is gone, and one just made, which may still be building (its pid,
      * ours, says nothing: it could be another pid namespace's). */
     char gone[64], busy[64];
-    snprintf(gone, sizeof(gone), "libframe.early~%d", (int)dp);
-    snprintf(busy, sizeof(busy), "libframe.late~%d", (int)getpid());
+    snprintf(gone, sizeof(gone), FRAME_OBJECT_PREFIX "early~%d", (int)dp);
+    snprintf(busy, sizeof(busy), FRAME_OBJECT_PREFIX "late~%d", (int)getpid());
     for (int i = 0; i < 2; i++) {
         char path[128];
-        snprintf(path, sizeof(path), "/dev/shm/%s", i ? busy : gone);
+        snprintf(path, sizeof(path), FRAME_SHM_DIR "/%s", i ? busy : gone);
         int fd = open(path, O_CREAT | O_EXCL | O_RDWR, 0600);
         CHECK(fd >= 0 && ftruncate(fd, 12288) == 0);
         if (!i) {
@@ -525,8 +525,8 @@ static void clean_all_child(void *unused)
     CHECK_RC(framectl("clean", NULL), 0);
     fputs(R.out, stderr);
     CHECK(strstr(R.out, "removed 2 stale segment(s)"));
-    CHECK(shm_exists("libframe.live") && shm_exists("libframe.junk"));
-    CHECK(!shm_exists("libframe.dead") && !shm_exists(gone));
+    CHECK(shm_exists(FRAME_OBJECT_PREFIX "live") && shm_exists(FRAME_OBJECT_PREFIX "junk"));
+    CHECK(!shm_exists(FRAME_OBJECT_PREFIX "dead") && !shm_exists(gone));
     CHECK(shm_exists(busy));
 
     CHECK_RC(framectl("clean", NULL), 0);
@@ -781,7 +781,7 @@ static void make_hostile(const struct hostile h[HOSTILE_N])
     remove_at_exit();
     for (int i = 0; i < HOSTILE_N; i++) {
         char *path = made.paths[made.n];
-        snprintf(path, sizeof(made.paths[0]), "/dev/shm/libframe.%.159s",
+        snprintf(path, sizeof(made.paths[0]), FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX "%.159s",
                  h[i].raw);
         int fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
         CHECK(fd >= 0);
@@ -917,7 +917,7 @@ static void list_hostile_header(void)
     remove_at_exit();
     dead_writer(seg);
 
-    snprintf(path, sizeof(path), "/dev/shm/libframe.%s", seg);
+    snprintf(path, sizeof(path), FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX "%s", seg);
     int fd = open(path, O_RDWR | O_CLOEXEC);
     CHECK(fd >= 0);
     struct frame__header *h = mmap(NULL, FRAME__HEADER_SIZE,
@@ -1248,7 +1248,7 @@ static void dump_scribbled(void)
     /* One frame, then idle: only the scribbler moves the header. */
     pid_t wp = start_writer_from(name, 1, DUMP_W, DUMP_H, false);
     char path[128];
-    snprintf(path, sizeof(path), "/dev/shm/libframe.%s", name);
+    snprintf(path, sizeof(path), FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX "%s", name);
     for (int follow = 0; follow < 2; follow++) {
         int err = capture_fd();
         int64_t t0 = now_ns();

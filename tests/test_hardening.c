@@ -233,7 +233,7 @@ static void no_space_child(void *arg)
                           NULL};
     expect_exit(start_logged(f->log, argv), 1, NO_LIMIT, "producer", NULL);
     /* Nothing of it is left, not even the private ~PID name. */
-    DIR *d = opendir("/dev/shm");
+    DIR *d = opendir(FRAME_SHM_DIR);
     CHECK(d);
     struct dirent *e;
     while ((e = readdir(d)))
@@ -317,9 +317,9 @@ static char dir[128];
 static void remove_names(const char *name)
 {
     char exact[FRAME_NAME_MAX + 16], priv[FRAME_NAME_MAX + 16];
-    snprintf(exact, sizeof(exact), "libframe.%s", name);
-    snprintf(priv, sizeof(priv), "libframe.%s~", name);
-    DIR *d = opendir("/dev/shm");
+    snprintf(exact, sizeof(exact), FRAME_OBJECT_PREFIX "%s", name);
+    snprintf(priv, sizeof(priv), FRAME_OBJECT_PREFIX "%s~", name);
+    DIR *d = opendir(FRAME_SHM_DIR);
     if (!d)
         return;
     struct dirent *e;
@@ -371,13 +371,13 @@ static int names_present(const char *name, bool *exact, char *list,
                          size_t len)
 {
     char want[FRAME_NAME_MAX + 16], priv[FRAME_NAME_MAX + 16];
-    snprintf(want, sizeof(want), "libframe.%s", name);
-    snprintf(priv, sizeof(priv), "libframe.%s~", name);
+    snprintf(want, sizeof(want), FRAME_OBJECT_PREFIX "%s", name);
+    snprintf(priv, sizeof(priv), FRAME_OBJECT_PREFIX "%s~", name);
     int n = 0;
     *exact = false;
     if (list && len)
         list[0] = '\0';
-    DIR *d = opendir("/dev/shm");
+    DIR *d = opendir(FRAME_SHM_DIR);
     CHECK(d);
     struct dirent *e;
     while ((e = readdir(d))) {
@@ -434,7 +434,7 @@ static void expect_only_live_segment(const char *name, pid_t writer)
             info.writer_pid == writer)
             return;
         if (now_ns() > end) {
-            fprintf(stderr, "/dev/shm holds%s; info: %s, writer %d %s, "
+            fprintf(stderr, FRAME_SHM_DIR " holds%s; info: %s, writer %d %s, "
                     "expected only the live segment of pid %d\n",
                     n ? list : " nothing of ours", frame_strerror(rc),
                     rc ? 0 : (int)info.writer_pid,
@@ -1253,7 +1253,7 @@ enum damage { TRUNCATE_ALL, TRUNCATE_PIXELS, SCRIBBLE };
 static void truncate_child(off_t size)
 {
     char path[FRAME__PATH_MAX];
-    snprintf(path, sizeof(path), "/libframe.%s", seg);
+    snprintf(path, sizeof(path), "/" FRAME_OBJECT_PREFIX "%s", seg);
     int fd = shm_open(path, O_RDWR | O_CLOEXEC, 0);
     if (fd < 0 || ftruncate(fd, size) != 0) {
         perror("truncate");
@@ -1270,7 +1270,7 @@ static void truncate_child(off_t size)
 static void scribble_child(void)
 {
     char path[FRAME__PATH_MAX];
-    snprintf(path, sizeof(path), "/libframe.%s", seg);
+    snprintf(path, sizeof(path), "/" FRAME_OBJECT_PREFIX "%s", seg);
     int fd = shm_open(path, O_RDWR | O_CLOEXEC, 0);
     if (fd < 0) {
         perror("scribble");

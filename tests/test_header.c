@@ -93,7 +93,7 @@ static void bad_formats(void)
     CHECK(w == NULL);
     struct stat st;
     char path[128];
-    snprintf(path, sizeof(path), "/dev/shm/libframe.%s", name);
+    snprintf(path, sizeof(path), FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX "%s", name);
     CHECK(stat(path, &st) != 0 && errno == ENOENT);
 }
 
@@ -226,7 +226,7 @@ static void modes_and_slots(void)
     frame_writer *w;
     CHECK_RC(frame_writer_create(name, &fmt, &w, NULL), 0);
     char path[128];
-    snprintf(path, sizeof(path), "/dev/shm/libframe.%s", name);
+    snprintf(path, sizeof(path), FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX "%s", name);
     struct stat st;
     CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0640);
     frame_reader *r;
@@ -281,7 +281,7 @@ static void victim_open(struct victim *v, const char *tag)
     v->w = make_writer(v->name, 32, 32);
     publish(v->w, 32, 32, 1);
     char path[128];
-    snprintf(path, sizeof(path), "/libframe.%s", v->name);
+    snprintf(path, sizeof(path), "/" FRAME_OBJECT_PREFIX "%s", v->name);
     v->fd = shm_open(path, O_RDWR, 0);
     CHECK(v->fd >= 0);
     struct stat st;
@@ -421,7 +421,7 @@ static void corrupt_frame_fields(void)
 static int raw_object(const char *name, off_t size)
 {
     char path[128];
-    snprintf(path, sizeof(path), "/libframe.%s", name);
+    snprintf(path, sizeof(path), "/" FRAME_OBJECT_PREFIX "%s", name);
     int fd = shm_open(path, O_CREAT | O_EXCL | O_RDWR, 0600);
     CHECK(fd >= 0);
     CHECK(ftruncate(fd, size) == 0);
@@ -465,7 +465,7 @@ static void other_owner(void)
     const char *name = test_name("owner");
     frame_writer *w = make_writer(name, 8, 8);
     char path[128];
-    snprintf(path, sizeof(path), "/libframe.%s", name);
+    snprintf(path, sizeof(path), "/" FRAME_OBJECT_PREFIX "%s", name);
     int fd = shm_open(path, O_RDWR, 0);
     CHECK(fd >= 0 && fchown(fd, 65534, 65534) == 0);
     CHECK_RC(open_rc(name), FRAME_EOWNER);
@@ -490,7 +490,7 @@ static void no_space_child(void *unused)
     frame_writer *w;
     int rc = frame_writer_create("nospace", &fmt, &w, NULL);
     struct stat st;
-    bool left = stat("/dev/shm/libframe.nospace", &st) == 0;
+    bool left = stat(FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX "nospace", &st) == 0;
     _exit(rc == -ENOSPC && !left ? 0 : 1);
 }
 
@@ -507,7 +507,7 @@ static void remove_stale(void)
 {
     const char *name = test_name("stale");
     char path[128];
-    snprintf(path, sizeof(path), "/dev/shm/libframe.%s", name);
+    snprintf(path, sizeof(path), FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX "%s", name);
     struct stat st;
     CHECK_RC(frame_segment_remove_stale(name), -ENOENT);
     CHECK_RC(frame_segment_remove_stale("../x"), -EINVAL);
@@ -557,7 +557,7 @@ static void not_a_file_at_name(const char *tag, bool dir)
 {
     const char *name = test_name(tag);
     char path[128];
-    snprintf(path, sizeof(path), "/dev/shm/libframe.%s", name);
+    snprintf(path, sizeof(path), FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX "%s", name);
     CHECK((dir ? mkdir(path, 0700) : mkfifo(path, 0600)) == 0);
     CHECK_RC(open_rc(name), FRAME_ENOTFRAME);
     struct frame_info info;
@@ -581,7 +581,7 @@ static int make_leftover(const char *name, pid_t pid, const void *bytes,
                          size_t len, int age_s)
 {
     char path[160];
-    snprintf(path, sizeof(path), "/dev/shm/libframe.%s~%d", name, (int)pid);
+    snprintf(path, sizeof(path), FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX "%s~%d", name, (int)pid);
     int fd = open(path, O_CREAT | O_EXCL | O_RDWR, 0600);
     CHECK(fd >= 0);
     CHECK(!bytes || write(fd, bytes, len) == (ssize_t)len);
@@ -596,14 +596,14 @@ static int make_leftover(const char *name, pid_t pid, const void *bytes,
 static bool leftover_exists(const char *name, pid_t pid)
 {
     char path[160];
-    snprintf(path, sizeof(path), "/dev/shm/libframe.%s~%d", name, (int)pid);
+    snprintf(path, sizeof(path), FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX "%s~%d", name, (int)pid);
     return access(path, F_OK) == 0;
 }
 
 static void leftover_remove(const char *name, pid_t pid)
 {
     char path[160];
-    snprintf(path, sizeof(path), "/dev/shm/libframe.%s~%d", name, (int)pid);
+    snprintf(path, sizeof(path), FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX "%s~%d", name, (int)pid);
     unlink(path);
 }
 

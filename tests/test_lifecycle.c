@@ -247,7 +247,7 @@ static uint64_t xorshift(uint64_t *x)
 static void corrupt(int ms)
 {
     char path[FRAME__PATH_MAX + 8];
-    snprintf(path, sizeof(path), "/libframe.%s", seg);
+    snprintf(path, sizeof(path), "/" FRAME_OBJECT_PREFIX "%s", seg);
     int fd = shm_open(path, O_RDWR, 0);
     CHECK(fd >= 0);
     struct stat st;
@@ -406,7 +406,7 @@ static pid_t start_header_writer(void)
 static void truncate_segment(off_t size)
 {
     char path[FRAME__PATH_MAX + 8];
-    snprintf(path, sizeof(path), "/libframe.%s", seg);
+    snprintf(path, sizeof(path), "/" FRAME_OBJECT_PREFIX "%s", seg);
     int fd = shm_open(path, O_RDWR, 0);
     CHECK(fd >= 0);
     CHECK(ftruncate(fd, size) == 0);
@@ -487,7 +487,7 @@ static void sample_truncated(void)
 static struct frame__header *map_header_rw(void)
 {
     char path[FRAME__PATH_MAX + 8];
-    snprintf(path, sizeof(path), "/libframe.%s", seg);
+    snprintf(path, sizeof(path), "/" FRAME_OBJECT_PREFIX "%s", seg);
     int fd = shm_open(path, O_RDWR, 0);
     CHECK(fd >= 0);
     void *p = mmap(NULL, FRAME__HEADER_SIZE, PROT_READ | PROT_WRITE,
@@ -632,7 +632,7 @@ static void waiting_handle(void)
 
     /* Something foreign under the name: broken, said once. */
     char path[128];
-    snprintf(path, sizeof(path), "/dev/shm/libframe.%s", seg);
+    snprintf(path, sizeof(path), FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX "%s", seg);
     int fd = open(path, O_CREAT | O_EXCL | O_WRONLY, 0600);
     CHECK(fd >= 0);
     CHECK(write(fd, "not a segment", 13) == 13);
@@ -869,7 +869,7 @@ static void pid_namespaces(void)
     /* What an older writer of another namespace, pid 1 there, is
      * building: locked, fresh. Ours has pid 1 too. */
     char priv[128];
-    snprintf(priv, sizeof(priv), "/dev/shm/libframe.%s~1", seg);
+    snprintf(priv, sizeof(priv), FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX "%s~1", seg);
     int pfd = open(priv, O_CREAT | O_EXCL | O_RDWR, 0600);
     CHECK(pfd >= 0);
     CHECK_RC(frame__lock_take(pfd), 0);

@@ -47,7 +47,7 @@ static void write_bad_images(const char *dir)
 static void shm_gone(const char *name)
 {
     char path[256];
-    snprintf(path, sizeof(path), "/dev/shm/libframe.%s", name);
+    snprintf(path, sizeof(path), FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX "%s", name);
     struct stat st;
     CHECK(stat(path, &st) != 0 && errno == ENOENT);
 }
@@ -911,7 +911,7 @@ static void segment_truncated(void)
         while (v.frame_no < 5);
         frame_reader_close(r);
         char shm[256];
-        snprintf(shm, sizeof(shm), "/dev/shm/libframe.%s", name);
+        snprintf(shm, sizeof(shm), FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX "%s", name);
         int fd = open(shm, O_RDWR | O_CLOEXEC);
         CHECK(fd >= 0 && ftruncate(fd, 0) == 0);
         close(fd);
@@ -987,7 +987,7 @@ static void sized_for_largest_frame(void)
                                    (char *)NULL);
         frame_reader *r = attach(name);
         char shm[256];
-        snprintf(shm, sizeof(shm), "/dev/shm/libframe.%s", name);
+        snprintf(shm, sizeof(shm), FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX "%s", name);
         struct stat st;
         CHECK(stat(shm, &st) == 0);
         fprintf(stderr, "segment: %lld bytes\n", (long long)st.st_size);

@@ -661,7 +661,7 @@ static void bad_segment(enum mode m)
 {
     setup(mode_name(m));
     char path[128];
-    snprintf(path, sizeof(path), "/libframe.%s", seg);
+    snprintf(path, sizeof(path), "/" FRAME_OBJECT_PREFIX "%s", seg);
     int fd = shm_open(path, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600);
     CHECK(fd >= 0);
     CHECK(ftruncate(fd, 8192) == 0);

@@ -34,7 +34,7 @@ const char *new_seg(const char *tag)
 bool seg_exists(const char *name)
 {
     char path[128];
-    snprintf(path, sizeof(path), "/libframe.%s", name);
+    snprintf(path, sizeof(path), "/" FRAME_OBJECT_PREFIX "%s", name);
     int fd = shm_open(path, O_RDONLY | O_CLOEXEC, 0);
     if (fd < 0)
         return false;

@@ -161,7 +161,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static char name[FRAME_NAME_MAX + 1], path[FRAME_NAME_MAX + 16];
     if (!name[0]) {
         snprintf(name, sizeof(name), "fuzz-%d", (int)getpid());
-        snprintf(path, sizeof(path), "/libframe.%s", name);
+        snprintf(path, sizeof(path), "/" FRAME_OBJECT_PREFIX "%s", name);
     }
     int free_fd = lowest_free_fd();
     write_object(path, data, size);
