@@ -14,15 +14,15 @@ enum section { SEC_TRANSPORT, SEC_READERS, SEC_WAKE, SEC_PNG, SEC_COUNT };
 struct opts {
     int reps;
     int warmup_reps;
-    double run_s;          /* measured part of each run */
-    double warm_s;         /* discarded start of each run */
-    uint32_t slots;        /* libframe segment slots */
-    uint32_t full_slots;   /* slots of the extra full-reader rows; 0: none */
-    size_t pipe_bytes;     /* F_SETPIPE_SZ request */
+    double run_s;        /* measured part of each run */
+    double warm_s;       /* discarded start of each run */
+    uint32_t slots;      /* libframe segment slots */
+    uint32_t full_slots; /* slots of the extra full-reader rows; 0: none */
+    size_t pipe_bytes;   /* F_SETPIPE_SZ request */
     unsigned png_files;
-    unsigned sections;     /* bit per enum section */
+    unsigned sections; /* bit per enum section */
     bool quick;
-    bool list_rows;        /* --list-rows: print the plan's rows, run none */
+    bool list_rows; /* --list-rows: print the plan's rows, run none */
     bool quiet;
     bool with_gst;
     const char *json_path;
@@ -38,15 +38,15 @@ struct opts {
 /* One row, one repetition. Figures that do not apply are NAN. */
 struct measure {
     bool ok;
-    char note[NOTE_MAX];   /* why not ok */
-    double fps;            /* frames each reader completed per second */
-    double writer_fps;     /* frames the writer published per second */
-    double gbps;           /* fps * frame bytes / 1e9 */
+    char note[NOTE_MAX]; /* why not ok */
+    double fps;          /* frames each reader completed per second */
+    double writer_fps;   /* frames the writer published per second */
+    double gbps;         /* fps * frame bytes / 1e9 */
     double lat_p50, lat_p99, lat_p999, lat_max; /* microseconds */
-    double skipped;        /* per reader, over the measured window */
-    double retries;        /* torn acquires or validations, per reader */
-    double bad;            /* frames whose bytes were wrong: must be 0 */
-    double wcpu, rcpu;     /* % of one core; rcpu is per reader */
+    double skipped;    /* per reader, over the measured window */
+    double retries;    /* torn acquires or validations, per reader */
+    double bad;        /* frames whose bytes were wrong: must be 0 */
+    double wcpu, rcpu; /* % of one core; rcpu is per reader */
     bool has_cdf;
     float cdf[CDF_POINTS]; /* latency (us) at cdf_prob(i) */
 };
@@ -54,12 +54,12 @@ struct measure {
 struct row {
     enum section sec;
     const char *transport;
-    const char *work;      /* touch, full, none */
+    const char *work; /* touch, full, none */
     uint32_t width, height;
     int readers;
-    uint32_t slots;        /* libframe and memcpy-slots rows; else 0 */
-    const char *status;    /* NULL: measured; else why not, for every rep */
-    struct measure *m;     /* one per repetition */
+    uint32_t slots;     /* libframe and memcpy-slots rows; else 0 */
+    const char *status; /* NULL: measured; else why not, for every rep */
+    struct measure *m;  /* one per repetition */
 };
 
 void measure_init(struct measure *m);

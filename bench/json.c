@@ -115,7 +115,8 @@ static void ratio_obj(FILE *f, const struct ratio *q, int reps)
     const char *v = ratio_verdict(q, buf, sizeof(buf));
     fputs(q->op == T_NONE || q->s.n == 0 ? "null"
           : strncmp(v, "met", 3) == 0    ? "true"
-                                         : "false", f);
+                                         : "false",
+          f);
     fputc('}', f);
 }
 
@@ -146,8 +147,8 @@ static void row_obj(FILE *f, const struct plan *p, int i)
         str(f, "ok");
     if (failed && failed < p->reps) {
         char note[NOTE_MAX + 64];
-        snprintf(note, sizeof(note), "failed %d of %d repetitions: %s",
-                 failed, p->reps, why);
+        snprintf(note, sizeof(note), "failed %d of %d repetitions: %s", failed,
+                 p->reps, why);
         fputs(", ", f), key(f, "note"), str(f, note);
     }
     double v[p->reps > 0 ? p->reps : 1];

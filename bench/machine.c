@@ -97,8 +97,7 @@ static void cpu_model(struct machine *m)
         if (!strncmp(line, "model name", 10)) {
             snprintf(m->cpu, sizeof(m->cpu), "%s", colon + 2);
             m->cpu[strcspn(m->cpu, "\n")] = 0;
-        } else if (!strncmp(line, "flags", 5) &&
-                   strstr(colon, " hypervisor")) {
+        } else if (!strncmp(line, "flags", 5) && strstr(colon, " hypervisor")) {
             m->virtual_machine = true;
         }
     }

@@ -10,14 +10,14 @@ struct machine {
     char cpu[128];
     int cores;
     bool virtual_machine;
-    size_t llc;            /* last-level cache, bytes (0 unknown) */
+    size_t llc; /* last-level cache, bytes (0 unknown) */
     uint64_t ram;
     char kernel[160];
     char glibc[32];
     char libframe[32];
     char libpng[32];
-    char gstreamer[64];    /* empty when not installed */
-    char gnuplot[64];      /* empty when not installed */
+    char gstreamer[64]; /* empty when not installed */
+    char gnuplot[64];   /* empty when not installed */
     double load_start[3];
     double load_end[3];
 };

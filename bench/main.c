@@ -1,8 +1,8 @@
 /* framebench: libframe side by side with what users would pick instead. */
 #include "bench.h"
 #include "cli.h"
-#include "msg.h"
 #include "machine.h"
+#include "msg.h"
 #include "plan.h"
 #include "procs.h"
 #include "report.h"
@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The help text is laid out in the source as it prints. */
+/* clang-format off */
 static void usage(FILE *to)
 {
     fprintf(to,
@@ -58,17 +60,18 @@ static void usage(FILE *to)
 "Exit status: 0 done (targets missed or not), 1 a run could not be\n"
 "made or an output not written, 2 bad usage.\n", msg_prog());
 }
+/* clang-format on */
 
 static bool parse_sections(const char *s, unsigned *out)
 {
-    static const char *const names[SEC_COUNT] = {"transport", "readers",
-                                                 "wake", "png"};
+    static const char *const names[SEC_COUNT] = {"transport", "readers", "wake",
+                                                 "png"};
     *out = 0;
     while (*s) {
         size_t n = strcspn(s, ",");
         int k = 0;
-        while (k < SEC_COUNT && (strlen(names[k]) != n ||
-                                 strncmp(names[k], s, n)))
+        while (k < SEC_COUNT &&
+               (strlen(names[k]) != n || strncmp(names[k], s, n)))
             k++;
         if (k == SEC_COUNT)
             return false;
@@ -81,8 +84,19 @@ static bool parse_sections(const char *s, unsigned *out)
 /* Returns -1 to go on, or the exit status. */
 static int parse_options(int argc, char **argv, struct opts *o)
 {
-    enum { O_WARM = 256, O_PIPE, O_GST, O_PNG_DIR, O_PNG_FILES, O_PRODUCER,
-           O_MAKE_SAMPLES, O_ONLY, O_QUICK, O_FULL_SLOTS, O_LIST_ROWS };
+    enum {
+        O_WARM = 256,
+        O_PIPE,
+        O_GST,
+        O_PNG_DIR,
+        O_PNG_FILES,
+        O_PRODUCER,
+        O_MAKE_SAMPLES,
+        O_ONLY,
+        O_QUICK,
+        O_FULL_SLOTS,
+        O_LIST_ROWS
+    };
     static const struct option longopts[] = {
         {"repetitions", required_argument, NULL, 'r'},
         {"warmup", required_argument, NULL, 'w'},
@@ -114,67 +128,103 @@ static int parse_options(int argc, char **argv, struct opts *o)
     const char *prog = msg_prog();
     int c;
     opterr = 0; /* cli_option_error() says it, in every program's words */
-    while ((c = getopt_long(argc, argv, ":r:w:d:s:j:p:qhV", longopts,
-                            NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":r:w:d:s:j:p:qhV", longopts, NULL)) !=
+           -1) {
         switch (c) {
         case 'r':
             if (!cli_parse_long(optarg, 1, 1000, &reps))
-                return cli_bad_usage(prog, NULL, "invalid repetitions '%s' "
-                                     "(1..1000)", optarg);
+                return cli_bad_usage(prog, NULL,
+                                     "invalid repetitions '%s' "
+                                     "(1..1000)",
+                                     optarg);
             break;
         case 'w':
             if (!cli_parse_long(optarg, 0, 100, &warmup))
-                return cli_bad_usage(prog, NULL, "invalid warm-up count '%s' "
-                                     "(0..100)", optarg);
+                return cli_bad_usage(prog, NULL,
+                                     "invalid warm-up count '%s' "
+                                     "(0..100)",
+                                     optarg);
             break;
         case 'd':
             if (!cli_parse_double(optarg, 0.05, 3600, &run_s))
-                return cli_bad_usage(prog, NULL, "invalid duration '%s' "
-                                     "(0.05..3600 s)", optarg);
+                return cli_bad_usage(prog, NULL,
+                                     "invalid duration '%s' "
+                                     "(0.05..3600 s)",
+                                     optarg);
             break;
         case O_WARM:
             if (!cli_parse_double(optarg, 0, 3600, &warm_s))
-                return cli_bad_usage(prog, NULL, "invalid warm-up time '%s' "
-                                     "(0..3600 s)", optarg);
+                return cli_bad_usage(prog, NULL,
+                                     "invalid warm-up time '%s' "
+                                     "(0..3600 s)",
+                                     optarg);
             break;
         case 's':
             if (!cli_parse_long(optarg, 2, FRAME_MAX_SLOTS, &slots))
-                return cli_bad_usage(prog, NULL, "invalid slot count '%s' "
-                                     "(2..%d)", optarg, FRAME_MAX_SLOTS);
+                return cli_bad_usage(prog, NULL,
+                                     "invalid slot count '%s' "
+                                     "(2..%d)",
+                                     optarg, FRAME_MAX_SLOTS);
             break;
         case O_FULL_SLOTS:
             if (!cli_parse_long(optarg, 0, FRAME_MAX_SLOTS, &full_slots) ||
                 full_slots == 1)
-                return cli_bad_usage(prog, NULL, "invalid slot count '%s' "
-                                     "(0, or 2..%d)", optarg,
-                                     FRAME_MAX_SLOTS);
+                return cli_bad_usage(prog, NULL,
+                                     "invalid slot count '%s' "
+                                     "(0, or 2..%d)",
+                                     optarg, FRAME_MAX_SLOTS);
             break;
         case O_PIPE:
             if (!cli_parse_long(optarg, 4096, 1L << 30, &pipe))
-                return cli_bad_usage(prog, NULL, "invalid pipe size '%s' "
-                                     "(4096..1 GiB)", optarg);
+                return cli_bad_usage(prog, NULL,
+                                     "invalid pipe size '%s' "
+                                     "(4096..1 GiB)",
+                                     optarg);
             break;
-        case O_GST: o->with_gst = true; break;
-        case O_PNG_DIR: o->png_dir = optarg; break;
+        case O_GST:
+            o->with_gst = true;
+            break;
+        case O_PNG_DIR:
+            o->png_dir = optarg;
+            break;
         case O_PNG_FILES:
             if (!cli_parse_long(optarg, 1, 1000, &files))
-                return cli_bad_usage(prog, NULL, "invalid file count '%s' "
-                                     "(1..1000)", optarg);
+                return cli_bad_usage(prog, NULL,
+                                     "invalid file count '%s' "
+                                     "(1..1000)",
+                                     optarg);
             break;
-        case O_PRODUCER: o->producer = optarg; break;
-        case O_MAKE_SAMPLES: o->make_samples = optarg; break;
+        case O_PRODUCER:
+            o->producer = optarg;
+            break;
+        case O_MAKE_SAMPLES:
+            o->make_samples = optarg;
+            break;
         case O_ONLY:
             if (!parse_sections(optarg, &o->sections))
-                return cli_bad_usage(prog, NULL, "invalid section list '%s' "
+                return cli_bad_usage(prog, NULL,
+                                     "invalid section list '%s' "
                                      "(transport, readers, wake, png)",
                                      optarg);
             break;
-        case 'j': o->json_path = optarg; break;
-        case 'p': o->plot_dir = optarg; break;
-        case O_QUICK: o->quick = true; break;
-        case O_LIST_ROWS: o->list_rows = true; break;
-        case 'q': o->quiet = true; break;
-        case 'h': usage(stdout); return 0;
+        case 'j':
+            o->json_path = optarg;
+            break;
+        case 'p':
+            o->plot_dir = optarg;
+            break;
+        case O_QUICK:
+            o->quick = true;
+            break;
+        case O_LIST_ROWS:
+            o->list_rows = true;
+            break;
+        case 'q':
+            o->quiet = true;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
         case 'V':
             printf("%s (libframe) %s\n", prog, frame_version_string());
             return 0;
@@ -266,7 +316,8 @@ int main(int argc, char **argv)
     if (o.plot_dir && (rc = report_plot(o.plot_dir, &p))) {
         if (rc == -ENOENT)
             msg_error("%s: gnuplot is not installed; data and script "
-                      "written, no charts", o.plot_dir);
+                      "written, no charts",
+                      o.plot_dir);
         else
             msg_error_rc(rc, "%s", o.plot_dir);
         status = rc == -ENOENT ? status : 1;

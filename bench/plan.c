@@ -23,8 +23,7 @@ static const uint32_t sizes[][2] = {{640, 360}, {1920, 1080}, {3840, 2160}};
 
 const char *section_name(enum section s)
 {
-    static const char *const names[] = {"transport", "readers", "wake",
-                                        "png"};
+    static const char *const names[] = {"transport", "readers", "wake", "png"};
     return s < SEC_COUNT ? names[s] : "?";
 }
 
@@ -60,9 +59,14 @@ static int add_row(struct plan *p, enum section sec, const char *transport,
     if (p->nrows == MAX_ROWS)
         return -1;
     struct row *r = &p->rows[p->nrows];
-    *r = (struct row){.sec = sec, .transport = transport, .work = work,
-                      .width = w, .height = h, .readers = readers,
-                      .slots = slots, .status = status};
+    *r = (struct row){.sec = sec,
+                      .transport = transport,
+                      .work = work,
+                      .width = w,
+                      .height = h,
+                      .readers = readers,
+                      .slots = slots,
+                      .status = status};
     r->m = calloc(p->reps, sizeof(*r->m));
     if (!r->m)
         return -1;
@@ -79,8 +83,8 @@ static void add_unit(struct plan *p, struct unit u)
 
 static struct unit unit(enum unit_kind kind, int row, uint32_t w, uint32_t h)
 {
-    return (struct unit){.kind = kind, .row = {row, -1}, .width = w,
-                         .height = h};
+    return (struct unit){
+        .kind = kind, .row = {row, -1}, .width = w, .height = h};
 }
 
 /* --producer, then the program next to us (installed), then the one in
@@ -116,14 +120,14 @@ static void locate(const char *given, const char *name, const char *built,
 #define FRAMEBENCH_MAKE_SAMPLES NULL
 #endif
 
-static void add_libframe(struct plan *p, enum section sec, bool poll,
-                         bool full, uint32_t w, uint32_t h, int readers,
-                         uint32_t slots)
+static void add_libframe(struct plan *p, enum section sec, bool poll, bool full,
+                         uint32_t w, uint32_t h, int readers, uint32_t slots)
 {
-    struct unit u = unit(U_LIBFRAME, add_row(p, sec, poll ? "libframe-poll"
-                                                          : "libframe-futex",
-                                             full ? "full" : "touch", w, h,
-                                             readers, slots, NULL), w, h);
+    struct unit u =
+        unit(U_LIBFRAME,
+             add_row(p, sec, poll ? "libframe-poll" : "libframe-futex",
+                     full ? "full" : "touch", w, h, readers, slots, NULL),
+             w, h);
     u.poll = poll;
     u.full = full;
     u.readers = readers;
@@ -152,16 +156,17 @@ static void build_transport(struct plan *p, const struct opts *o)
                     add_libframe(p, SEC_TRANSPORT, t == 1, true, w, h, 1,
                                  o->full_slots);
             for (int t = 0; t < 2; t++) {
-                struct unit u = unit(U_STREAM, add_row(p, SEC_TRANSPORT,
-                                     streams[t], works[k], w, h, 1, 0, NULL),
+                struct unit u = unit(U_STREAM,
+                                     add_row(p, SEC_TRANSPORT, streams[t],
+                                             works[k], w, h, 1, 0, NULL),
                                      w, h);
                 u.socket = t == 1;
                 u.full = k == 1;
                 add_unit(p, u);
             }
         }
-        int g = add_row(p, SEC_TRANSPORT, "gstreamer-shm", "touch", w, h, 1,
-                        0, gst_touch);
+        int g = add_row(p, SEC_TRANSPORT, "gstreamer-shm", "touch", w, h, 1, 0,
+                        gst_touch);
         if (!gst_touch)
             add_unit(p, unit(U_GST, g, w, h));
         add_row(p, SEC_TRANSPORT, "gstreamer-shm", "full", w, h, 1, 0,
@@ -171,10 +176,11 @@ static void build_transport(struct plan *p, const struct opts *o)
         static const char *const copies[] = {"memcpy-warm", "memcpy-slots",
                                              "memcpy-cold"};
         for (int k = MEMCPY_WARM; k <= MEMCPY_COLD; k++) {
-            struct unit u = unit(U_MEMCPY, add_row(p, SEC_TRANSPORT,
-                                 copies[k], "none", w, h, 0,
-                                 k == MEMCPY_SLOTS ? o->slots : 0, NULL),
-                                 w, h);
+            struct unit u =
+                unit(U_MEMCPY,
+                     add_row(p, SEC_TRANSPORT, copies[k], "none", w, h, 0,
+                             k == MEMCPY_SLOTS ? o->slots : 0, NULL),
+                     w, h);
             u.memcpy_kind = k;
             add_unit(p, u);
         }
@@ -189,8 +195,7 @@ static void build_png(struct plan *p, const struct opts *o, bool make)
     if (!make && !o->png_dir) {
         snprintf(p->png_status, sizeof(p->png_status), "not made (listing)");
         none = p->png_status;
-    } else if (png_set_prepare(o, p->make_samples[0] ? p->make_samples
-                                                     : NULL,
+    } else if (png_set_prepare(o, p->make_samples[0] ? p->make_samples : NULL,
                                &p->png, why, sizeof(why))) {
         snprintf(p->png_status, sizeof(p->png_status), "%s", why);
         none = p->png_status;
@@ -200,16 +205,17 @@ static void build_png(struct plan *p, const struct opts *o, bool make)
     int loop = add_row(p, SEC_PNG, "libpng-loop", "none", w, h, 0, 0, none);
     if (!none)
         add_unit(p, unit(U_PNG_LOOP, loop, w, h));
-    const char *no_producer = none ? none
+    const char *no_producer = none             ? none
                               : p->producer[0] ? NULL
                                                : "producer not found (build "
                                                  "it, or give --producer)";
     static const char *const names[] = {"producer-1-thread",
-                                        "producer-all-cores",
-                                        "producer-cache"};
+                                        "producer-all-cores", "producer-cache"};
     for (int k = 0; k < 3; k++) {
-        struct unit u = unit(U_PRODUCER, add_row(p, SEC_PNG, names[k],
-                             "none", w, h, 0, 0, no_producer), w, h);
+        struct unit u =
+            unit(U_PRODUCER,
+                 add_row(p, SEC_PNG, names[k], "none", w, h, 0, 0, no_producer),
+                 w, h);
         u.mode = (enum producer_mode)k;
         if (!no_producer)
             add_unit(p, u);
@@ -237,13 +243,12 @@ static int build(struct plan *p, const struct opts *o, bool probe)
         build_transport(p, o);
     if (o->sections & 1u << SEC_READERS)
         for (int n = 1; n <= MAX_READERS; n *= 2)
-            add_libframe(p, SEC_READERS, false, false, 1920, 1080, n,
-                         o->slots);
+            add_libframe(p, SEC_READERS, false, false, 1920, 1080, n, o->slots);
     if (o->sections & 1u << SEC_WAKE) {
-        int f = add_row(p, SEC_WAKE, "libframe-futex", "touch", 1920, 1080,
-                        1, o->slots, NULL);
-        int q = add_row(p, SEC_WAKE, "pipe-woken", "touch", 1920, 1080, 1, 0,
-                        NULL);
+        int f = add_row(p, SEC_WAKE, "libframe-futex", "touch", 1920, 1080, 1,
+                        o->slots, NULL);
+        int q =
+            add_row(p, SEC_WAKE, "pipe-woken", "touch", 1920, 1080, 1, 0, NULL);
         struct unit u = unit(U_WAKE, f, 1920, 1080);
         u.row[1] = q;
         add_unit(p, u);
@@ -263,9 +268,8 @@ int plan_build_rows(struct plan *p, const struct opts *o)
     return build(p, o, false);
 }
 
-static void run_unit(struct plan *p, const struct opts *o,
-                     const struct unit *u, struct measure *m0,
-                     struct measure *m1)
+static void run_unit(struct plan *p, const struct opts *o, const struct unit *u,
+                     struct measure *m0, struct measure *m1)
 {
     const struct source *src = NULL;
     if (u->kind <= U_MEMCPY || u->kind == U_WAKE) {
@@ -312,8 +316,8 @@ int plan_run(struct plan *p, const struct opts *o)
         bool warm = rep < o->warmup_reps;
         if (!o->quiet) {
             if (warm)
-                fprintf(stderr, "%s: warm-up %d of %d\n", msg_prog(),
-                        rep + 1, o->warmup_reps);
+                fprintf(stderr, "%s: warm-up %d of %d\n", msg_prog(), rep + 1,
+                        o->warmup_reps);
             else
                 fprintf(stderr, "%s: repetition %d of %d\n", msg_prog(),
                         rep - o->warmup_reps + 1, o->reps);

@@ -11,7 +11,13 @@
 #include <stdio.h>
 
 enum unit_kind {
-    U_LIBFRAME, U_STREAM, U_MEMCPY, U_GST, U_WAKE, U_PNG_LOOP, U_PRODUCER
+    U_LIBFRAME,
+    U_STREAM,
+    U_MEMCPY,
+    U_GST,
+    U_WAKE,
+    U_PNG_LOOP,
+    U_PRODUCER
 };
 
 /* One run fills one row (two for the wake run) per repetition. */
@@ -20,9 +26,9 @@ struct unit {
     int row[2];
     uint32_t width, height;
     bool poll, full, socket;
-    int memcpy_kind;        /* enum memcpy_kind */
+    int memcpy_kind; /* enum memcpy_kind */
     int readers;
-    uint32_t slots;         /* libframe segment */
+    uint32_t slots; /* libframe segment */
     enum producer_mode mode;
 };
 
@@ -30,7 +36,7 @@ enum target_op { T_NONE, T_AT_LEAST, T_AT_MOST };
 
 /* num / den per repetition (den < 0: the figure itself), then summarised. */
 struct ratio {
-    const char *key;       /* in the numerator row's "ratios" */
+    const char *key; /* in the numerator row's "ratios" */
     char label[96];
     int num, den;
     enum metric mnum, mden;
@@ -38,7 +44,7 @@ struct ratio {
     double target;
     double *per_rep;
     struct stat3 s;
-    int below;             /* repetitions that missed the target */
+    int below; /* repetitions that missed the target */
 };
 
 struct plan {
@@ -51,11 +57,11 @@ struct plan {
     int reps;
     struct machine machine;
     struct png_set png;
-    char png_status[NOTE_MAX];   /* empty when the files are ready */
-    char producer[4096];         /* empty when not found */
+    char png_status[NOTE_MAX]; /* empty when the files are ready */
+    char producer[4096];       /* empty when not found */
     char make_samples[4096];
     bool gst;
-    size_t pipe_bytes, socket_bytes;  /* capacities actually in use */
+    size_t pipe_bytes, socket_bytes; /* capacities actually in use */
     struct cpu_mark cpu_start, cpu_end;
 };
 

@@ -97,8 +97,7 @@ static int write_cdf(const char *dir, const struct plan *p, enum section sec,
         size_t used = strlen(plot);
         snprintf(plot + used, sizeof(plot) - used,
                  "%s'%s' using 1:2 with lines lw 2 dt %d title '%s'",
-                 n ? ", " : "", path, strcmp(r->work, "full") ? 1 : 2,
-                 label);
+                 n ? ", " : "", path, strcmp(r->work, "full") ? 1 : 2, label);
         n++;
     }
     if (n == 0)
@@ -128,14 +127,15 @@ int report_plot(const char *dir, const struct plan *p)
             "# framebench charts: gnuplot %s/charts.gp\n"
             "if (strstrt(GPVAL_TERMINALS, 'pngcairo') > 0) {\n"
             "  set terminal pngcairo size 1100,650\n"
-            "} else {\n  set terminal png size 1100,650\n}\n", dir);
+            "} else {\n  set terminal png size 1100,650\n}\n",
+            dir);
     int rc = 0;
     for (int s = 0; s < 3 && rc == 0; s++) {
         uint32_t w = sizes[s][0], h = sizes[s][1];
         rc = write_bars(dir, p, w, h, gp);
         snprintf(title, sizeof(title),
-                 "%ux%u: publish-to-reader latency (the median repetition)",
-                 w, h);
+                 "%ux%u: publish-to-reader latency (the median repetition)", w,
+                 h);
         if (rc == 0)
             rc = write_cdf(dir, p, SEC_TRANSPORT, w, h, title, gp);
     }

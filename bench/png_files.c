@@ -85,13 +85,18 @@ static int generate(const struct opts *o, const char *make_samples,
     char frames[16], size[32], out[512];
     snprintf(frames, sizeof(frames), "%u", o->png_files);
     snprintf(size, sizeof(size), "%ux%u", PNG_MADE_WIDTH, PNG_MADE_HEIGHT);
-    char *argv[] = {(char *)make_samples, "--photo", s->dir, "--frames",
-                    frames, "--size", size, NULL};
+    char *argv[] = {(char *)make_samples,
+                    "--photo",
+                    s->dir,
+                    "--frames",
+                    frames,
+                    "--size",
+                    size,
+                    NULL};
     int rc = spawn_run(argv, out, sizeof(out), 600000);
     if (rc != 0) {
         out[strcspn(out, "\n")] = 0;
-        snprintf(why, whylen, "make-samples --photo failed (%d): %s", rc,
-                 out);
+        snprintf(why, whylen, "make-samples --photo failed (%d): %s", rc, out);
         return -1;
     }
     return 0;
@@ -105,7 +110,8 @@ int png_set_prepare(const struct opts *o, const char *make_samples,
     if (o->png_dir) {
         snprintf(s->dir, sizeof(s->dir), "%s", o->png_dir);
     } else if (!make_samples) {
-        snprintf(why, whylen, "make-samples not found (build it, or give "
+        snprintf(why, whylen,
+                 "make-samples not found (build it, or give "
                  "--png-dir or --make-samples)");
         return -1;
     } else if (generate(o, make_samples, s, why, whylen)) {

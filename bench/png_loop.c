@@ -18,7 +18,7 @@
 struct image {
     uint8_t *pixels;
     png_bytep *rows;
-    size_t cap;        /* bytes of pixels */
+    size_t cap; /* bytes of pixels */
     uint32_t rows_cap;
 };
 
@@ -49,8 +49,8 @@ static int decode(const char *path, struct image *im)
     FILE *f = fopen(path, "rb");
     if (!f)
         return -errno;
-    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL,
-                                             NULL, NULL);
+    png_structp png =
+        png_create_read_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL);
     png_infop info = png ? png_create_info_struct(png) : NULL;
     if (!info || setjmp(png_jmpbuf(png))) {
         png_destroy_read_struct(&png, &info, NULL);
@@ -71,8 +71,8 @@ static int decode(const char *path, struct image *im)
         png_set_add_alpha(png, 0xff, PNG_FILLER_AFTER);
     png_set_interlace_handling(png);
     png_read_update_info(png, info);
-    int rc = png_get_rowbytes(png, info) == (size_t)w * 4 ? fit(im, w, h)
-                                                          : -EINVAL;
+    int rc =
+        png_get_rowbytes(png, info) == (size_t)w * 4 ? fit(im, w, h) : -EINVAL;
     if (rc == 0) {
         png_read_image(png, im->rows);
         png_read_end(png, NULL);

@@ -24,7 +24,7 @@ struct window {
     int state;           /* 0 before, 1 open, 2 closed */
     int64_t first_stamp; /* of the first frame seen */
     uint64_t fn0, fn1;
-    int64_t ts0, ts1;    /* publish stamps */
+    int64_t ts0, ts1;       /* publish stamps */
     int64_t w0, w1, c0, c1; /* our clock and the producer's CPU clock */
 };
 
@@ -84,8 +84,8 @@ static int watch(const struct opts *o, frame_reader *r, pid_t pid,
     w->first_stamp = -1;
     while (w->state < 2) {
         if (stop_requested() || now_ns() > deadline) {
-            snprintf(why, whylen, stop_requested() ? "interrupted"
-                                                    : "timed out");
+            snprintf(why, whylen,
+                     stop_requested() ? "interrupted" : "timed out");
             return -1;
         }
         int rc = frame_reader_wait(r, 200);
@@ -132,10 +132,18 @@ void run_producer(const struct opts *o, const char *producer,
     segment_name(name, sizeof(name));
     snprintf(threads, sizeof(threads), "%ld",
              mode == PRODUCER_ONE_THREAD || cores < 1 ? 1 : cores);
-    char *argv[] = {(char *)producer, "--name", name, "--fps", "0", "--loop",
-                    "--quiet", "--threads", threads,
+    char *argv[] = {(char *)producer,
+                    "--name",
+                    name,
+                    "--fps",
+                    "0",
+                    "--loop",
+                    "--quiet",
+                    "--threads",
+                    threads,
                     mode == PRODUCER_CACHE ? "--cache" : "--no-cache",
-                    (char *)s->dir, NULL};
+                    (char *)s->dir,
+                    NULL};
     int cap = capture_open();
     pid_t pid = spawn_cmd(argv, cap);
     if (pid < 0) {
@@ -162,7 +170,8 @@ void run_producer(const struct opts *o, const char *producer,
     }
     if (rc == 0 && st != 0)
         snprintf(why, sizeof(why), "producer exited with status %d: %s", st,
-                 first_line(text)), rc = -1;
+                 first_line(text)),
+            rc = -1;
     if (rc) {
         segment_remove(name);
         measure_fail(m, "%s%s%s", why, text[0] ? "; producer said: " : "",
@@ -172,6 +181,5 @@ void run_producer(const struct opts *o, const char *producer,
     double secs = (w.ts1 - w.ts0) / 1e9;
     m->fps = m->writer_fps = (double)(w.fn1 - w.fn0) / secs;
     m->gbps = m->fps * (double)s->width * s->height * 4 / 1e9;
-    m->wcpu = w.w1 > w.w0 && w.c1 ? 100.0 * (w.c1 - w.c0) / (w.w1 - w.w0)
-                                  : NAN;
+    m->wcpu = w.w1 > w.w0 && w.c1 ? 100.0 * (w.c1 - w.c0) / (w.w1 - w.w0) : NAN;
 }

@@ -20,7 +20,6 @@
  * machine took longer than the 20 s this used to be. */
 #define READY_TIMEOUT_NS INT64_C(120000000000)
 
-
 static struct run *ctl;
 static int64_t *lat_store;
 
@@ -56,8 +55,7 @@ void run_reset(void)
     }
 }
 
-pid_t run_spawn(int idx, int (*fn)(void *arg, struct proc_out *out),
-                void *arg)
+pid_t run_spawn(int idx, int (*fn)(void *arg, struct proc_out *out), void *arg)
 {
     fflush(NULL); /* or buffered output would be written twice */
     pid_t pid = fork();
@@ -167,8 +165,8 @@ int run_reap(const pid_t *pids, int n, int64_t deadline, char *why,
             killed = true;
             if (!failed) {
                 failed = 1;
-                snprintf(why, whylen, stop_requested() ? "interrupted"
-                                                        : "timed out");
+                snprintf(why, whylen,
+                         stop_requested() ? "interrupted" : "timed out");
             }
         }
         sleep_ns(2000000);
@@ -258,8 +256,7 @@ static double quantile_us(const int64_t *v, size_t n, double p)
     return v[i] / 1e3;
 }
 
-static void lat_summary(struct proc_out *const *outs, int n,
-                        struct measure *m)
+static void lat_summary(struct proc_out *const *outs, int n, struct measure *m)
 {
     size_t total = 0;
     int64_t max = 0;
@@ -325,8 +322,8 @@ void run_collect(int nreaders, size_t bytes, struct measure *m)
     lat_summary(rs, nreaders, m);
 }
 
-int run_procs(const struct spawn *procs, int n, int first,
-              const struct opts *o, char *why, size_t whylen)
+int run_procs(const struct spawn *procs, int n, int first, const struct opts *o,
+              char *why, size_t whylen)
 {
     pid_t pids[MAX_PROCS] = {0};
     int rc = 0;
@@ -354,8 +351,7 @@ int run_procs(const struct spawn *procs, int n, int first,
     struct timespec end = {.tv_sec = ctl->t_end / 1000000000,
                            .tv_nsec = ctl->t_end % 1000000000};
     while (!stop_requested() &&
-           clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &end, NULL) ==
-               EINTR)
+           clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &end, NULL) == EINTR)
         ;
     return run_reap(pids, n, ctl->t_end + INT64_C(20000000000), why, whylen);
 }

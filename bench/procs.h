@@ -15,23 +15,23 @@
 
 /* What one child reports; lives in memory shared with the parent. */
 struct proc_out {
-    _Atomic int state;      /* 0 running, 1 done, 2 failed */
+    _Atomic int state; /* 0 running, 1 done, 2 failed */
     char msg[NOTE_MAX];
-    uint64_t frames;        /* frames completed that were published in the
-                               measured window */
+    uint64_t frames; /* frames completed that were published in the
+                        measured window */
     uint64_t skipped, retries, bad;
     int64_t cpu_ns, wall_ns; /* CPU used over the metered wall time */
-    uint64_t nlat;          /* latency samples offered */
+    uint64_t nlat;           /* latency samples offered */
     int64_t lat_max;
     int64_t first_ns, last_ns; /* first and last event in the window */
-    int64_t *lat;           /* LAT_CAP slots, shared */
+    int64_t *lat;              /* LAT_CAP slots, shared */
     uint64_t rng;
 };
 
 struct run {
     _Atomic int ready;
     _Atomic int go;
-    int64_t t_warm, t_end;  /* measured window, CLOCK_MONOTONIC */
+    int64_t t_warm, t_end; /* measured window, CLOCK_MONOTONIC */
     struct proc_out out[MAX_PROCS];
 };
 
@@ -47,8 +47,7 @@ void run_reset(void);
 
 /* Fork a child running fn(arg, out) with out = &run->out[idx]; its return
  * value (0 or not) is its exit status. */
-pid_t run_spawn(int idx, int (*fn)(void *arg, struct proc_out *out),
-                void *arg);
+pid_t run_spawn(int idx, int (*fn)(void *arg, struct proc_out *out), void *arg);
 /* Parent: wait until `n` children have called child_ready(). */
 int run_wait_ready(int n, const pid_t *pids, int npids, char *why,
                    size_t whylen);
@@ -66,8 +65,8 @@ struct spawn {
     int (*fn)(void *arg, struct proc_out *out);
     void *arg;
 };
-int run_procs(const struct spawn *procs, int n, int first,
-              const struct opts *o, char *why, size_t whylen);
+int run_procs(const struct spawn *procs, int n, int first, const struct opts *o,
+              char *why, size_t whylen);
 
 void child_ready(void);
 void child_wait_go(void);

@@ -20,15 +20,15 @@ void report_settings(const struct plan *p, const struct opts *o, char *buf,
     char full[64] = "";
     if (o->full_slots && o->full_slots != o->slots)
         snprintf(full, sizeof(full), ", full readers also %u", o->full_slots);
-    snprintf(buf, len,
-             "%d repetition%s of %.2g s after %d warm-up%s, the first %.2g s "
-             "of each run discarded; libframe %u slots%s; "
-             "pipe %zu KiB "
-             "(F_SETPIPE_SZ); socket SO_SNDBUF %zu KiB (wmem_max); memcpy-cold sets "
-             "%zu MiB; %s",
-             o->reps, o->reps == 1 ? "" : "s", o->run_s, o->warmup_reps,
-             o->warmup_reps == 1 ? "" : "s", o->warm_s, o->slots,
-             full,
-             p->pipe_bytes >> 10, p->socket_bytes >> 10,
-             cold_set_bytes() >> 20, png);
+    snprintf(
+        buf, len,
+        "%d repetition%s of %.2g s after %d warm-up%s, the first %.2g s "
+        "of each run discarded; libframe %u slots%s; "
+        "pipe %zu KiB "
+        "(F_SETPIPE_SZ); socket SO_SNDBUF %zu KiB (wmem_max); memcpy-cold sets "
+        "%zu MiB; %s",
+        o->reps, o->reps == 1 ? "" : "s", o->run_s, o->warmup_reps,
+        o->warmup_reps == 1 ? "" : "s", o->warm_s, o->slots, full,
+        p->pipe_bytes >> 10, p->socket_bytes >> 10, cold_set_bytes() >> 20,
+        png);
 }

@@ -62,9 +62,8 @@ pid_t spawn_cmd(char *const argv[], int out_fd)
 
 int spawn_wait(pid_t pid, int timeout_ms, struct rusage *ru)
 {
-    int64_t deadline = timeout_ms < 0
-                           ? INT64_MAX
-                           : now_ns() + timeout_ms * INT64_C(1000000);
+    int64_t deadline =
+        timeout_ms < 0 ? INT64_MAX : now_ns() + timeout_ms * INT64_C(1000000);
     struct rusage scratch;
     if (!ru)
         ru = &scratch;
@@ -87,8 +86,8 @@ int spawn_wait(pid_t pid, int timeout_ms, struct rusage *ru)
 int capture_open(void)
 {
     const char *dir = getenv("TMPDIR");
-    int fd = open(dir && *dir ? dir : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC,
-                  0600);
+    int fd =
+        open(dir && *dir ? dir : "/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
     if (fd >= 0)
         return fd;
     char tmpl[] = "/tmp/framebench-out.XXXXXX";

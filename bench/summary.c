@@ -8,9 +8,9 @@
 #include <string.h>
 
 const char *const metric_key[M_COUNT] = {
-    "fps", "writer_fps", "gbps", "lat_p50_us", "lat_p99_us", "lat_p999_us",
-    "lat_max_us", "skipped", "retries", "bad_frames", "writer_cpu_pct",
-    "reader_cpu_pct",
+    "fps",        "writer_fps",  "gbps",           "lat_p50_us",
+    "lat_p99_us", "lat_p999_us", "lat_max_us",     "skipped",
+    "retries",    "bad_frames",  "writer_cpu_pct", "reader_cpu_pct",
 };
 
 void measure_init(struct measure *m)
@@ -49,19 +49,32 @@ double metric_of(const struct measure *m, enum metric k)
     if (!m->ok)
         return NAN;
     switch (k) {
-    case M_FPS: return m->fps;
-    case M_WRITER_FPS: return m->writer_fps;
-    case M_GBPS: return m->gbps;
-    case M_P50: return m->lat_p50;
-    case M_P99: return m->lat_p99;
-    case M_P999: return m->lat_p999;
-    case M_MAX: return m->lat_max;
-    case M_SKIPPED: return m->skipped;
-    case M_RETRIES: return m->retries;
-    case M_BAD: return m->bad;
-    case M_WCPU: return m->wcpu;
-    case M_RCPU: return m->rcpu;
-    default: return NAN;
+    case M_FPS:
+        return m->fps;
+    case M_WRITER_FPS:
+        return m->writer_fps;
+    case M_GBPS:
+        return m->gbps;
+    case M_P50:
+        return m->lat_p50;
+    case M_P99:
+        return m->lat_p99;
+    case M_P999:
+        return m->lat_p999;
+    case M_MAX:
+        return m->lat_max;
+    case M_SKIPPED:
+        return m->skipped;
+    case M_RETRIES:
+        return m->retries;
+    case M_BAD:
+        return m->bad;
+    case M_WCPU:
+        return m->wcpu;
+    case M_RCPU:
+        return m->rcpu;
+    default:
+        return NAN;
     }
 }
 

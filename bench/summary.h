@@ -5,8 +5,19 @@
 #include "bench.h"
 
 enum metric {
-    M_FPS, M_WRITER_FPS, M_GBPS, M_P50, M_P99, M_P999, M_MAX, M_SKIPPED,
-    M_RETRIES, M_BAD, M_WCPU, M_RCPU, M_COUNT
+    M_FPS,
+    M_WRITER_FPS,
+    M_GBPS,
+    M_P50,
+    M_P99,
+    M_P999,
+    M_MAX,
+    M_SKIPPED,
+    M_RETRIES,
+    M_BAD,
+    M_WCPU,
+    M_RCPU,
+    M_COUNT
 };
 
 /* JSON keys, in enum order. */

@@ -49,7 +49,7 @@ static void split(char *line, char **argv)
 static double tv_s(struct timeval tv) { return tv.tv_sec + tv.tv_usec / 1e6; }
 
 struct leg {
-    double secs;      /* pipeline running time, from gst-launch */
+    double secs;       /* pipeline running time, from gst-launch */
     double wcpu, rcpu; /* seconds of CPU, whole processes */
 };
 
@@ -79,8 +79,8 @@ static bool wait_socket(const char *path, pid_t writer)
     return false;
 }
 
-static int leg(uint32_t w, uint32_t h, long frames, struct leg *out,
-               char *why, size_t whylen)
+static int leg(uint32_t w, uint32_t h, long frames, struct leg *out, char *why,
+               size_t whylen)
 {
     const char *tmp = getenv("TMPDIR");
     char sock[256], wline[1024], rline[1024], text[4096];
@@ -101,7 +101,8 @@ static int leg(uint32_t w, uint32_t h, long frames, struct leg *out,
              "gst-launch-1.0 shmsrc socket-path=%s is-live=true ! "
              "video/x-raw,format=RGBA,width=%u,height=%u,"
              "framerate=10000/1 ! fakesink sync=false "
-             "enable-last-sample=false", sock, w, h);
+             "enable-last-sample=false",
+             sock, w, h);
     split(wline, wargv);
     split(rline, rargv);
     int cap = capture_open();

@@ -34,8 +34,8 @@ void segment_remove(const char *name)
         unlink(path);
 }
 
-int lf_writer_start(const char *name, const struct source *src,
-                    uint32_t slots, frame_writer **w, struct proc_out *out)
+int lf_writer_start(const char *name, const struct source *src, uint32_t slots,
+                    frame_writer **w, struct proc_out *out)
 {
     struct frame_format fmt = {.max_width = src->width,
                                .max_height = src->height,
@@ -48,8 +48,8 @@ int lf_writer_start(const char *name, const struct source *src,
     return 0;
 }
 
-int lf_writer_step(frame_writer *w, const struct source *src,
-                   struct meter *mt, struct proc_out *out, uint64_t *frame_no)
+int lf_writer_step(frame_writer *w, const struct source *src, struct meter *mt,
+                   struct proc_out *out, uint64_t *frame_no)
 {
     const struct run *ctl = run_ctl();
     int64_t now = now_ns();
@@ -158,14 +158,13 @@ int lf_reader_main(void *arg, struct proc_out *out)
 }
 
 void run_libframe(const struct opts *o, const struct source *src, bool poll,
-                  bool full, int readers, uint32_t slots,
-                  struct measure *m)
+                  bool full, int readers, uint32_t slots, struct measure *m)
 {
     char name[64], why[NOTE_MAX];
     segment_name(name, sizeof(name));
     struct lf_writer_args wa = {.name = name, .src = src, .slots = slots};
-    struct lf_reader_args ra = {.name = name, .src = src, .poll = poll,
-                                .full = full};
+    struct lf_reader_args ra = {
+        .name = name, .src = src, .poll = poll, .full = full};
     struct spawn procs[MAX_PROCS] = {{lf_writer_main, &wa}};
     for (int i = 1; i <= readers; i++)
         procs[i] = (struct spawn){lf_reader_main, &ra};

@@ -27,8 +27,8 @@ struct hdr {
 };
 
 struct stream_args {
-    int fd;         /* our end */
-    int other_fd;   /* the other end, closed in the child */
+    int fd;       /* our end */
+    int other_fd; /* the other end, closed in the child */
     const struct source *src;
     bool full;
 };
@@ -212,8 +212,8 @@ void run_stream(const struct opts *o, const struct source *src, bool socket,
 {
     int fds[2];
     char why[NOTE_MAX];
-    int rc = socket ? make_socket(fds, buf_bytes)
-                    : make_pipe(o, fds, buf_bytes);
+    int rc =
+        socket ? make_socket(fds, buf_bytes) : make_pipe(o, fds, buf_bytes);
     if (rc) {
         measure_fail(m, "%s: %s", socket ? "socketpair" : "pipe",
                      strerror(-rc));
@@ -221,8 +221,8 @@ void run_stream(const struct opts *o, const struct source *src, bool socket,
     }
     /* fds[1] writes, fds[0] reads; a socketpair works either way. */
     struct stream_args wa = {.fd = fds[1], .other_fd = fds[0], .src = src};
-    struct stream_args ra = {.fd = fds[0], .other_fd = fds[1], .src = src,
-                             .full = full};
+    struct stream_args ra = {
+        .fd = fds[0], .other_fd = fds[1], .src = src, .full = full};
     struct spawn procs[2] = {{stream_writer, &wa}, {stream_reader, &ra}};
     rc = run_procs(procs, 2, 2, o, why, sizeof(why));
     close(fds[0]);

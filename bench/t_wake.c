@@ -19,8 +19,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#define PERIOD_NS 1000000 /* 1000 publishes a second: both cores idle
-                             between them, so this is the wake-up alone */
+#define PERIOD_NS                                                              \
+    1000000 /* 1000 publishes a second: both cores idle                        \
+               between them, so this is the wake-up alone */
 
 struct note {
     uint64_t frame_no;
@@ -31,9 +32,9 @@ struct wake_args {
     const char *name;
     const struct source *src;
     uint32_t slots;
-    int fd;       /* pipe: the writer's or the reader's end */
+    int fd; /* pipe: the writer's or the reader's end */
     int other_fd;
-    bool tell;    /* the writer also writes a note after each commit */
+    bool tell; /* the writer also writes a note after each commit */
 };
 
 static int tell(int fd, const struct note *n)
@@ -98,8 +99,9 @@ static int pipe_woken_reader(void *arg, struct proc_out *out)
         if (rc == FRAME_EBUSY)
             continue;
         if (rc || v.frame_no < n.frame_no) {
-            child_fail(out, "acquire: %s", rc ? frame_strerror(rc)
-                       : "the announced frame is not there");
+            child_fail(out, "acquire: %s",
+                       rc ? frame_strerror(rc)
+                          : "the announced frame is not there");
             break;
         }
         if (!frame_reader_still_valid(r, &v))
@@ -138,8 +140,11 @@ static int wake_run(const struct opts *o, const struct source *src,
         return -1;
     }
     segment_name(name, sizeof(name));
-    struct wake_args wa = {.name = name, .src = src, .slots = o->slots,
-                           .fd = fds[1], .other_fd = fds[0],
+    struct wake_args wa = {.name = name,
+                           .src = src,
+                           .slots = o->slots,
+                           .fd = fds[1],
+                           .other_fd = fds[0],
                            .tell = pipe_reader};
     struct wake_args ra = wa;
     ra.fd = fds[0];

@@ -110,9 +110,9 @@ void fmt_stat(char *buf, size_t len, struct stat3 s, enum metric k)
         snprintf(buf, len, "%s (%s-%s)", a, b, c);
 }
 
-static const enum metric shown[] = {M_FPS, M_GBPS, M_P50, M_P99, M_P999,
-                                    M_MAX, M_SKIPPED, M_RETRIES, M_WCPU,
-                                    M_RCPU};
+static const enum metric shown[] = {M_FPS,  M_GBPS, M_P50,     M_P99,
+                                    M_P999, M_MAX,  M_SKIPPED, M_RETRIES,
+                                    M_WCPU, M_RCPU};
 #define NSHOWN (int)(sizeof(shown) / sizeof(shown[0]))
 
 static void row_note(const struct plan *p, const struct row *r, char *buf,
@@ -133,9 +133,9 @@ static void row_note(const struct plan *p, const struct row *r, char *buf,
 static void rows_table(FILE *f, const struct plan *p)
 {
     static const char *const head[] = {
-        "section", "transport", "work", "size", "rd", "slots", "frames/s",
-        "GB/s", "p50 us", "p99 us", "p99.9 us", "max us", "skipped",
-        "retries", "wr CPU", "rd CPU", "note"};
+        "section",  "transport", "work",   "size",   "rd",       "slots",
+        "frames/s", "GB/s",      "p50 us", "p99 us", "p99.9 us", "max us",
+        "skipped",  "retries",   "wr CPU", "rd CPU", "note"};
     bool right[MAX_COLS] = {false};
     struct grid g = {.cols = 17};
     int r0 = grid_row(&g);
@@ -150,7 +150,7 @@ static void rows_table(FILE *f, const struct plan *p)
         int k = grid_row(&g);
         if (k < 0)
             return;
-        char (*cell)[CELL] = g.cell[k];
+        char(*cell)[CELL] = g.cell[k];
         g.gap_before[k] = i > 0 && (r->sec != p->rows[i - 1].sec ||
                                     r->width != p->rows[i - 1].width);
         snprintf(cell[0], CELL, "%s", section_name(r->sec));
@@ -186,7 +186,7 @@ static void ratios_table(FILE *f, const struct plan *p)
         int k = grid_row(&g);
         if (k < 0)
             return;
-        char (*cell)[CELL] = g.cell[k];
+        char(*cell)[CELL] = g.cell[k];
         snprintf(cell[0], CELL, "%s", q->label);
         if (q->s.n == 0) {
             snprintf(cell[1], CELL, "-");
@@ -203,8 +203,8 @@ static void ratios_table(FILE *f, const struct plan *p)
         if (q->op == T_NONE)
             snprintf(cell[2], CELL, "-");
         else
-            snprintf(cell[2], CELL, "%s %g", q->op == T_AT_LEAST ? ">=" : "<=",
-                     q->target);
+            snprintf(cell[2], CELL, "%s %g",
+                     q->op == T_AT_LEAST ? ">=" : "<=", q->target);
         char buf[64];
         snprintf(cell[3], CELL, "%s", ratio_verdict(q, buf, sizeof(buf)));
     }
@@ -223,8 +223,12 @@ void report_table(FILE *f, const struct plan *p, const struct opts *o)
     ratios_table(f, p);
     double others, steal;
     cpu_others(&p->cpu_start, &p->cpu_end, &others, &steal);
-    fprintf(f, "\nother processes kept %.2f cores busy on average during "
-            "the run, the hypervisor took %.2f%s\n", others, steal,
-            others + steal > 0.05 ? ": the machine was not quiet, so "
-            "figures are lower and wider than on a quiet one" : "");
+    fprintf(f,
+            "\nother processes kept %.2f cores busy on average during "
+            "the run, the hypervisor took %.2f%s\n",
+            others, steal,
+            others + steal > 0.05
+                ? ": the machine was not quiet, so "
+                  "figures are lower and wider than on a quiet one"
+                : "");
 }

@@ -63,8 +63,8 @@ static void compute(struct plan *p, struct ratio *r)
     r->s = stat3_of(r->per_rep, p->reps);
 }
 
-static void transport_ratios(struct plan *p, const struct opts *o,
-                             uint32_t w, uint32_t h)
+static void transport_ratios(struct plan *p, const struct opts *o, uint32_t w,
+                             uint32_t h)
 {
     enum section T = SEC_TRANSPORT;
     /* Issue 5 sets the transport targets at 1080p and 4K; smaller frames
@@ -97,8 +97,8 @@ static void transport_ratios(struct plan *p, const struct opts *o,
             "%ux%u touch: %s / gstreamer-shm", w, h, lf);
         add(p, "vs_unix_socket", t, ut, M_FPS, M_FPS, ge, 4,
             "%ux%u touch: %s / unix-socket", w, h, lf);
-        add(p, "vs_pipe", t, pt, M_FPS, M_FPS, ge, 8,
-            "%ux%u touch: %s / pipe", w, h, lf);
+        add(p, "vs_pipe", t, pt, M_FPS, M_FPS, ge, 8, "%ux%u touch: %s / pipe",
+            w, h, lf);
         uint32_t each[2] = {o->slots, o->full_slots};
         for (int i = 0; i < 2; i++) {
             if (i == 1 && (!each[1] || each[1] == each[0]))
@@ -112,9 +112,8 @@ static void transport_ratios(struct plan *p, const struct opts *o,
         }
     }
     add(p, "busy_poll_p50_us",
-        row_find(p, T, "libframe-poll", "touch", w, h, 1, o->slots), -1,
-        M_P50, M_COUNT, T_AT_MOST, 1.0, "%ux%u touch: libframe-poll p50 (us)",
-        w, h);
+        row_find(p, T, "libframe-poll", "touch", w, h, 1, o->slots), -1, M_P50,
+        M_COUNT, T_AT_MOST, 1.0, "%ux%u touch: libframe-poll p50 (us)", w, h);
 }
 
 void plan_ratios(struct plan *p, const struct opts *o)
@@ -122,8 +121,7 @@ void plan_ratios(struct plan *p, const struct opts *o)
     p->ratios = calloc(MAX_RATIOS, sizeof(*p->ratios));
     if (!p->ratios)
         return;
-    static const uint32_t sizes[][2] = {{640, 360}, {1920, 1080},
-                                        {3840, 2160}};
+    static const uint32_t sizes[][2] = {{640, 360}, {1920, 1080}, {3840, 2160}};
     for (int s = 0; s < 3; s++)
         transport_ratios(p, o, sizes[s][0], sizes[s][1]);
 
@@ -134,8 +132,8 @@ void plan_ratios(struct plan *p, const struct opts *o)
         M_P50, T_AT_MOST, 1.0,
         "wake p50: libframe-futex / pipe-woken (same writer)");
 
-    int r1 = row_find(p, SEC_READERS, "libframe-futex", "touch", 1920, 1080,
-                      1, o->slots);
+    int r1 = row_find(p, SEC_READERS, "libframe-futex", "touch", 1920, 1080, 1,
+                      o->slots);
     add(p, "writer_vs_1_reader",
         row_find(p, SEC_READERS, "libframe-futex", "touch", 1920, 1080, 2,
                  o->slots),
@@ -150,8 +148,8 @@ void plan_ratios(struct plan *p, const struct opts *o)
     uint32_t w = p->png.width, h = p->png.height;
     int loop = -1;
     for (int i = 0; i < p->nrows; i++)
-        if (p->rows[i].sec == SEC_PNG && !strcmp(p->rows[i].transport,
-                                                 "libpng-loop"))
+        if (p->rows[i].sec == SEC_PNG &&
+            !strcmp(p->rows[i].transport, "libpng-loop"))
             loop = i, w = p->rows[i].width, h = p->rows[i].height;
     int cores = p->machine.cores;
     add(p, "vs_libpng_loop",
@@ -181,7 +179,6 @@ const char *ratio_verdict(const struct ratio *r, char *buf, size_t len)
         return "MISSED";
     if (r->below == 0)
         return "met";
-    snprintf(buf, len, "met (median; missed in %d of %d)", r->below,
-             r->s.n);
+    snprintf(buf, len, "met (median; missed in %d of %d)", r->below, r->s.n);
     return buf;
 }

@@ -20,9 +20,8 @@ int lf_reader_main(void *arg, struct proc_out *out);
 /* In a writer process: create name's segment for src's frames, then wait
  * at the common start. 0, or what child_fail() returned (w not set). */
 struct frame_writer;
-int lf_writer_start(const char *name, const struct source *src,
-                    uint32_t slots, struct frame_writer **w,
-                    struct proc_out *out);
+int lf_writer_start(const char *name, const struct source *src, uint32_t slots,
+                    struct frame_writer **w, struct proc_out *out);
 
 /* One turn of a writer process's loop: the meter ticks; then, until the
  * run's end, one frame of src, stamped with its number, is published and
@@ -30,8 +29,7 @@ int lf_writer_start(const char *name, const struct source *src,
  * 1 once the run is over, or frame_writer's error. */
 struct meter;
 int lf_writer_step(struct frame_writer *w, const struct source *src,
-                   struct meter *mt, struct proc_out *out,
-                   uint64_t *frame_no);
+                   struct meter *mt, struct proc_out *out, uint64_t *frame_no);
 
 /* A fresh segment name for this process, so runs never meet. */
 void segment_name(char *buf, size_t len);
@@ -39,8 +37,7 @@ void segment_name(char *buf, size_t len);
 void segment_remove(const char *name);
 
 void run_libframe(const struct opts *o, const struct source *src, bool poll,
-                  bool full, int readers, uint32_t slots,
-                  struct measure *m);
+                  bool full, int readers, uint32_t slots, struct measure *m);
 /* Pipe (socket false) or Unix stream socket; *buf_bytes receives the pipe
  * capacity or the socket send buffer actually in use. */
 void run_stream(const struct opts *o, const struct source *src, bool socket,

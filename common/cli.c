@@ -26,10 +26,20 @@ bool cli_parse_u64(const char *s, uint64_t min, uint64_t max, unsigned flags,
     uint64_t mult = 1;
     if ((flags & CLI_SUFFIXES) && *end) {
         switch (*end) {
-        case 'k': case 'K': mult = UINT64_C(1) << 10; break;
-        case 'm': case 'M': mult = UINT64_C(1) << 20; break;
-        case 'g': case 'G': mult = UINT64_C(1) << 30; break;
-        default: return false;
+        case 'k':
+        case 'K':
+            mult = UINT64_C(1) << 10;
+            break;
+        case 'm':
+        case 'M':
+            mult = UINT64_C(1) << 20;
+            break;
+        case 'g':
+        case 'G':
+            mult = UINT64_C(1) << 30;
+            break;
+        default:
+            return false;
         }
         end++;
     }
@@ -56,8 +66,7 @@ bool cli_parse_double(const char *s, double min, double max, double *out)
 {
     /* strtod() also takes leading blanks, hexadecimal ("0x10"), "inf" and
      * "nan": a decimal number starts with a digit and holds only these. */
-    if (!(*s >= '0' && *s <= '9') ||
-        s[strspn(s, "0123456789.eE+-")] != '\0')
+    if (!(*s >= '0' && *s <= '9') || s[strspn(s, "0123456789.eE+-")] != '\0')
         return false;
     char *end;
     errno = 0;
@@ -90,8 +99,10 @@ int cli_segment_name(const char *prog, const char *name)
 {
     if (frame_name_check(name) == 0)
         return 0;
-    return cli_bad_usage(prog, NULL, "invalid segment name '%s' (use 1 to "
-                         "%d of A-Z a-z 0-9 . _ -)", name, FRAME_NAME_MAX);
+    return cli_bad_usage(prog, NULL,
+                         "invalid segment name '%s' (use 1 to "
+                         "%d of A-Z a-z 0-9 . _ -)",
+                         name, FRAME_NAME_MAX);
 }
 
 int cli_try_help(const char *prog)
@@ -121,8 +132,8 @@ int cli_option_error(const char *prog, const char *what, int c, char **argv)
      * perhaps among others in one word ("-qz"). */
     const char *last = argv[optind - 1];
     char opt[3] = {'-', (char)optopt, 0};
-    const char *arg = quoted(optopt && strncmp(last, "--", 2) != 0 ? opt
-                                                                    : last);
+    const char *arg =
+        quoted(optopt && strncmp(last, "--", 2) != 0 ? opt : last);
     if (c == ':')
         return cli_bad_usage(prog, what, "option '%s' needs a value", arg);
     return cli_bad_usage(prog, what, "unknown option '%s'", arg);

@@ -16,10 +16,7 @@ static inline int64_t clock_ns(clockid_t id)
     return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-static inline int64_t now_ns(void)
-{
-    return clock_ns(CLOCK_MONOTONIC);
-}
+static inline int64_t now_ns(void) { return clock_ns(CLOCK_MONOTONIC); }
 
 /* Sleep ns nanoseconds; a signal cuts it short, so the caller looks at
  * its stop flag again at once. */

@@ -13,15 +13,24 @@
 static char c_escape(unsigned char c)
 {
     switch (c) {
-    case '\a': return 'a';
-    case '\b': return 'b';
-    case '\t': return 't';
-    case '\n': return 'n';
-    case '\v': return 'v';
-    case '\f': return 'f';
-    case '\r': return 'r';
-    case 0x1b: return 'e';
-    case '\\': return '\\';
+    case '\a':
+        return 'a';
+    case '\b':
+        return 'b';
+    case '\t':
+        return 't';
+    case '\n':
+        return 'n';
+    case '\v':
+        return 'v';
+    case '\f':
+        return 'f';
+    case '\r':
+        return 'r';
+    case 0x1b:
+        return 'e';
+    case '\\':
+        return '\\';
     }
     return 0;
 }
@@ -129,13 +138,20 @@ static long utf8_next(const unsigned char *s, size_t *len)
 static char json_escape(long cp)
 {
     switch (cp) {
-    case '"': return '"';
-    case '\\': return '\\';
-    case '\b': return 'b';
-    case '\f': return 'f';
-    case '\n': return 'n';
-    case '\r': return 'r';
-    case '\t': return 't';
+    case '"':
+        return '"';
+    case '\\':
+        return '\\';
+    case '\b':
+        return 'b';
+    case '\f':
+        return 'f';
+    case '\n':
+        return 'n';
+    case '\r':
+        return 'r';
+    case '\t':
+        return 't';
     }
     return 0;
 }

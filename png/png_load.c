@@ -123,8 +123,8 @@ static int read_ihdr(const char *path, struct png_header *h, bool whole,
     h->width = be32(b + 16);
     h->height = be32(b + 20);
     if (h->width == 0 || h->height == 0) {
-        snprintf(err, errlen, "IHDR declares an empty image (%ux%u)",
-                 h->width, h->height);
+        snprintf(err, errlen, "IHDR declares an empty image (%ux%u)", h->width,
+                 h->height);
         return -EINVAL;
     }
     if (h->width > PNG_LOAD_MAX_DIM || h->height > PNG_LOAD_MAX_DIM) {
@@ -208,8 +208,8 @@ static int decode(struct png_loader *l, png_target_fn target, void *ctx,
     png_infop volatile info = NULL;
     volatile int rc = -EINVAL;
 
-    png = png_create_read_struct(PNG_LIBPNG_VER_STRING, l, on_error,
-                                 on_warning);
+    png =
+        png_create_read_struct(PNG_LIBPNG_VER_STRING, l, on_error, on_warning);
     if (!png || !(info = png_create_info_struct(png))) {
         snprintf(l->err, sizeof(l->err), "out of memory");
         rc = -ENOMEM;
@@ -245,8 +245,8 @@ static int decode(struct png_loader *l, png_target_fn target, void *ctx,
     uint8_t *pixels = NULL;
     size_t stride = 0;
     *target_taken = 1;
-    int trc = target(ctx, width, height, &pixels, &stride, l->err,
-                     sizeof(l->err));
+    int trc =
+        target(ctx, width, height, &pixels, &stride, l->err, sizeof(l->err));
     if (trc) {
         rc = trc;
         goto out;
@@ -279,7 +279,8 @@ int png_load(struct png_loader *l, const char *path, png_target_fn target,
         /* stopping: not the file's fault, and no reason to name it */
     } else if (rc && feof(f)) {
         /* libpng only says "Read Error" when the file runs out. */
-        snprintf(l->err, sizeof(l->err), "truncated: the file ends before "
+        snprintf(l->err, sizeof(l->err),
+                 "truncated: the file ends before "
                  "the image does");
     } else if (ferror(f)) {
         snprintf(l->err, sizeof(l->err), "read error: %s", strerror(errno));

@@ -13,8 +13,8 @@
  * and the I/O pointer. */
 struct sink {
     FILE *fp;
-    int io_error;      /* -errno of a failed fwrite, else 0 */
-    char msg[160];     /* libpng's error, or its first warning */
+    int io_error;  /* -errno of a failed fwrite, else 0 */
+    char msg[160]; /* libpng's error, or its first warning */
     bool warned;
 };
 
@@ -41,11 +41,16 @@ void pngw_spec_8bit(struct pngw_spec *spec, int color_type,
 static int channels_of(int color_type)
 {
     switch (color_type) {
-    case PNG_COLOR_TYPE_GRAY: return 1;
-    case PNG_COLOR_TYPE_GRAY_ALPHA: return 2;
-    case PNG_COLOR_TYPE_RGB: return 3;
-    case PNG_COLOR_TYPE_RGB_ALPHA: return 4;
-    case PNG_COLOR_TYPE_PALETTE: return 1;
+    case PNG_COLOR_TYPE_GRAY:
+        return 1;
+    case PNG_COLOR_TYPE_GRAY_ALPHA:
+        return 2;
+    case PNG_COLOR_TYPE_RGB:
+        return 3;
+    case PNG_COLOR_TYPE_RGB_ALPHA:
+        return 4;
+    case PNG_COLOR_TYPE_PALETTE:
+        return 1;
     }
     return 0;
 }
@@ -53,7 +58,9 @@ static int channels_of(int color_type)
 static bool depth_allowed(int color_type, int bit_depth)
 {
     switch (bit_depth) {
-    case 1: case 2: case 4:
+    case 1:
+    case 2:
+    case 4:
         return color_type == PNG_COLOR_TYPE_GRAY ||
                color_type == PNG_COLOR_TYPE_PALETTE;
     case 8:
@@ -207,9 +214,9 @@ static int encode(png_structp png, png_infop info, struct sink *sink,
 static int write_stream(FILE *fp, const struct pngw_spec *s, char *err,
                         size_t errlen)
 {
-    struct sink sink = { .fp = fp };
+    struct sink sink = {.fp = fp};
     png_color plte[256];
-    png_color_16 key = { 0 };
+    png_color_16 key = {0};
     png_bytepp rows = NULL;
     png_structp png = NULL;
     png_infop info = NULL;
@@ -245,9 +252,9 @@ static int write_stream(FILE *fp, const struct pngw_spec *s, char *err,
         snprintf(sink.msg, sizeof(sink.msg), "cannot set up libpng");
         goto out_png;
     }
-    rc = encode(png, info, &sink,
-                s, s->color_type == PNG_COLOR_TYPE_PALETTE ? plte : NULL,
-                &key, rows);
+    rc = encode(png, info, &sink, s,
+                s->color_type == PNG_COLOR_TYPE_PALETTE ? plte : NULL, &key,
+                rows);
     if (rc == 0 && sink.warned)
         rc = -EINVAL;
 
@@ -283,8 +290,8 @@ static int write_and_close(FILE *fp, const struct pngw_spec *spec, char *err,
     return rc;
 }
 
-int pngw_write_file(const char *path, const struct pngw_spec *spec,
-                    char *err, size_t errlen)
+int pngw_write_file(const char *path, const struct pngw_spec *spec, char *err,
+                    size_t errlen)
 {
     FILE *fp = fopen(path, "wb");
     int rc = write_and_close(fp, spec, err, errlen);

@@ -23,25 +23,25 @@
  */
 struct pngw_spec {
     uint32_t width, height;
-    int color_type;           /* PNG_COLOR_TYPE_GRAY, _GRAY_ALPHA, _RGB,
-                                 _RGB_ALPHA, _PALETTE */
-    int bit_depth;            /* 1, 2, 4, 8 or 16, as PNG allows for it */
-    bool interlace;           /* Adam7 */
-    const uint8_t *samples;   /* height rows of stride bytes */
-    size_t stride;            /* at least the packed row size */
+    int color_type;         /* PNG_COLOR_TYPE_GRAY, _GRAY_ALPHA, _RGB,
+                               _RGB_ALPHA, _PALETTE */
+    int bit_depth;          /* 1, 2, 4, 8 or 16, as PNG allows for it */
+    bool interlace;         /* Adam7 */
+    const uint8_t *samples; /* height rows of stride bytes */
+    size_t stride;          /* at least the packed row size */
 
     const uint8_t (*palette)[3]; /* PLTE, palette images only */
     int palette_len;             /* 1 .. 2^bit_depth (at most 256) */
     const uint8_t *trans_alpha;  /* tRNS for palettes: alpha per entry; */
     int num_trans;               /* 0 .. palette_len, 0 = no tRNS */
 
-    bool has_trans_key;          /* tRNS for grey and RGB: */
-    uint16_t trans_key[3];       /* grey uses [0], RGB [0..2]; file depth */
+    bool has_trans_key;    /* tRNS for grey and RGB: */
+    uint16_t trans_key[3]; /* grey uses [0], RGB [0..2]; file depth */
 
-    double gamma;             /* 0: no gAMA; else the file gamma, e.g.
-                                 1 / 2.2, stored but no pixel changes */
-    int compression_level;    /* 0..9, -1: zlib's default */
-    int filters;              /* PNG_FILTER_* mask, -1: libpng's choice */
+    double gamma;          /* 0: no gAMA; else the file gamma, e.g.
+                              1 / 2.2, stored but no pixel changes */
+    int compression_level; /* 0..9, -1: zlib's default */
+    int filters;           /* PNG_FILTER_* mask, -1: libpng's choice */
 };
 
 /* Defaults: everything zero except compression_level and filters (-1). */
@@ -64,8 +64,8 @@ size_t pngw_row_bytes(uint32_t width, int color_type, int bit_depth);
  * errno from the file system; then `err` (errlen bytes, may be NULL) says
  * why in a few words and no partial file is left behind.
  */
-int pngw_write_file(const char *path, const struct pngw_spec *spec,
-                    char *err, size_t errlen);
+int pngw_write_file(const char *path, const struct pngw_spec *spec, char *err,
+                    size_t errlen);
 
 /* The same into memory: on success *out (free() it) holds *len bytes. */
 int pngw_write_mem(const struct pngw_spec *spec, uint8_t **out, size_t *len,

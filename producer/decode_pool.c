@@ -4,9 +4,9 @@
 #include "clock.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -30,7 +30,7 @@ struct decode_pool {
     uint64_t next_take;   /* next sequence number the publisher wants */
     bool exhausted;       /* next_file said there is nothing more */
     bool stopping;
-    atomic_bool cancel;   /* stopping: decodes under way end early too */
+    atomic_bool cancel; /* stopping: decodes under way end early too */
     size_t frame_bytes;
     char *const *paths;
     next_file_fn next;
@@ -48,8 +48,10 @@ static int into_buffer(void *vctx, uint32_t w, uint32_t h, uint8_t **pixels,
 {
     struct target_ctx *t = vctx;
     if ((uint64_t)w * h * 4 > t->capacity) {
-        snprintf(err, errlen, "image %ux%u does not fit the segment (start "
-                 "with --max-size)", w, h);
+        snprintf(err, errlen,
+                 "image %ux%u does not fit the segment (start "
+                 "with --max-size)",
+                 w, h);
         return -EFBIG;
     }
     t->d->width = w;
@@ -181,8 +183,7 @@ struct decoded *decode_pool_take(struct decode_pool *p, int timeout_ms,
             *done = true;
             break;
         }
-        if (pthread_cond_timedwait(&p->changed, &p->lock, &until) ==
-            ETIMEDOUT)
+        if (pthread_cond_timedwait(&p->changed, &p->lock, &until) == ETIMEDOUT)
             break;
     }
     pthread_mutex_unlock(&p->lock);

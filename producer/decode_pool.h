@@ -13,7 +13,7 @@ struct decoded {
     size_t file;     /* index into the input list */
     uint8_t *pixels; /* width * 4 bytes a row */
     uint32_t width, height;
-    int rc;          /* 0, or the decode error with err set */
+    int rc; /* 0, or the decode error with err set */
     char err[PNG_LOAD_ERR_MAX];
     double decode_ms;
 };

@@ -119,8 +119,7 @@ static int add_directory(struct input_list *l, const char *dir, char *err,
     return 0;
 }
 
-int inputs_add(struct input_list *l, const char *path, char *err,
-               size_t errlen)
+int inputs_add(struct input_list *l, const char *path, char *err, size_t errlen)
 {
     struct stat st;
     if (stat(path, &st) != 0) {

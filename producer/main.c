@@ -14,8 +14,8 @@
 
 static int create_segment(struct producer *p, uint32_t max_w, uint32_t max_h)
 {
-    struct frame_format fmt = {.max_width = max_w, .max_height = max_h,
-                               .slot_count = p->o.slots};
+    struct frame_format fmt = {
+        .max_width = max_w, .max_height = max_h, .slot_count = p->o.slots};
     bool replaced = false;
     int rc = frame_writer_create(p->o.name, &fmt, &p->w, &replaced);
     if (rc == FRAME_EALIVE) {
@@ -137,9 +137,10 @@ int main(int argc, char **argv)
         status = run_watch(&p);
 
     double secs = (now_ns() - p.pace.start_ns) / 1e9;
-    msg_info("published %" PRIu64 " frame(s) in %.1f s (%.1f fps), skipped %"
-             PRIu64 " file(s)", p.pace.published, secs,
-             secs > 0 ? p.pace.published / secs : 0.0, p.list.skipped);
+    msg_info("published %" PRIu64
+             " frame(s) in %.1f s (%.1f fps), skipped %" PRIu64 " file(s)",
+             p.pace.published, secs, secs > 0 ? p.pace.published / secs : 0.0,
+             p.list.skipped);
     teardown(&p);
     return status;
 }

@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <unistd.h>
 
+/* The help text is laid out in the source as it prints. */
+/* clang-format off */
 static void usage(void)
 {
     printf(
@@ -46,6 +48,7 @@ static void usage(void)
 "and remove it. Exit status: 0 success, 1 runtime failure, 2 bad usage.\n",
            msg_prog());
 }
+/* clang-format on */
 
 /* Long options without a short form. */
 enum { OPT_CACHE = 256, OPT_NO_CACHE, OPT_CACHE_LIMIT, OPT_STATS };
@@ -81,11 +84,17 @@ static int take(int c, const char *arg, struct options *o)
          * nanoseconds for long; 0 means unpaced. */
         if (!cli_parse_double(arg, 0, 100000, &o->fps) ||
             (o->fps > 0 && o->fps < 0.001))
-            return cli_bad_usage(prog, NULL, "invalid frame rate '%s' (0, or "
-                                 "0.001..100000)", arg);
+            return cli_bad_usage(prog, NULL,
+                                 "invalid frame rate '%s' (0, or "
+                                 "0.001..100000)",
+                                 arg);
         break;
-    case 'l': o->loop = true; break;
-    case '1': o->loop = false; break;
+    case 'l':
+        o->loop = true;
+        break;
+    case '1':
+        o->loop = false;
+        break;
     case 'c':
         if (!cli_parse_u64(arg, 1, UINT64_MAX, 0, &o->count))
             return cli_bad_usage(prog, NULL, "invalid frame count '%s'", arg);
@@ -98,25 +107,41 @@ static int take(int c, const char *arg, struct options *o)
         break;
     case 'm':
         if (!cli_parse_size(arg, PNG_LOAD_MAX_DIM, &o->max_w, &o->max_h))
-            return cli_bad_usage(prog, NULL, "invalid size '%s' (WxH, up to "
-                                 "16384x16384)", arg);
+            return cli_bad_usage(prog, NULL,
+                                 "invalid size '%s' (WxH, up to "
+                                 "16384x16384)",
+                                 arg);
         break;
-    case OPT_CACHE: o->cache = 1; break;
-    case OPT_NO_CACHE: o->cache = -1; break;
+    case OPT_CACHE:
+        o->cache = 1;
+        break;
+    case OPT_NO_CACHE:
+        o->cache = -1;
+        break;
     case OPT_CACHE_LIMIT:
         if (!cli_parse_u64(arg, 0, UINT64_MAX, CLI_SUFFIXES, &o->cache_limit))
             return cli_bad_usage(prog, NULL, "invalid cache limit '%s'", arg);
         break;
     case 'j':
         if (!cli_parse_u64(arg, 1, 256, 0, &v))
-            return cli_bad_usage(prog, NULL, "invalid thread count '%s' "
-                                 "(1..256)", arg);
+            return cli_bad_usage(prog, NULL,
+                                 "invalid thread count '%s' "
+                                 "(1..256)",
+                                 arg);
         o->threads = (unsigned)v;
         break;
-    case 'w': o->watch_dir = arg; break;
-    case OPT_STATS: o->stats = true; break;
-    case 'q': o->quiet = true; break;
-    case 'h': usage(); return 0;
+    case 'w':
+        o->watch_dir = arg;
+        break;
+    case OPT_STATS:
+        o->stats = true;
+        break;
+    case 'q':
+        o->quiet = true;
+        break;
+    case 'h':
+        usage();
+        return 0;
     case 'V':
         printf("%s (libframe) %s\n", prog, frame_version_string());
         return 0;
@@ -159,7 +184,8 @@ int options_parse(int argc, char **argv, struct options *o)
     o->paths = argv + optind;
     o->npaths = argc - optind;
     if (o->npaths == 0 && !o->watch_dir)
-        return cli_bad_usage(msg_prog(), NULL, "no input: give PNG files or "
+        return cli_bad_usage(msg_prog(), NULL,
+                             "no input: give PNG files or "
                              "directories");
     return -1;
 }

@@ -39,8 +39,8 @@ static bool sleep_until(struct producer *p, int64_t deadline)
         int64_t now = now_ns();
         if (now >= deadline)
             return true;
-        int64_t until = deadline - now > HEARTBEAT_NS ? now + HEARTBEAT_NS
-                                                      : deadline;
+        int64_t until =
+            deadline - now > HEARTBEAT_NS ? now + HEARTBEAT_NS : deadline;
         struct timespec ts = {.tv_sec = until / 1000000000,
                               .tv_nsec = until % 1000000000};
         clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
@@ -55,13 +55,13 @@ static void stats_tick(struct producer *p, int64_t now)
         return;
     double secs = (now - pc->interval_ns) / 1e9;
     double fps = pc->interval_frames / secs;
-    double ms = pc->interval_frames ? pc->interval_ms / pc->interval_frames
-                                    : 0;
+    double ms = pc->interval_frames ? pc->interval_ms / pc->interval_frames : 0;
     /* Asked for with --stats: printed even with --quiet. */
     msg_error("%" PRIu64 " frames, %.1f fps, %s %.1f ms/frame, %" PRIu64
-              " skipped files%s", pc->published, fps,
-              cache_complete(&p->cache, p->list.live) ? "cache" : "decode",
-              ms, p->list.skipped,
+              " skipped files%s",
+              pc->published, fps,
+              cache_complete(&p->cache, p->list.live) ? "cache" : "decode", ms,
+              p->list.skipped,
               pc->interval_late ? ", behind: decoding is slower than --fps"
                                 : "");
     pc->interval_ns = now;

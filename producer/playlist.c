@@ -73,8 +73,7 @@ int playlist_gather(struct playlist *pl, char *const *paths, int n,
 size_t playlist_next(void *ctx)
 {
     struct playlist *pl = ctx;
-    for (size_t tries = 0; tries <= pl->in.count && !pl->pass_over;
-         tries++) {
+    for (size_t tries = 0; tries <= pl->in.count && !pl->pass_over; tries++) {
         if (pl->cursor >= pl->in.count) {
             pl->cursor = 0;
             if (!pl->loop) {

@@ -33,7 +33,8 @@ static int begin_slot(struct producer *p, uint32_t w, uint32_t h, char *err,
     if (rc == -EFBIG)
         snprintf(err, errlen,
                  "image %ux%u does not fit the segment (start with "
-                 "--max-size)", w, h);
+                 "--max-size)",
+                 w, h);
     else if (rc) {
         snprintf(err, errlen, "segment: %s", frame_strerror(rc));
         p->segment_rc = rc;
@@ -145,8 +146,8 @@ static int from_cache(struct producer *p)
     char err[PNG_LOAD_ERR_MAX];
     const struct cached_frame *c = &p->cache.frames[f];
     int64_t t0 = now_ns();
-    int rc = copy_into_slot(p, c->pixels, c->width, c->height, err,
-                            sizeof(err));
+    int rc =
+        copy_into_slot(p, c->pixels, c->width, c->height, err, sizeof(err));
     if (rc)
         return segment_failed(p, rc); /* cached frames fit */
     p->playing = f;
@@ -162,8 +163,8 @@ int source_next(struct producer *p)
         if (p->list.live == 0)
             return -ENOENT;
         int rc = cache_complete(&p->cache, p->list.live) ? from_cache(p)
-                 : p->pool                              ? from_pool(p)
-                                                        : from_file(p);
+                 : p->pool                               ? from_pool(p)
+                                                         : from_file(p);
         if (rc != AGAIN)
             return rc;
     }

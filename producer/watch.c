@@ -33,7 +33,7 @@ struct entry {
     struct entry *chain; /* next in the same bucket */
     struct entry *queue; /* next pending, in arrival order */
     enum entry_state state;
-    int64_t ctime_ns;    /* DONE: the ctime of what was handed out */
+    int64_t ctime_ns; /* DONE: the ctime of what was handed out */
     char name[];
 };
 
@@ -195,8 +195,7 @@ static int rescan(struct watch *w, int64_t horizon)
     struct dirent *de;
     while ((de = readdir(d))) {
         struct stat st;
-        if (!wanted(de->d_name) ||
-            fstatat(dirfd(d), de->d_name, &st, 0) != 0 ||
+        if (!wanted(de->d_name) || fstatat(dirfd(d), de->d_name, &st, 0) != 0 ||
             !S_ISREG(st.st_mode) || ctime_ns(&st) < horizon)
             continue;
         struct entry *e = find(w, de->d_name);
@@ -252,11 +251,10 @@ static int drain(struct watch *w)
                 if (!overflow)
                     horizon = w->synced_ns - SLACK_NS;
                 overflow = true;
-            } else if (ev->mask & (IN_IGNORED | IN_DELETE_SELF |
-                                   IN_MOVE_SELF | IN_UNMOUNT)) {
+            } else if (ev->mask & (IN_IGNORED | IN_DELETE_SELF | IN_MOVE_SELF |
+                                   IN_UNMOUNT)) {
                 w->gone = true;
-            } else if (ev->len && !(ev->mask & IN_ISDIR) &&
-                       wanted(ev->name)) {
+            } else if (ev->len && !(ev->mask & IN_ISDIR) && wanted(ev->name)) {
                 int rc = arrived(w, ev->name);
                 if (rc)
                     return rc;

@@ -18,7 +18,14 @@
 #define BASE_H 48
 
 enum damage {
-    TEXT, EMPTY, CUT_IHDR, CUT_IDAT, FLIP_IDAT, BAD_DEFLATE, HUGE, ZERO_W,
+    TEXT,
+    EMPTY,
+    CUT_IHDR,
+    CUT_IDAT,
+    FLIP_IDAT,
+    BAD_DEFLATE,
+    HUGE,
+    ZERO_W,
     ZERO_H,
 };
 
@@ -27,17 +34,17 @@ static const struct {
     enum damage damage;
     const char *what;
 } bad[] = {
-    { "not-a-png.png", TEXT, "text, no PNG signature" },
-    { "empty.png", EMPTY, "zero bytes" },
-    { "truncated-ihdr.png", CUT_IHDR, "file ends inside IHDR" },
-    { "truncated.png", CUT_IDAT, "file ends in the middle of the first IDAT" },
-    { "bad-crc.png", FLIP_IDAT, "one IDAT byte flipped, CRC now wrong" },
-    { "bad-zlib.png", BAD_DEFLATE,
-      "IDAT deflate block of reserved type 3, CRC correct" },
-    { "huge-ihdr.png", HUGE,
-      "IHDR says 100000x100000 RGBA8, CRC correct, little IDAT" },
-    { "zero-width.png", ZERO_W, "IHDR width 0, CRC correct" },
-    { "zero-height.png", ZERO_H, "IHDR height 0, CRC correct" },
+    {"not-a-png.png", TEXT, "text, no PNG signature"},
+    {"empty.png", EMPTY, "zero bytes"},
+    {"truncated-ihdr.png", CUT_IHDR, "file ends inside IHDR"},
+    {"truncated.png", CUT_IDAT, "file ends in the middle of the first IDAT"},
+    {"bad-crc.png", FLIP_IDAT, "one IDAT byte flipped, CRC now wrong"},
+    {"bad-zlib.png", BAD_DEFLATE,
+     "IDAT deflate block of reserved type 3, CRC correct"},
+    {"huge-ihdr.png", HUGE,
+     "IHDR says 100000x100000 RGBA8, CRC correct, little IDAT"},
+    {"zero-width.png", ZERO_W, "IHDR width 0, CRC correct"},
+    {"zero-height.png", ZERO_H, "IHDR height 0, CRC correct"},
 };
 
 #define COUNT (sizeof(bad) / sizeof(bad[0]))
@@ -91,7 +98,7 @@ static int make_base(uint8_t **png, size_t *len, char *why, size_t whylen)
         snprintf(why, whylen, "%s", strerror(ENOMEM));
         return -ENOMEM;
     }
-    struct testcard tc = { BASE_W, BASE_H, 30, 40 };
+    struct testcard tc = {BASE_W, BASE_H, 30, 40};
     testcard_draw(&tc, 0, pixels, stride);
 
     struct pngw_spec spec;

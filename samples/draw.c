@@ -8,15 +8,9 @@ static const uint8_t segments[10] = {
     0x3f, 0x06, 0x5b, 0x4f, 0x66, 0x6d, 0x7d, 0x07, 0x7f, 0x6f,
 };
 
-static int max_int(int a, int b)
-{
-    return a > b ? a : b;
-}
+static int max_int(int a, int b) { return a > b ? a : b; }
 
-static int min_int(int a, int b)
-{
-    return a < b ? a : b;
-}
+static int min_int(int a, int b) { return a < b ? a : b; }
 
 static void fill_span(const struct canvas *c, int y, int x0, int x1,
                       struct rgba color)
@@ -65,13 +59,20 @@ static void draw_digit(const struct canvas *c, int x, int y, int h, int d,
     int w = h / 2, t = max_int(h / 10, 1);
     int mid = h / 2 - t / 2;
     uint8_t s = segments[d];
-    if (s & 0x01) draw_rect(c, x, y, w, t, color);                 /* a */
-    if (s & 0x02) draw_rect(c, x + w - t, y, t, mid + t, color);   /* b */
-    if (s & 0x04) draw_rect(c, x + w - t, y + mid, t, h - mid, color); /* c */
-    if (s & 0x08) draw_rect(c, x, y + h - t, w, t, color);         /* d */
-    if (s & 0x10) draw_rect(c, x, y + mid, t, h - mid, color);     /* e */
-    if (s & 0x20) draw_rect(c, x, y, t, mid + t, color);           /* f */
-    if (s & 0x40) draw_rect(c, x, y + mid, w, t, color);           /* g */
+    if (s & 0x01)
+        draw_rect(c, x, y, w, t, color); /* a */
+    if (s & 0x02)
+        draw_rect(c, x + w - t, y, t, mid + t, color); /* b */
+    if (s & 0x04)
+        draw_rect(c, x + w - t, y + mid, t, h - mid, color); /* c */
+    if (s & 0x08)
+        draw_rect(c, x, y + h - t, w, t, color); /* d */
+    if (s & 0x10)
+        draw_rect(c, x, y + mid, t, h - mid, color); /* e */
+    if (s & 0x20)
+        draw_rect(c, x, y, t, mid + t, color); /* f */
+    if (s & 0x40)
+        draw_rect(c, x, y + mid, w, t, color); /* g */
 }
 
 int draw_digit_count(unsigned long value)

@@ -6,9 +6,9 @@
 #include <stdint.h>
 
 struct canvas {
-    uint8_t *pixels;          /* R G B A bytes */
+    uint8_t *pixels; /* R G B A bytes */
     int width, height;
-    size_t stride;            /* bytes per row */
+    size_t stride; /* bytes per row */
 };
 
 struct rgba {

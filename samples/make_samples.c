@@ -26,6 +26,8 @@ enum mode { NONE, DEMO, PHOTO, TEST_IMAGES, BAD_IMAGES };
 
 static const char *prog = "make-samples";
 
+/* The help text is laid out in the source as it prints. */
+/* clang-format off */
 static void usage(FILE *to)
 {
     fprintf(to,
@@ -57,6 +59,7 @@ static void usage(FILE *to)
         "  -V, --version      version\n",
         prog, prog, prog, prog, MAX_SIDE);
 }
+/* clang-format on */
 
 static bool parse_uint(const char *s, unsigned long min, unsigned long max,
                        unsigned long *out)
@@ -114,8 +117,8 @@ static int write_test_images(const char *dir)
         const char *base = test_image_name(i);
         int rc = test_image_make(i, &img);
         if (rc) {
-            fprintf(stderr, "%s: cannot make test image %s: %s\n", prog,
-                    base, strerror(-rc));
+            fprintf(stderr, "%s: cannot make test image %s: %s\n", prog, base,
+                    strerror(-rc));
             status = 1;
             break;
         }
@@ -168,19 +171,19 @@ static int write_test_images(const char *dir)
 int main(int argc, char **argv)
 {
     static const struct option options[] = {
-        { "demo", required_argument, NULL, 'd' },
-        { "photo", required_argument, NULL, 'p' },
-        { "test-images", required_argument, NULL, 't' },
-        { "bad-images", required_argument, NULL, 'b' },
-        { "size", required_argument, NULL, 's' },
-        { "frames", required_argument, NULL, 'n' },
-        { "fps", required_argument, NULL, 'f' },
-        { "noise", required_argument, NULL, 'N' },
-        { "level", required_argument, NULL, 'l' },
-        { "jobs", required_argument, NULL, 'j' },
-        { "help", no_argument, NULL, 'h' },
-        { "version", no_argument, NULL, 'V' },
-        { NULL, 0, NULL, 0 },
+        {"demo", required_argument, NULL, 'd'},
+        {"photo", required_argument, NULL, 'p'},
+        {"test-images", required_argument, NULL, 't'},
+        {"bad-images", required_argument, NULL, 'b'},
+        {"size", required_argument, NULL, 's'},
+        {"frames", required_argument, NULL, 'n'},
+        {"fps", required_argument, NULL, 'f'},
+        {"noise", required_argument, NULL, 'N'},
+        {"level", required_argument, NULL, 'l'},
+        {"jobs", required_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
     };
     enum mode mode = NONE;
     const char *dir = NULL;
@@ -196,30 +199,46 @@ int main(int argc, char **argv)
     opterr = 0; /* our own messages, in our format */
     while ((c = getopt_long(argc, argv, ":hV", options, NULL)) != -1) {
         switch (c) {
-        case 'd': case 'p': case 't': case 'b':
+        case 'd':
+        case 'p':
+        case 't':
+        case 'b':
             if (mode != NONE) {
-                fprintf(stderr, "%s: give only one of --demo, --photo, "
-                        "--test-images, --bad-images\n", prog);
+                fprintf(stderr,
+                        "%s: give only one of --demo, --photo, "
+                        "--test-images, --bad-images\n",
+                        prog);
                 return 2;
             }
-            mode = c == 'd' ? DEMO : c == 'p' ? PHOTO
-                 : c == 't' ? TEST_IMAGES : BAD_IMAGES;
+            mode = c == 'd'   ? DEMO
+                   : c == 'p' ? PHOTO
+                   : c == 't' ? TEST_IMAGES
+                              : BAD_IMAGES;
             dir = optarg;
             break;
         case 's':
             if (!parse_size(optarg, &width, &height)) {
-                fprintf(stderr, "%s: bad --size '%s': want WxH, each side "
-                        "1..%d\n", prog, optarg, MAX_SIDE);
+                fprintf(stderr,
+                        "%s: bad --size '%s': want WxH, each side "
+                        "1..%d\n",
+                        prog, optarg, MAX_SIDE);
                 return 2;
             }
             have_size = have_seq_opt = true;
             break;
-        case 'n': case 'f': case 'N': case 'l': case 'j': {
-            static const struct { char opt; const char *name;
-                                  unsigned long min, max; } lim[] = {
-                { 'n', "--frames", 1, 999999 }, { 'f', "--fps", 1, 1000 },
-                { 'N', "--noise", 0, 255 }, { 'l', "--level", 0, 9 },
-                { 'j', "--jobs", 1, 64 },
+        case 'n':
+        case 'f':
+        case 'N':
+        case 'l':
+        case 'j': {
+            static const struct {
+                char opt;
+                const char *name;
+                unsigned long min, max;
+            } lim[] = {
+                {'n', "--frames", 1, 999999}, {'f', "--fps", 1, 1000},
+                {'N', "--noise", 0, 255},     {'l', "--level", 0, 9},
+                {'j', "--jobs", 1, 64},
             };
             size_t k = 0;
             while (lim[k].opt != c)
@@ -230,11 +249,21 @@ int main(int argc, char **argv)
                 return 2;
             }
             switch (c) {
-            case 'n': frames = v; break;
-            case 'f': fps = v; break;
-            case 'N': noise = v; break;
-            case 'l': level = v; break;
-            default: jobs = v; break;
+            case 'n':
+                frames = v;
+                break;
+            case 'f':
+                fps = v;
+                break;
+            case 'N':
+                noise = v;
+                break;
+            case 'l':
+                level = v;
+                break;
+            default:
+                jobs = v;
+                break;
             }
             have_seq_opt = true;
             break;
@@ -262,14 +291,18 @@ int main(int argc, char **argv)
         return 2;
     }
     if (mode == NONE) {
-        fprintf(stderr, "%s: nothing to do: give --demo, --photo, "
-                "--test-images or --bad-images DIR\n", prog);
+        fprintf(stderr,
+                "%s: nothing to do: give --demo, --photo, "
+                "--test-images or --bad-images DIR\n",
+                prog);
         usage(stderr);
         return 2;
     }
     if ((mode == TEST_IMAGES || mode == BAD_IMAGES) && have_seq_opt) {
-        fprintf(stderr, "%s: --size, --frames, --fps, --noise, --level and "
-                "--jobs only go with --demo or --photo\n", prog);
+        fprintf(stderr,
+                "%s: --size, --frames, --fps, --noise, --level and "
+                "--jobs only go with --demo or --photo\n",
+                prog);
         return 2;
     }
 
@@ -297,12 +330,22 @@ int main(int argc, char **argv)
     }
     struct sequence seq = {
         .dir = dir,
-        .width = have_size ? width : photo ? 1920 : 1280,
-        .height = have_size ? height : photo ? 1080 : 720,
-        .frames = (unsigned)(frames ? frames : photo ? 10 : 90),
+        .width = have_size ? width
+                 : photo   ? 1920
+                           : 1280,
+        .height = have_size ? height
+                  : photo   ? 1080
+                            : 720,
+        .frames = (unsigned)(frames  ? frames
+                             : photo ? 10
+                                     : 90),
         .fps = (unsigned)fps,
-        .noise = (unsigned)(noise != ULONG_MAX ? noise : photo ? 8 : 0),
-        .level = (int)(level != ULONG_MAX ? level : photo ? 3 : 2),
+        .noise = (unsigned)(noise != ULONG_MAX ? noise
+                            : photo            ? 8
+                                               : 0),
+        .level = (int)(level != ULONG_MAX ? level
+                       : photo            ? 3
+                                          : 2),
         .jobs = (unsigned)jobs,
     };
     rc = sequence_write(&seq, err, sizeof(err));

@@ -57,8 +57,8 @@ int main(int argc, char **argv)
             continue; /* overwritten while we read it: discard */
         unsigned long long n = (unsigned long long)v.width * v.height;
         printf("frame %llu %ux%u: average %llu %llu %llu\n",
-               (unsigned long long)v.frame_no, v.width, v.height,
-               sum[0] / n, sum[1] / n, sum[2] / n);
+               (unsigned long long)v.frame_no, v.width, v.height, sum[0] / n,
+               sum[1] / n, sum[2] / n);
         fflush(stdout);
         shown++;
     }

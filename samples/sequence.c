@@ -85,7 +85,7 @@ static void *worker(void *arg)
 
 int sequence_write(const struct sequence *seq, char *err, size_t errlen)
 {
-    struct shared sh = { .seq = seq };
+    struct shared sh = {.seq = seq};
     pthread_t threads[MAX_JOBS];
     unsigned jobs = seq->jobs, started = 0;
 

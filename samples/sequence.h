@@ -6,13 +6,13 @@
 #include <stdint.h>
 
 struct sequence {
-    const char *dir;          /* must exist */
+    const char *dir; /* must exist */
     uint32_t width, height;
-    unsigned frames;          /* written as frame0001.png, frame0002.png... */
+    unsigned frames; /* written as frame0001.png, frame0002.png... */
     unsigned fps;
-    unsigned noise;           /* see struct testcard */
-    int level;                /* zlib level 0..9 */
-    unsigned jobs;            /* threads, at least 1 */
+    unsigned noise; /* see struct testcard */
+    int level;      /* zlib level 0..9 */
+    unsigned jobs;  /* threads, at least 1 */
 };
 
 /* 0, or the first failure (-errno style) with `err` saying which file and

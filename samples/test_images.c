@@ -18,17 +18,19 @@ struct variant {
     int type, depth;
     uint32_t w, h;
     bool adam7;
-    int palette_len;   /* palette images: entries in PLTE */
-    int num_trans;     /* palette images: entries in tRNS, 0 for none */
-    bool key;          /* grey and RGB: a tRNS key (see key_of) */
-    double gamma;      /* 0: no gAMA */
-    int level;         /* 0: libpng's default, else zlib level + 1 */
-    int filters;       /* 0: libpng's choice, else PNG_FILTER_* */
+    int palette_len; /* palette images: entries in PLTE */
+    int num_trans;   /* palette images: entries in tRNS, 0 for none */
+    bool key;        /* grey and RGB: a tRNS key (see key_of) */
+    double gamma;    /* 0: no gAMA */
+    int level;       /* 0: libpng's default, else zlib level + 1 */
+    int filters;     /* 0: libpng's choice, else PNG_FILTER_* */
 };
 
 /* V(type, depth, width, height, name[, more fields]) */
-#define V(t, d, W, H, ...)                                                    \
-    { .type = t, .depth = d, .w = W, .h = H, .name = __VA_ARGS__ }
+#define V(t, d, W, H, ...)                                                     \
+    {                                                                          \
+        .type = t, .depth = d, .w = W, .h = H, .name = __VA_ARGS__             \
+    }
 /* 37 is odd and not a multiple of 8, so packed rows end in a part byte. */
 #define DW 37
 #define DH 23
@@ -60,8 +62,7 @@ static const struct variant table[] = {
     V(PAL, 2, DW, DH, "pal2-trns", .palette_len = 3, .num_trans = 3),
     V(PAL, 4, DW, DH, "pal4-trns-short", .palette_len = 16, .num_trans = 5),
     V(PAL, 8, DW, DH, "pal8-trns", .palette_len = 256, .num_trans = 256),
-    V(PAL, 8, DW, DH, "pal8-trns-short", .palette_len = 200,
-      .num_trans = 37),
+    V(PAL, 8, DW, DH, "pal8-trns-short", .palette_len = 200, .num_trans = 37),
     V(PAL, 8, DW, DH, "pal8-trns-1", .palette_len = 256, .num_trans = 1),
 
     /* tRNS keys, with near misses that agree in the high byte. */
@@ -114,8 +115,8 @@ static const struct variant table[] = {
     V(RGB, 8, DW, DH, "rgb8-gamma45", .gamma = 1 / 2.2),
     V(GRAY, 8, DW, DH, "gray8-gamma100", .gamma = 1.0),
     V(RGBA, 16, DW, DH, "rgba16-gamma45", .gamma = 1 / 2.2),
-    V(PAL, 8, DW, DH, "pal8-trns-gamma45", .palette_len = 256,
-      .num_trans = 100, .gamma = 1 / 2.2),
+    V(PAL, 8, DW, DH, "pal8-trns-gamma45", .palette_len = 256, .num_trans = 100,
+      .gamma = 1 / 2.2),
 
     /* Stored (level 0) and best deflate, and each row filter forced. */
     V(RGBA, 8, DW, DH, "rgba8-z0", .level = 0 + 1),
@@ -130,10 +131,7 @@ static const struct variant table[] = {
 
 #define COUNT (sizeof(table) / sizeof(table[0]))
 
-size_t test_image_count(void)
-{
-    return COUNT;
-}
+size_t test_image_count(void) { return COUNT; }
 
 const char *test_image_name(size_t i)
 {
@@ -152,9 +150,12 @@ long test_image_find(const char *name)
 static int channels_of(int type)
 {
     switch (type) {
-    case GA: return 2;
-    case RGB: return 3;
-    case RGBA: return 4;
+    case GA:
+        return 2;
+    case RGB:
+        return 3;
+    case RGBA:
+        return 4;
     }
     return 1;
 }
@@ -179,8 +180,8 @@ static uint64_t seed_of(const char *name)
 
 static void key_of(const struct variant *v, uint16_t key[3])
 {
-    static const uint16_t grey[17] = { [1] = 1, [2] = 2, [4] = 9,
-                                       [8] = 0x5a, [16] = 0x5a3c };
+    static const uint16_t grey[17] = {
+        [1] = 1, [2] = 2, [4] = 9, [8] = 0x5a, [16] = 0x5a3c};
     if (v->type == GRAY) {
         key[0] = grey[v->depth];
         key[1] = key[2] = 0;
@@ -221,8 +222,7 @@ static void fill_values(const struct variant *v, const uint16_t key[3],
                         uint16_t *vals, uint64_t *rng)
 {
     int ch = channels_of(v->type);
-    uint32_t span = v->type == PAL ? (uint32_t)v->palette_len
-                                   : 1u << v->depth;
+    uint32_t span = v->type == PAL ? (uint32_t)v->palette_len : 1u << v->depth;
     uint64_t step = v->depth == 16 ? 0x0107 : 1;
     uint16_t miss = v->depth == 16 ? 0x0081 : 1;
 
@@ -240,8 +240,7 @@ static void fill_values(const struct variant *v, const uint16_t key[3],
             for (int c = 0; c < ch; c++) {
                 uint64_t n = (uint64_t)(y / 2) * v->w + x;
                 if (y % 2 == 0)
-                    px[c] = (uint16_t)((n * step + c * (span / 4 + 1)) %
-                                       span);
+                    px[c] = (uint16_t)((n * step + c * (span / 4 + 1)) % span);
                 else
                     px[c] = (uint16_t)(next_random(rng) % span);
             }
@@ -282,8 +281,8 @@ static uint8_t to8(uint16_t v, int depth)
 }
 
 static void compute_expected(const struct variant *v, const uint16_t key[3],
-                             const uint16_t *vals,
-                             const struct test_image *img, uint8_t *out)
+                             const uint16_t *vals, const struct test_image *img,
+                             uint8_t *out)
 {
     int ch = channels_of(v->type);
     size_t n = (size_t)v->w * v->h;
@@ -322,7 +321,7 @@ int test_image_make(size_t i, struct test_image *img)
     size_t row = pngw_row_bytes(v->w, v->type, v->depth);
     size_t nvals = (size_t)v->w * v->h * channels_of(v->type);
     uint64_t rng = seed_of(v->name);
-    uint16_t key[3] = { 0 };
+    uint16_t key[3] = {0};
     int rc = -ENOMEM;
 
     uint16_t *vals = malloc(nvals * sizeof(*vals));

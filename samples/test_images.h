@@ -23,10 +23,10 @@
  * spec.trans_alpha): use it where it was made, do not copy it.
  */
 struct test_image {
-    struct pngw_spec spec;     /* ready for pngw_write_file() */
+    struct pngw_spec spec; /* ready for pngw_write_file() */
     uint32_t width, height;
-    uint8_t *samples;          /* the file rows spec.samples points at */
-    uint8_t *expected;         /* width * height * 4 bytes: R G B A */
+    uint8_t *samples;  /* the file rows spec.samples points at */
+    uint8_t *expected; /* width * height * 4 bytes: R G B A */
     size_t expected_len;
     uint8_t palette[256][3];
     uint8_t trans_alpha[256];

@@ -6,7 +6,10 @@
 #include <math.h>
 #include <string.h>
 
-#define OPAQUE(r, g, b) { (r), (g), (b), 255 }
+#define OPAQUE(r, g, b)                                                        \
+    {                                                                          \
+        (r), (g), (b), 255                                                     \
+    }
 
 /* SMPTE-like 75% bars, and the reversed strip under them. */
 static const struct rgba bars[7] = {
@@ -15,8 +18,8 @@ static const struct rgba bars[7] = {
     OPAQUE(0, 0, 191),
 };
 static const struct rgba strip[7] = {
-    OPAQUE(0, 0, 191),   OPAQUE(19, 19, 19), OPAQUE(191, 0, 191),
-    OPAQUE(19, 19, 19),  OPAQUE(0, 191, 191), OPAQUE(19, 19, 19),
+    OPAQUE(0, 0, 191),     OPAQUE(19, 19, 19),  OPAQUE(191, 0, 191),
+    OPAQUE(19, 19, 19),    OPAQUE(0, 191, 191), OPAQUE(19, 19, 19),
     OPAQUE(191, 191, 191),
 };
 static const struct rgba black = OPAQUE(0, 0, 0);
@@ -52,9 +55,11 @@ static void draw_ramp(const struct canvas *c, int y, int h, int x0, int w,
 
 static void draw_ramps(const struct canvas *c, int y, int h)
 {
-    static const uint8_t grey[3] = { 255, 255, 255 };
+    static const uint8_t grey[3] = {255, 255, 255};
     static const uint8_t rgb[3][3] = {
-        { 255, 0, 0 }, { 0, 255, 0 }, { 0, 0, 255 },
+        {255, 0, 0},
+        {0, 255, 0},
+        {0, 0, 255},
     };
     int half = h / 2;
     draw_ramp(c, y, half, 0, c->width, grey);
@@ -105,8 +110,7 @@ static void add_noise(const struct canvas *c, uint64_t index, unsigned amp)
             uint64_t r = next_random(&state);
             for (int ch = 0; ch < 3; ch++) {
                 /* A random byte scaled to [0, span): no division. */
-                int d = (int)(((r >> (8 * ch)) & 0xff) * span >> 8) -
-                        (int)amp;
+                int d = (int)(((r >> (8 * ch)) & 0xff) * span >> 8) - (int)amp;
                 int v = p[ch] + d;
                 p[ch] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
             }
@@ -140,8 +144,8 @@ void testcard_draw(const struct testcard *tc, uint64_t index, uint8_t *rgba,
 
     /* A square bouncing along the bars, a disc on a Lissajous path. */
     int side = h / 6;
-    draw_rect(&c, bounce(t, 3.0, w - side), bars_h - side - h / 24, side,
-              side, (struct rgba)OPAQUE(255, 128, 0));
+    draw_rect(&c, bounce(t, 3.0, w - side), bars_h - side - h / 24, side, side,
+              (struct rgba)OPAQUE(255, 128, 0));
     int r = h / 10;
     const double pi = 3.14159265358979323846;
     int cx = w / 2 + (int)((w / 2 - r) * sin(2 * pi * t / 4.0));

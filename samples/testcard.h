@@ -6,10 +6,10 @@
 #include <stdint.h>
 
 struct testcard {
-    uint32_t width, height;   /* at least 16 x 16 to show anything useful */
-    unsigned fps;             /* how far things move from frame to frame */
-    unsigned noise;           /* 0: clean; else each R, G, B sample moves
-                                 by up to +-noise, as in a photo */
+    uint32_t width, height; /* at least 16 x 16 to show anything useful */
+    unsigned fps;           /* how far things move from frame to frame */
+    unsigned noise;         /* 0: clean; else each R, G, B sample moves
+                               by up to +-noise, as in a photo */
 };
 
 /*

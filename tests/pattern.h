@@ -23,7 +23,8 @@ static inline uint32_t pixel_value(uint64_t frame_no, uint32_t index)
 /* The last row holds, per column, a weighted sum of the pixels above it.
  * Checked against the rows as read, it catches a mix of two writes without
  * trusting the view's frame_no, which the pixel check depends on. */
-static inline void fill_frame(uint8_t *pixels, uint32_t stride, uint64_t frame_no)
+static inline void fill_frame(uint8_t *pixels, uint32_t stride,
+                              uint64_t frame_no)
 {
     uint32_t sum[WIDTH] = {0};
     for (uint32_t y = 0; y + 1 < HEIGHT; y++) {
@@ -41,7 +42,7 @@ static inline void fill_frame(uint8_t *pixels, uint32_t stride, uint64_t frame_n
 /* Reads each pixel once, in place, and uses that one value for both checks;
  * no early exit, so the loop vectorises. */
 static inline bool verify_frame(const uint8_t *pixels, uint32_t stride,
-                         uint64_t frame_no)
+                                uint64_t frame_no)
 {
     uint32_t sum[WIDTH] = {0};
     uint32_t bad = 0;

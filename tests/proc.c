@@ -227,8 +227,7 @@ void expect_signal(pid_t pid, int sig, int timeout_ms, const char *what,
     int st = reap_within(pid, timeout_ms);
     if (st == -1 || !WIFSIGNALED(st) || WTERMSIG(st) != sig) {
         char w[64];
-        snprintf(w, sizeof(w), "death by signal %d (%s)", sig,
-                 strsignal(sig));
+        snprintf(w, sizeof(w), "death by signal %d (%s)", sig, strsignal(sig));
         fail_end(pid, st, w, what, log);
     }
 }
@@ -381,7 +380,9 @@ double cpu_seconds(pid_t pid)
     const char *p = strrchr(buf, ')');
     CHECK(p);
     unsigned long long utime, stime;
-    CHECK(sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu "
-                 "%llu", &utime, &stime) == 2);
+    CHECK(sscanf(p + 2,
+                 "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu "
+                 "%llu",
+                 &utime, &stime) == 2);
     return (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
 }

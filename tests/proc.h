@@ -78,8 +78,7 @@ int exit_code(pid_t pid, int timeout_ms, const char *what, const char *log);
 void stop_child(pid_t pid, int sig, int timeout_ms, const char *what,
                 const char *log);
 /* SIGKILL pid, which must die of it within timeout_ms. */
-void kill_child(pid_t pid, int timeout_ms, const char *what,
-                const char *log);
+void kill_child(pid_t pid, int timeout_ms, const char *what, const char *log);
 
 /* SIGKILL and reap every child still listed (process groups whole). Runs
  * at exit too; a forked child's copy of the list is not its own and is

@@ -23,26 +23,26 @@ struct test_case {
 };
 
 /* CHECK: stop the case (the whole process) with file, line and what failed. */
-#define CHECK(cond)                                                           \
-    do {                                                                      \
-        if (!(cond)) {                                                        \
-            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__,  \
-                    #cond);                                                   \
-            exit(1);                                                          \
-        }                                                                     \
+#define CHECK(cond)                                                            \
+    do {                                                                       \
+        if (!(cond)) {                                                         \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__,   \
+                    #cond);                                                    \
+            exit(1);                                                           \
+        }                                                                      \
     } while (0)
 
 /* CHECK_RC: an int-returning call gave the expected code. */
-#define CHECK_RC(expr, want)                                                  \
-    do {                                                                      \
-        int got_ = (expr);                                                    \
-        int want_ = (want);                                                   \
-        if (got_ != want_) {                                                  \
-            fprintf(stderr, "%s:%d: %s returned %d (%s), expected %d (%s)\n", \
-                    __FILE__, __LINE__, #expr, got_, frame_strerror(got_),    \
-                    want_, frame_strerror(want_));                            \
-            exit(1);                                                          \
-        }                                                                     \
+#define CHECK_RC(expr, want)                                                   \
+    do {                                                                       \
+        int got_ = (expr);                                                     \
+        int want_ = (want);                                                    \
+        if (got_ != want_) {                                                   \
+            fprintf(stderr, "%s:%d: %s returned %d (%s), expected %d (%s)\n",  \
+                    __FILE__, __LINE__, #expr, got_, frame_strerror(got_),     \
+                    want_, frame_strerror(want_));                             \
+            exit(1);                                                           \
+        }                                                                      \
     } while (0)
 
 /* The exit status that ctest counts as skipped (SKIP_RETURN_CODE). */
@@ -114,8 +114,8 @@ static inline int test_main(const struct test_case *cases, size_t n, int argc,
         cases[i].fn();
         int after = count_open_fds();
         if (after != fds) {
-            fprintf(stderr, "%s: leaked %d file descriptor(s)\n",
-                    cases[i].name, after - fds);
+            fprintf(stderr, "%s: leaked %d file descriptor(s)\n", cases[i].name,
+                    after - fds);
             return 1;
         }
         ran++;
@@ -128,13 +128,16 @@ static inline int test_main(const struct test_case *cases, size_t n, int argc,
     return 0;
 }
 
-#define TEST_MAIN(...)                                                        \
-    int main(int argc, char **argv)                                           \
-    {                                                                         \
-        static const struct test_case cases_[] = {__VA_ARGS__};               \
-        return test_main(cases_, sizeof(cases_) / sizeof(cases_[0]), argc,    \
-                         argv);                                               \
+#define TEST_MAIN(...)                                                         \
+    int main(int argc, char **argv)                                            \
+    {                                                                          \
+        static const struct test_case cases_[] = {__VA_ARGS__};                \
+        return test_main(cases_, sizeof(cases_) / sizeof(cases_[0]), argc,     \
+                         argv);                                                \
     }
-#define CASE(fn) {#fn, fn}
+#define CASE(fn)                                                               \
+    {                                                                          \
+#fn, fn                                                                \
+    }
 
 #endif

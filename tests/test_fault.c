@@ -463,9 +463,10 @@ static void foreign_sigbus_still_fatal(void)
         const char *argv[] = {"/proc/self/exe", "foreign_sigbus_still_fatal",
                               NULL};
         const char *env[] = {arg, opts, NULL};
-        pid_t pid = spawn(&(struct spawn_opts){
-            .argv = argv, .env = env, .out_fd = STDOUT_FILENO,
-            .err_fd = STDERR_FILENO});
+        pid_t pid = spawn(&(struct spawn_opts){.argv = argv,
+                                               .env = env,
+                                               .out_fd = STDOUT_FILENO,
+                                               .err_fd = STDERR_FILENO});
         /* A handler that returns without the fault being dealt with
          * re-runs the faulting store for ever: bound it. */
         if (app == 1) /* passed on to the application's handler */

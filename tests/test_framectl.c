@@ -47,8 +47,8 @@ static void fill(const struct frame_buffer *b, uint64_t k)
 static void writer_child(const char *name, enum writer_kind kind, uint32_t w,
                          uint32_t h, uint32_t slots, int ready)
 {
-    struct frame_format fmt = {.max_width = w, .max_height = h,
-                               .slot_count = slots};
+    struct frame_format fmt = {
+        .max_width = w, .max_height = h, .slot_count = slots};
     frame_writer *fw;
     if (frame_writer_create(name, &fmt, &fw, NULL) != 0)
         _exit(3);
@@ -146,7 +146,8 @@ static pid_t spawn_framectl(int out_fd, int err_fd, const char *const *args)
     struct cmdline c = {.argc = 0};
     cmdline_add(&c, FRAMECTL_PATH);
     cmdline_add_all(&c, args);
-    return spawn(&(struct spawn_opts){.argv = c.argv, .out_fd = out_fd,
+    return spawn(&(struct spawn_opts){.argv = c.argv,
+                                      .out_fd = out_fd,
                                       .err_fd = err_fd,
                                       .limit_s = RUN_LIMIT_S});
 }
@@ -155,8 +156,8 @@ static pid_t spawn_framectl(int out_fd, int err_fd, const char *const *args)
 static int run_framectl(const char *const *args)
 {
     int out = capture_fd(), err = capture_fd();
-    R.status = exit_code(spawn_framectl(out, err, args), NO_LIMIT,
-                         "framectl", NULL);
+    R.status =
+        exit_code(spawn_framectl(out, err, args), NO_LIMIT, "framectl", NULL);
     read_capture(out, R.out, sizeof(R.out));
     read_capture(err, R.err, sizeof(R.err));
     return R.status;
@@ -270,7 +271,8 @@ static bool json_parse(const char *text, struct json_doc *doc)
     doc->n = 0;
     int out = capture_fd();
     const char *argv[] = {"python3", "-c", json_members_py, text, NULL};
-    pid_t pid = spawn(&(struct spawn_opts){.argv = argv, .out_fd = out,
+    pid_t pid = spawn(&(struct spawn_opts){.argv = argv,
+                                           .out_fd = out,
                                            .err_fd = STDERR_FILENO,
                                            .limit_s = RUN_LIMIT_S});
     int st = exit_code(pid, NO_LIMIT, "python3", NULL);
@@ -401,10 +403,24 @@ static void list_live_and_dead(void)
 }
 
 static const char *const info_keys[] = {
-    "name", "segment_size", "slot_count", "slot_capacity", "max_width",
-    "max_height", "format", "state", "writer_pid", "writer_alive",
-    "writer_start_ns", "session_id", "publish_count", "latest_frame_no",
-    "latest_width", "latest_height", "latest_timestamp_ns", "latest_age_ns",
+    "name",
+    "segment_size",
+    "slot_count",
+    "slot_capacity",
+    "max_width",
+    "max_height",
+    "format",
+    "state",
+    "writer_pid",
+    "writer_alive",
+    "writer_start_ns",
+    "session_id",
+    "publish_count",
+    "latest_frame_no",
+    "latest_width",
+    "latest_height",
+    "latest_timestamp_ns",
+    "latest_age_ns",
     "heartbeat_age_ns",
 };
 
@@ -525,7 +541,8 @@ static void clean_all_child(void *unused)
     CHECK_RC(framectl("clean", NULL), 0);
     fputs(R.out, stderr);
     CHECK(strstr(R.out, "removed 2 stale segment(s)"));
-    CHECK(shm_exists(FRAME_OBJECT_PREFIX "live") && shm_exists(FRAME_OBJECT_PREFIX "junk"));
+    CHECK(shm_exists(FRAME_OBJECT_PREFIX "live") &&
+          shm_exists(FRAME_OBJECT_PREFIX "junk"));
     CHECK(!shm_exists(FRAME_OBJECT_PREFIX "dead") && !shm_exists(gone));
     CHECK(shm_exists(busy));
 
@@ -662,7 +679,7 @@ static void bad_usage(void)
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         if (run_framectl(cases[i]) != 2)
             fprintf(stderr, "case %zu (%s %s): status %d\n", i,
-                    cases[i][0] ? cases[i][0] : "", 
+                    cases[i][0] ? cases[i][0] : "",
                     cases[i][0] && cases[i][1] ? cases[i][1] : "", R.status);
         CHECK(R.status == 2);
         CHECK(R.out[0] == 0 && strncmp(R.err, "framectl: ", 10) == 0);
@@ -730,8 +747,10 @@ static void hostile_names(struct hostile h[HOSTILE_N])
     snprintf(h[0].shown, 320, "%sesc\\e[2J\\e[31mred", p);
     /* A newline, then a row of a live segment that is not there. */
     snprintf(h[1].raw, 160, "%snl\n%sforged  alive  running", p, p);
-    snprintf(h[1].shown, 320, "%snl\\n%sforged\\040\\040alive\\040\\040"
-             "running", p, p);
+    snprintf(h[1].shown, 320,
+             "%snl\\n%sforged\\040\\040alive\\040\\040"
+             "running",
+             p, p);
     snprintf(h[2].raw, 160, "%stab\there", p);
     snprintf(h[2].shown, 320, "%stab\\there", p);
     snprintf(h[3].raw, 160, "%sback\\slash", p);
@@ -740,7 +759,11 @@ static void hostile_names(struct hostile h[HOSTILE_N])
      * some terminals obey like ESC [. */
     snprintf(h[4].raw, 160, "%shigh\xc3\xa9\xff", p);
     snprintf(h[4].shown, 320, "%shigh\\303\\251\\377", p);
-    snprintf(h[5].raw, 160, "%sdel\x7f" "csi\x9b" "2J", p);
+    snprintf(h[5].raw, 160,
+             "%sdel\x7f"
+             "csi\x9b"
+             "2J",
+             p);
     snprintf(h[5].shown, 320, "%sdel\\177csi\\2332J", p);
     snprintf(h[6].raw, 160, "%sbell\a\b\f\r\v", p);
     snprintf(h[6].shown, 320, "%sbell\\a\\b\\f\\r\\v", p);
@@ -781,8 +804,8 @@ static void make_hostile(const struct hostile h[HOSTILE_N])
     remove_at_exit();
     for (int i = 0; i < HOSTILE_N; i++) {
         char *path = made.paths[made.n];
-        snprintf(path, sizeof(made.paths[0]), FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX "%.159s",
-                 h[i].raw);
+        snprintf(path, sizeof(made.paths[0]),
+                 FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX "%.159s", h[i].raw);
         int fd = open(path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
         CHECK(fd >= 0);
         made.n++;
@@ -822,8 +845,8 @@ static size_t column_end(const char *head, const char *title)
  * aligned) or starts (left-aligned) where its title does. */
 static void check_cells_aligned(const char *heading, const char *line)
 {
-    static const char *const right[] = {"SIZE", "SLOTS", "MAX", "FRAME",
-                                        "PID", "FRAMES", "FPS"};
+    static const char *const right[] = {"SIZE", "SLOTS",  "MAX", "FRAME",
+                                        "PID",  "FRAMES", "FPS"};
     for (size_t i = 0; i < sizeof(right) / sizeof(right[0]); i++) {
         size_t end = column_end(heading, right[i]); /* FRAME: the first */
         if (!(end < strlen(line) && line[end - 1] != ' ' && line[end] == ' '))
@@ -917,7 +940,8 @@ static void list_hostile_header(void)
     remove_at_exit();
     dead_writer(seg);
 
-    snprintf(path, sizeof(path), FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX "%s", seg);
+    snprintf(path, sizeof(path), FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX "%s",
+             seg);
     int fd = open(path, O_RDWR | O_CLOEXEC);
     CHECK(fd >= 0);
     struct frame__header *h = mmap(NULL, FRAME__HEADER_SIZE,
@@ -1094,8 +1118,8 @@ static void await_frames(uint64_t min_k, size_t n)
     size_t all;
     while (frames_from(dump_out, min_k, &all) < n) {
         if (now_ns() > end) {
-            fprintf(stderr, "%zu frame(s) in %s, not %zu from %" PRIu64
-                    "\n", all, dump_out, n, min_k);
+            fprintf(stderr, "%zu frame(s) in %s, not %zu from %" PRIu64 "\n",
+                    all, dump_out, n, min_k);
             CHECK(!"dump wrote the frames awaited");
         }
         sleep_ms(10);
@@ -1108,8 +1132,7 @@ static pid_t spawn_dump(int err, const char *name, const char *opt1,
                         const char *opt2, const char *opt3)
 {
     unlink(dump_out);
-    const char *args[] = {"dump", name, "-o", dump_out, opt1, opt2, opt3,
-                          NULL};
+    const char *args[] = {"dump", name, "-o", dump_out, opt1, opt2, opt3, NULL};
     return spawn_framectl(-1, err, args);
 }
 
@@ -1140,10 +1163,11 @@ static void dump_wait(void)
     CHECK(count_text(R.err, "waiting") == 1 && count_lines(R.err) == 2);
     /* The size is the one line that is not framectl's message. */
     const char *size = strchr(R.err, '\n') + 1;
-    CHECK(strncmp(size, "40x30\n", 6) == 0 || strncmp(size, "40x30 @ ", 8) == 0);
+    CHECK(strncmp(size, "40x30\n", 6) == 0 ||
+          strncmp(size, "40x30 @ ", 8) == 0);
     /* A live writer there already: nothing to say but the size. */
-    CHECK_RC(framectl("dump", name, "--wait", "-c", "1", "-o", dump_out,
-                      NULL), 0);
+    CHECK_RC(framectl("dump", name, "--wait", "-c", "1", "-o", dump_out, NULL),
+             0);
     CHECK(strcmp(R.err, "40x30\n") == 0);
     stop_writer(wp, name);
 
@@ -1194,8 +1218,8 @@ static void dump_follow(void)
     stop_child(pid, SIGINT, EVENT_MS, "framectl", NULL);
     read_capture(err, R.err, sizeof(R.err));
     fputs(R.err, stderr);
-    fprintf(stderr, "dump --follow: %.2f s CPU in %.2f s (%.1f%%)\n", cpu,
-            wall, 100 * cpu / wall);
+    fprintf(stderr, "dump --follow: %.2f s CPU in %.2f s (%.1f%%)\n", cpu, wall,
+            100 * cpu / wall);
     CHECK(cpu < 0.2 * wall);
 
     size_t all, second = frames_from(dump_out, SECOND_FIRST, &all);
@@ -1248,18 +1272,19 @@ static void dump_scribbled(void)
     /* One frame, then idle: only the scribbler moves the header. */
     pid_t wp = start_writer_from(name, 1, DUMP_W, DUMP_H, false);
     char path[128];
-    snprintf(path, sizeof(path), FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX "%s", name);
+    snprintf(path, sizeof(path), FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX "%s",
+             name);
     for (int follow = 0; follow < 2; follow++) {
         int err = capture_fd();
         int64_t t0 = now_ns();
-        pid_t pid = spawn_dump(err, name, follow ? "--follow" : NULL, NULL,
-                               NULL);
+        pid_t pid =
+            spawn_dump(err, name, follow ? "--follow" : NULL, NULL, NULL);
         await_text(err, "40x30"); /* frame 1 written */
         int fd = open(path, O_RDWR | O_CLOEXEC);
         CHECK(fd >= 0);
-        struct frame__header *h = mmap(NULL, FRAME__HEADER_SIZE,
-                                       PROT_READ | PROT_WRITE, MAP_SHARED,
-                                       fd, 0);
+        struct frame__header *h =
+            mmap(NULL, FRAME__HEADER_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+                 fd, 0);
         close(fd);
         CHECK(h != MAP_FAILED);
         /* For 1.5 s, a new frame number in a slot that does not exist
@@ -1298,6 +1323,5 @@ static void dump_scribbled(void)
 TEST_MAIN(CASE(list_live_and_dead), CASE(info_json), CASE(clean_named),
           CASE(clean_all), CASE(dump_frames), CASE(dump_size_change),
           CASE(dump_broken_pipe), CASE(bad_usage), CASE(missing_segment),
-          CASE(list_hostile_names), CASE(list_hostile_header),
-          CASE(dump_wait), CASE(dump_follow), CASE(dump_follow_resize),
-          CASE(dump_scribbled))
+          CASE(list_hostile_names), CASE(list_hostile_header), CASE(dump_wait),
+          CASE(dump_follow), CASE(dump_follow_resize), CASE(dump_scribbled))

@@ -33,8 +33,8 @@ static char scratch_dir[128];
 
 static const char *scratch(void)
 {
-    snprintf(scratch_dir, sizeof(scratch_dir),
-             "/tmp/libframe-hardening-%d", (int)getpid());
+    snprintf(scratch_dir, sizeof(scratch_dir), "/tmp/libframe-hardening-%d",
+             (int)getpid());
     char cmd[512];
     snprintf(cmd, sizeof(cmd), "rm -rf '%s' && mkdir -p '%s'", scratch_dir,
              scratch_dir);
@@ -84,8 +84,7 @@ static int reader_main(const char *name, int ready)
     close(ready);
     int64_t until = now_ns() + 60000 * MS;
     int rc;
-    while ((rc = frame_reader_open(name, &r)) == -ENOENT &&
-           now_ns() < until)
+    while ((rc = frame_reader_open(name, &r)) == -ENOENT && now_ns() < until)
         usleep(2000);
     if (rc) {
         fprintf(stderr, "reader: open: %s\n", frame_strerror(rc));
@@ -104,8 +103,8 @@ static int reader_main(const char *name, int ready)
         struct frame_view v;
         if ((rc = frame_reader_acquire(r, &v)))
             goto out;
-        rc = frame_reader_copy(r, buf, (size_t)v.width * 4,
-                               info.slot_capacity, &v);
+        rc = frame_reader_copy(r, buf, (size_t)v.width * 4, info.slot_capacity,
+                               &v);
         /* Overwritten meanwhile, or by a wider frame: take the next. */
         if (rc == FRAME_EBUSY || rc == -ENOSPC)
             continue;
@@ -129,7 +128,8 @@ out:
  * without a log, stay the test's. */
 static pid_t start_logged(const char *log, const char *const *argv)
 {
-    return spawn(&(struct spawn_opts){.argv = argv, .err = log,
+    return spawn(&(struct spawn_opts){.argv = argv,
+                                      .err = log,
                                       .out_fd = STDOUT_FILENO,
                                       .err_fd = STDERR_FILENO});
 }
@@ -138,13 +138,13 @@ static void valgrind_producer_reader(void)
 {
 #ifdef FRAME_SANITIZED
     fprintf(stderr, "skipped: valgrind cannot run sanitized programs; the "
-            "plain build runs this test\n");
+                    "plain build runs this test\n");
     exit(SKIP);
 #endif
     const char *vg = find_in_path("valgrind");
     if (!vg)
         fprintf(stderr, "valgrind is not installed (Debian: apt-get install "
-                "valgrind); this test needs it\n");
+                        "valgrind); this test needs it\n");
     CHECK(vg);
     const char *dir = scratch();
     char inputs[256], self[4096], name[FRAME_NAME_MAX + 1];
@@ -180,9 +180,16 @@ static void valgrind_producer_reader(void)
     CHECK(pipe(ready) == 0);
     char fdarg[16];
     snprintf(fdarg, sizeof(fdarg), "%d", ready[1]);
-    const char *rargv[] = {vg, "--error-exitcode=1", "--leak-check=full",
+    const char *rargv[] = {vg,
+                           "--error-exitcode=1",
+                           "--leak-check=full",
                            "--errors-for-leak-kinds=definite,indirect,possible",
-                           rvgopt, self, "--reader", name, fdarg, NULL};
+                           rvgopt,
+                           self,
+                           "--reader",
+                           name,
+                           fdarg,
+                           NULL};
     pid_t reader = start_logged(rlog, rargv);
     close(ready[1]);
     char c = 0;
@@ -193,11 +200,23 @@ static void valgrind_producer_reader(void)
     CHECK(c == 'r');
     close(ready[0]);
 
-    const char *pargv[] = {vg, "--error-exitcode=1", "--leak-check=full",
+    const char *pargv[] = {vg,
+                           "--error-exitcode=1",
+                           "--leak-check=full",
                            "--errors-for-leak-kinds=definite,indirect,possible",
-                           pvgopt, producer_path, "--name", name, "--count",
-                           "30", "--fps", "30", "--threads", "2", "--quiet",
-                           inputs, NULL};
+                           pvgopt,
+                           producer_path,
+                           "--name",
+                           name,
+                           "--count",
+                           "30",
+                           "--fps",
+                           "30",
+                           "--threads",
+                           "2",
+                           "--quiet",
+                           inputs,
+                           NULL};
     pid_t producer = start_logged(plog, pargv);
     int pst = exit_code(producer, NO_LIMIT, "producer", plog);
     int rst = exit_code(reader, NO_LIMIT, "reader", rlog);
@@ -228,9 +247,9 @@ static void no_space_child(void *arg)
     const struct no_space_files *f = arg;
     if (!private_dev_shm("1m"))
         _exit(SKIP);
-    const char *argv[] = {PRODUCER_PATH, "--name", "nospace", "--max-size",
-                          "1920x1080", "--count", "3", "--fps", "0", f->png,
-                          NULL};
+    const char *argv[] = {PRODUCER_PATH, "--name",  "nospace", "--max-size",
+                          "1920x1080",   "--count", "3",       "--fps",
+                          "0",           f->png,    NULL};
     expect_exit(start_logged(f->log, argv), 1, NO_LIMIT, "producer", NULL);
     /* Nothing of it is left, not even the private ~PID name. */
     DIR *d = opendir(FRAME_SHM_DIR);
@@ -287,10 +306,7 @@ static uint64_t rng_next(void)
 }
 
 /* Uniform in 0..n-1 (n small: the modulo bias does not matter here). */
-static uint32_t rng_below(uint32_t n)
-{
-    return (uint32_t)(rng_next() % n);
-}
+static uint32_t rng_below(uint32_t n) { return (uint32_t)(rng_next() % n); }
 
 static void rng_seed(const char *what)
 {
@@ -298,8 +314,10 @@ static void rng_seed(const char *what)
     uint64_t seed = env ? strtoull(env, NULL, 0)
                         : (uint64_t)now_ns() ^ ((uint64_t)getpid() << 32);
     rng_state = seed;
-    fprintf(stderr, "%s: seed %" PRIu64 " (LIBFRAME_TEST_SEED=%" PRIu64
-            " replays it)\n", what, seed, seed);
+    fprintf(stderr,
+            "%s: seed %" PRIu64 " (LIBFRAME_TEST_SEED=%" PRIu64
+            " replays it)\n",
+            what, seed, seed);
 }
 
 /* ---- each case's segment, directory and children ------------------------- */
@@ -367,8 +385,7 @@ static void fault_setup(const char *tag)
 
 /* Objects in /dev/shm under our name: the name itself and any writer's
  * private NAME~PID. Returns how many; *exact says whether NAME is one. */
-static int names_present(const char *name, bool *exact, char *list,
-                         size_t len)
+static int names_present(const char *name, bool *exact, char *list, size_t len)
 {
     char want[FRAME_NAME_MAX + 16], priv[FRAME_NAME_MAX + 16];
     snprintf(want, sizeof(want), FRAME_OBJECT_PREFIX "%s", name);
@@ -434,11 +451,14 @@ static void expect_only_live_segment(const char *name, pid_t writer)
             info.writer_pid == writer)
             return;
         if (now_ns() > end) {
-            fprintf(stderr, FRAME_SHM_DIR " holds%s; info: %s, writer %d %s, "
-                    "expected only the live segment of pid %d\n",
+            fprintf(stderr,
+                    FRAME_SHM_DIR " holds%s; info: %s, writer %d %s, "
+                                  "expected only the live segment of pid %d\n",
                     n ? list : " nothing of ours", frame_strerror(rc),
                     rc ? 0 : (int)info.writer_pid,
-                    rc ? "" : info.writer_alive ? "alive" : "dead",
+                    rc                  ? ""
+                    : info.writer_alive ? "alive"
+                                        : "dead",
                     (int)writer);
             CHECK(!"not exactly one live segment");
         }
@@ -542,8 +562,7 @@ static int snapshot_file(const char *path, uint32_t w, uint32_t h,
     uint8_t *px = read_snapshot(path, &sw, &sh);
     CHECK(px);
     if (sw != w || sh != h) {
-        fprintf(stderr, "snapshot is %ux%u, the inputs %ux%u\n", sw, sh, w,
-                h);
+        fprintf(stderr, "snapshot is %ux%u, the inputs %ux%u\n", sw, sh, w, h);
         CHECK(!"snapshot size");
     }
     int k = which_file(px, w, h, (size_t)w * 4, last + 1);
@@ -552,8 +571,10 @@ static int snapshot_file(const char *path, uint32_t w, uint32_t h,
         if (k < 0)
             fprintf(stderr, "snapshot %s is no input file\n", path);
         else
-            fprintf(stderr, "snapshot %s is input file %d, not one of "
-                    "%u..%u\n", path, k, first, last);
+            fprintf(stderr,
+                    "snapshot %s is input file %d, not one of "
+                    "%u..%u\n",
+                    path, k, first, last);
         CHECK(!"snapshot is not the right input image");
     }
     return k;
@@ -576,8 +597,8 @@ static pid_t start_viewer(enum viewer_mode m, const char *const *args,
     const char *const *argv = c.argv;
     const char *env[] = {"LSAN_OPTIONS=suppressions=" VIEWER_LSAN_SUPP,
                          m == WINDOW ? "SDL_VIDEODRIVER=dummy" : NULL, NULL};
-    return spawn(&(struct spawn_opts){
-        .argv = argv, .env = env, .out = out, .err = err});
+    return spawn(
+        &(struct spawn_opts){.argv = argv, .env = env, .out = out, .err = err});
 }
 
 /* Fail at once, with its log, if the viewer is gone. */
@@ -640,13 +661,13 @@ static uint64_t wait_for_writer(pid_t pid, const char *err)
 #define KILL_READERS 2
 
 struct kill_reader {
-    _Atomic uint64_t session;  /* session of the last frame accepted */
-    _Atomic uint64_t sessions; /* sessions frames were accepted from */
-    _Atomic uint64_t checked;  /* frames whose every pixel was read */
-    _Atomic uint64_t accepted; /* validated and whole */
-    _Atomic uint64_t torn;     /* validated, yet not a whole input file */
+    _Atomic uint64_t session;   /* session of the last frame accepted */
+    _Atomic uint64_t sessions;  /* sessions frames were accepted from */
+    _Atomic uint64_t checked;   /* frames whose every pixel was read */
+    _Atomic uint64_t accepted;  /* validated and whole */
+    _Atomic uint64_t torn;      /* validated, yet not a whole input file */
     _Atomic uint64_t discarded; /* refused by still_valid() */
-    _Atomic uint64_t caught;   /* of those, ones that really were mixed */
+    _Atomic uint64_t caught;    /* of those, ones that really were mixed */
     _Atomic uint64_t lost, restarts;
     _Atomic uint64_t errors;
     _Atomic int first_error;
@@ -705,8 +726,7 @@ static void kill_reader_main(struct kill_shared *sh, int idx)
             continue;
         }
         int k = -1;
-        if (v.width == KILL_W && v.height == KILL_H &&
-            v.stride >= KILL_W * 4)
+        if (v.width == KILL_W && v.height == KILL_H && v.stride >= KILL_W * 4)
             k = which_file(v.pixels, KILL_W, KILL_H, v.stride, KILL_FILES);
         bool whole = k >= 0 && v.source_index == (uint64_t)k;
         atomic_fetch_add(&me->checked, 1);
@@ -718,7 +738,8 @@ static void kill_reader_main(struct kill_shared *sh, int idx)
         }
         if (!whole) {
             if (atomic_fetch_add(&me->torn, 1) == 0)
-                fprintf(stderr, "reader %d: frame %" PRIu64 " of session "
+                fprintf(stderr,
+                        "reader %d: frame %" PRIu64 " of session "
                         "%016" PRIx64 " (%ux%u, source %" PRIu64 ") passed "
                         "validation but is not a whole input file (%d)\n",
                         idx, v.frame_no, v.session_id, v.width, v.height,
@@ -796,8 +817,9 @@ static void producer_killed_50_times(void)
          * the name moved; else later, and they first see the writer lost
          * and then poll for a new one. */
         uint32_t gap = rng_below(2) ? 0 : rng_below(RESTART_GAP_MAX_MS + 1);
-        const char *opts[] = {"--fps", fps, "--threads", threads,
-                              no_cache ? "--no-cache" : NULL, NULL};
+        const char *opts[] = {
+            "--fps", fps, "--threads", threads, no_cache ? "--no-cache" : NULL,
+            NULL};
         if (round > 0)
             sleep_ms((int)gap);
         int64_t started = now_ns();
@@ -823,9 +845,11 @@ static void producer_killed_50_times(void)
                 break;
             viewer_alive(viewer, verr, "while producers restart");
             if (!still_running(prod) || now_ns() > end) {
-                fprintf(stderr, "round %d: producer %d %s; on its frames: "
-                        "reader 0 %s, reader 1 %s, viewer %s\n", round,
-                        (int)prod, still_running(prod) ? "runs" : "ended",
+                fprintf(stderr,
+                        "round %d: producer %d %s; on its frames: "
+                        "reader 0 %s, reader 1 %s, viewer %s\n",
+                        round, (int)prod,
+                        still_running(prod) ? "runs" : "ended",
                         on[0] ? "yes" : "no", on[1] ? "yes" : "no",
                         on[2] ? "yes" : "no");
                 print_file("producer", perr);
@@ -845,11 +869,12 @@ static void producer_killed_50_times(void)
         }
         expect_only_live_segment(seg, prod);
         char line[200];
-        snprintf(line, sizeof(line), "round %2d: producer %d (--fps %s "
+        snprintf(line, sizeof(line),
+                 "round %2d: producer %d (--fps %s "
                  "--threads %s%s) started %u ms after the kill, on every "
-                 "reader %lld ms later", round, (int)prod, fps, threads,
-                 no_cache ? " --no-cache" : "", round ? gap : 0,
-                 (long long)((now - started) / MS));
+                 "reader %lld ms later",
+                 round, (int)prod, fps, threads, no_cache ? " --no-cache" : "",
+                 round ? gap : 0, (long long)((now - started) / MS));
         if (round == KILLS) {
             fprintf(stderr, "%s; kept\n", line);
             break;
@@ -878,25 +903,28 @@ static void producer_killed_50_times(void)
     expect_no_segment(seg);
 
     qsort(recovery_ms, (size_t)kills, sizeof(recovery_ms[0]), cmp_i64);
-    fprintf(stderr, "%d kills in %.1f s; back on the new producer's frames "
+    fprintf(stderr,
+            "%d kills in %.1f s; back on the new producer's frames "
             "(gap and start included) %lld ms median, %lld ms at most; "
             "viewer: %d producers shown, %d losses reported, snapshot = "
-            "input file %d\n", kills, (double)(now_ns() - t0) / 1e9,
+            "input file %d\n",
+            kills, (double)(now_ns() - t0) / 1e9,
             (long long)recovery_ms[kills / 2],
             (long long)recovery_ms[kills - 1], showing, lost, shown_file);
     for (int i = 0; i < KILL_READERS; i++) {
         struct kill_reader *r = &sh->r[i];
-        fprintf(stderr, "reader %d: %" PRIu64 " frames checked, %" PRIu64
+        fprintf(stderr,
+                "reader %d: %" PRIu64 " frames checked, %" PRIu64
                 " accepted from %" PRIu64 " sessions, %" PRIu64 " torn "
                 "accepted, %" PRIu64 " refused by validation (%" PRIu64
                 " of them really mixed), %" PRIu64 " lost + %" PRIu64
-                " restarted, %" PRIu64 " errors%s%s\n", i,
-                atomic_load(&r->checked), atomic_load(&r->accepted),
+                " restarted, %" PRIu64 " errors%s%s\n",
+                i, atomic_load(&r->checked), atomic_load(&r->accepted),
                 atomic_load(&r->sessions), atomic_load(&r->torn),
                 atomic_load(&r->discarded), atomic_load(&r->caught),
                 atomic_load(&r->lost), atomic_load(&r->restarts),
-                atomic_load(&r->errors), atomic_load(&r->errors) ? ", first: "
-                                                                 : "",
+                atomic_load(&r->errors),
+                atomic_load(&r->errors) ? ", first: " : "",
                 atomic_load(&r->errors)
                     ? frame_strerror(atomic_load(&r->first_error))
                     : "");
@@ -944,16 +972,16 @@ struct churn_shared {
     _Atomic int stop;
     _Atomic int churn; /* 1 while readers are started and killed, then 2 */
     _Atomic uint64_t commits;
-    _Atomic int writer_error;  /* the first begin/commit that failed */
+    _Atomic int writer_error; /* the first begin/commit that failed */
     /* In the writer's CPU time during the churn: the longest between two
      * commits, how far it got, and the commits in each slice of it. */
     _Atomic int64_t max_gap_ns;
     _Atomic int64_t churn_cpu_ns;
     _Atomic uint32_t slices[CHURN_SLICES];
-    _Atomic uint64_t frames;   /* verified frames, all readers */
-    _Atomic uint64_t torn;     /* validated but mixed */
+    _Atomic uint64_t frames; /* verified frames, all readers */
+    _Atomic uint64_t torn;   /* validated but mixed */
     _Atomic uint64_t discarded;
-    _Atomic uint64_t reading;  /* readers that accepted a frame */
+    _Atomic uint64_t reading; /* readers that accepted a frame */
     _Atomic int reader_error;
 };
 
@@ -964,8 +992,7 @@ static uint32_t churn_pixel(uint64_t frame_no, uint32_t i)
 
 static bool churn_whole(const struct frame_view *v)
 {
-    if (v->width != CHURN_W || v->height != CHURN_H ||
-        v->stride < CHURN_W * 4)
+    if (v->width != CHURN_W || v->height != CHURN_H || v->stride < CHURN_W * 4)
         return false;
     uint32_t bad = 0;
     for (uint32_t y = 0; y < CHURN_H; y++) {
@@ -1072,8 +1099,10 @@ static void churn_reader_main(struct churn_shared *sh, uint64_t want)
         }
         if (!whole) {
             if (atomic_fetch_add(&sh->torn, 1) == 0)
-                fprintf(stderr, "reader: frame %" PRIu64 " passed "
-                        "validation but is mixed\n", v.frame_no);
+                fprintf(stderr,
+                        "reader: frame %" PRIu64 " passed "
+                        "validation but is mixed\n",
+                        v.frame_no);
             continue;
         }
         if (got++ == 0)
@@ -1119,8 +1148,7 @@ static void readers_killed_writer_unaffected(void)
 {
     fault_setup("churn");
     rng_seed(__func__);
-    struct churn_shared *sh = mmap(NULL, sizeof(*sh),
-                                   PROT_READ | PROT_WRITE,
+    struct churn_shared *sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
                                    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     CHECK(sh != MAP_FAILED);
     pid_t writer = fork_child();
@@ -1196,11 +1224,12 @@ static void readers_killed_writer_unaffected(void)
         if (n == 0 && empty < 0)
             empty = i;
     }
-    fprintf(stderr, "churn %lld ms: %u readers started, %u killed; writer "
+    fprintf(stderr,
+            "churn %lld ms: %u readers started, %u killed; writer "
             "committed %" PRIu64 " frames in %lld ms of its CPU time, "
             "fewest in a %d ms slice of it %u, longest gap %.1f ms, went "
-            "to sleep %ld times; readers verified %" PRIu64 " frames (%"
-            PRIu64 " of the readers got at least one), %" PRIu64 " torn "
+            "to sleep %ld times; readers verified %" PRIu64 " frames (%" PRIu64
+            " of the readers got at least one), %" PRIu64 " torn "
             "accepted, %" PRIu64 " refused by validation\n",
             (long long)churn_ms, started, killed, commits_churn,
             (long long)cpu_ms, SLICE_MS, min_slice,
@@ -1208,9 +1237,10 @@ static void readers_killed_writer_unaffected(void)
             atomic_load(&sh->frames), atomic_load(&sh->reading),
             atomic_load(&sh->torn), atomic_load(&sh->discarded));
     if (empty >= 0)
-        fprintf(stderr, "no commit at all in %d..%d ms of the writer's CPU "
-                "time in the churn\n", empty * SLICE_MS,
-                (empty + 1) * SLICE_MS);
+        fprintf(stderr,
+                "no commit at all in %d..%d ms of the writer's CPU "
+                "time in the churn\n",
+                empty * SLICE_MS, (empty + 1) * SLICE_MS);
     if (atomic_load(&sh->writer_error))
         fprintf(stderr, "writer: %s\n",
                 frame_strerror(atomic_load(&sh->writer_error)));
@@ -1289,8 +1319,8 @@ static void scribble_child(void)
         /* Slot 0xee of a segment that has 2 to 8. */
         atomic_store(&h->latest, (junk & ~UINT64_C(0xff)) | 0xee);
         atomic_fetch_add(&h->publish_count, 1);
-        syscall(SYS_futex, &h->publish_count, FUTEX_WAKE, INT_MAX, NULL,
-                NULL, 0);
+        syscall(SYS_futex, &h->publish_count, FUTEX_WAKE, INT_MAX, NULL, NULL,
+                0);
         sleep_ms(10);
     }
     _exit(0);
@@ -1298,8 +1328,8 @@ static void scribble_child(void)
 
 /* Wait until the viewer shows producer pid's frames. Headless says so on
  * stderr; a window only in its --stats lines (from line `from` on). */
-static void wait_shown(enum viewer_mode m, pid_t v, pid_t pid,
-                       const char *out, const char *err, int from)
+static void wait_shown(enum viewer_mode m, pid_t v, pid_t pid, const char *out,
+                       const char *err, int from)
 {
     char tag[48];
     snprintf(tag, sizeof(tag), "(producer pid %d)", (int)pid);
@@ -1307,8 +1337,7 @@ static void wait_shown(enum viewer_mode m, pid_t v, pid_t pid,
     while (m == HEADLESS ? !file_has(err, tag) : !shown_since(out, from)) {
         viewer_alive(v, err, "while waiting for frames");
         if (now_ns() > end) {
-            fprintf(stderr, "the viewer never showed producer %d\n",
-                    (int)pid);
+            fprintf(stderr, "the viewer never showed producer %d\n", (int)pid);
             if (m == WINDOW)
                 print_file("its stdout", out);
             print_file("its stderr", err);
@@ -1349,15 +1378,13 @@ static void survive(enum damage d, enum viewer_mode m)
     static const char *const tags[3][2] = {{"trunc0-h", "trunc0-w"},
                                            {"truncp-h", "truncp-w"},
                                            {"scrib-h", "scrib-w"}};
-    static const char *const what[3] = {
-        "segment truncated to 0 bytes",
-        "segment truncated to its header page",
-        "header scribbled over"};
+    static const char *const what[3] = {"segment truncated to 0 bytes",
+                                        "segment truncated to its header page",
+                                        "header scribbled over"};
     fault_setup(tags[d][m]);
     fprintf(stderr, "%s viewer, %s:\n",
             m == HEADLESS ? "headless" : "window (dummy)", what[d]);
-    char a[300], b[300], snap[300], vout[300], verr[300], aerr[300],
-        berr[300];
+    char a[300], b[300], snap[300], vout[300], verr[300], aerr[300], berr[300];
     in_dir(a, sizeof(a), "a.png");
     in_dir(b, sizeof(b), "b.png");
     in_dir(snap, sizeof(snap), "snap.png");

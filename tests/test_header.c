@@ -1,4 +1,5 @@
-/* Names, the writer/reader API contract, and header validation field by field. */
+/* Names, the writer/reader API contract, and header validation field by field.
+ */
 #include "proc.h"
 #include "runner.h"
 
@@ -93,7 +94,8 @@ static void bad_formats(void)
     CHECK(w == NULL);
     struct stat st;
     char path[128];
-    snprintf(path, sizeof(path), FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX "%s", name);
+    snprintf(path, sizeof(path), FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX "%s",
+             name);
     CHECK(stat(path, &st) != 0 && errno == ENOENT);
 }
 
@@ -129,8 +131,8 @@ static void round_trip(void)
     struct frame_view v2;
     CHECK_RC(frame_reader_acquire(r, &v2), 0);
     CHECK(v2.frame_no == 2 && v2.width == 48 && v2.slot != v.slot);
-    CHECK(frame_reader_still_valid(r, &v));  /* its slot is untouched */
-    publish(w, 16, 16, 13);                  /* rewrites v's slot */
+    CHECK(frame_reader_still_valid(r, &v)); /* its slot is untouched */
+    publish(w, 16, 16, 13);                 /* rewrites v's slot */
     CHECK(!frame_reader_still_valid(r, &v));
     publish(w, 16, 16, 14);
     publish(w, 16, 16, 15);
@@ -221,12 +223,15 @@ static void copy_helper(void)
 static void modes_and_slots(void)
 {
     const char *name = test_name("mode");
-    struct frame_format fmt = {.max_width = 8, .max_height = 8,
-                               .slot_count = FRAME_MAX_SLOTS, .mode = 0640};
+    struct frame_format fmt = {.max_width = 8,
+                               .max_height = 8,
+                               .slot_count = FRAME_MAX_SLOTS,
+                               .mode = 0640};
     frame_writer *w;
     CHECK_RC(frame_writer_create(name, &fmt, &w, NULL), 0);
     char path[128];
-    snprintf(path, sizeof(path), FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX "%s", name);
+    snprintf(path, sizeof(path), FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX "%s",
+             name);
     struct stat st;
     CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0640);
     frame_reader *r;
@@ -307,13 +312,13 @@ static int open_rc(const char *name)
 }
 
 /* Apply a corruption, expect `want` from open, undo it, expect success. */
-#define CORRUPT_FIXED(vic, field, value, want)                                \
-    do {                                                                      \
-        __typeof__((vic)->h->fixed.field) saved_ = (vic)->h->fixed.field;     \
-        (vic)->h->fixed.field = (value);                                      \
-        CHECK_RC(open_rc((vic)->name), (want));                               \
-        (vic)->h->fixed.field = saved_;                                       \
-        CHECK_RC(open_rc((vic)->name), 0);                                    \
+#define CORRUPT_FIXED(vic, field, value, want)                                 \
+    do {                                                                       \
+        __typeof__((vic)->h->fixed.field) saved_ = (vic)->h->fixed.field;      \
+        (vic)->h->fixed.field = (value);                                       \
+        CHECK_RC(open_rc((vic)->name), (want));                                \
+        (vic)->h->fixed.field = saved_;                                        \
+        CHECK_RC(open_rc((vic)->name), 0);                                     \
     } while (0)
 
 static void corrupt_fixed_fields(void)
@@ -333,7 +338,8 @@ static void corrupt_fixed_fields(void)
     CORRUPT_FIXED(&v, slot_count, 1, FRAME_ELAYOUT);
     CORRUPT_FIXED(&v, slot_count, FRAME_MAX_SLOTS + 1, FRAME_ELAYOUT);
     CORRUPT_FIXED(&v, slot_count, 0xffffffffu, FRAME_ELAYOUT);
-    CORRUPT_FIXED(&v, slot_count, 3, FRAME_ELAYOUT); /* size no longer adds up */
+    CORRUPT_FIXED(&v, slot_count, 3,
+                  FRAME_ELAYOUT); /* size no longer adds up */
     CORRUPT_FIXED(&v, slot_capacity, 0, FRAME_ELAYOUT);
     CORRUPT_FIXED(&v, slot_capacity, cap + 1, FRAME_ELAYOUT);
     CORRUPT_FIXED(&v, slot_capacity, UINT64_C(1) << 62, FRAME_ELAYOUT);
@@ -378,13 +384,13 @@ static int acquire_rc(const char *name)
     return rc;
 }
 
-#define CORRUPT_LIVE(lvalue, value, want)                                     \
-    do {                                                                      \
-        __typeof__(lvalue) saved_ = (lvalue);                                 \
-        (lvalue) = (value);                                                   \
-        CHECK_RC(acquire_rc(v.name), (want));                                 \
-        (lvalue) = saved_;                                                    \
-        CHECK_RC(acquire_rc(v.name), 0);                                      \
+#define CORRUPT_LIVE(lvalue, value, want)                                      \
+    do {                                                                       \
+        __typeof__(lvalue) saved_ = (lvalue);                                  \
+        (lvalue) = (value);                                                    \
+        CHECK_RC(acquire_rc(v.name), (want));                                  \
+        (lvalue) = saved_;                                                     \
+        CHECK_RC(acquire_rc(v.name), 0);                                       \
     } while (0)
 
 static void corrupt_frame_fields(void)
@@ -401,7 +407,7 @@ static void corrupt_frame_fields(void)
     CORRUPT_LIVE(v.h->latest, latest | 0xff, FRAME_EBADFRAME);
     CORRUPT_LIVE(s->width, 0, FRAME_EBADFRAME);
     CORRUPT_LIVE(s->height, 0, FRAME_EBADFRAME);
-    CORRUPT_LIVE(s->width, 33, FRAME_EBADFRAME);   /* stride < width * 4 */
+    CORRUPT_LIVE(s->width, 33, FRAME_EBADFRAME); /* stride < width * 4 */
     CORRUPT_LIVE(s->width, 0x40000000u, FRAME_EBADFRAME);
     CORRUPT_LIVE(s->height, (uint32_t)(cap / 128) + 1, FRAME_EBADFRAME);
     CORRUPT_LIVE(s->height, 0xffffffffu, FRAME_EBADFRAME);
@@ -507,7 +513,8 @@ static void remove_stale(void)
 {
     const char *name = test_name("stale");
     char path[128];
-    snprintf(path, sizeof(path), FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX "%s", name);
+    snprintf(path, sizeof(path), FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX "%s",
+             name);
     struct stat st;
     CHECK_RC(frame_segment_remove_stale(name), -ENOENT);
     CHECK_RC(frame_segment_remove_stale("../x"), -EINVAL);
@@ -557,7 +564,8 @@ static void not_a_file_at_name(const char *tag, bool dir)
 {
     const char *name = test_name(tag);
     char path[128];
-    snprintf(path, sizeof(path), FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX "%s", name);
+    snprintf(path, sizeof(path), FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX "%s",
+             name);
     CHECK((dir ? mkdir(path, 0700) : mkfifo(path, 0600)) == 0);
     CHECK_RC(open_rc(name), FRAME_ENOTFRAME);
     struct frame_info info;
@@ -581,7 +589,8 @@ static int make_leftover(const char *name, pid_t pid, const void *bytes,
                          size_t len, int age_s)
 {
     char path[160];
-    snprintf(path, sizeof(path), FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX "%s~%d", name, (int)pid);
+    snprintf(path, sizeof(path), FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX "%s~%d",
+             name, (int)pid);
     int fd = open(path, O_CREAT | O_EXCL | O_RDWR, 0600);
     CHECK(fd >= 0);
     CHECK(!bytes || write(fd, bytes, len) == (ssize_t)len);
@@ -596,14 +605,16 @@ static int make_leftover(const char *name, pid_t pid, const void *bytes,
 static bool leftover_exists(const char *name, pid_t pid)
 {
     char path[160];
-    snprintf(path, sizeof(path), FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX "%s~%d", name, (int)pid);
+    snprintf(path, sizeof(path), FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX "%s~%d",
+             name, (int)pid);
     return access(path, F_OK) == 0;
 }
 
 static void leftover_remove(const char *name, pid_t pid)
 {
     char path[160];
-    snprintf(path, sizeof(path), FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX "%s~%d", name, (int)pid);
+    snprintf(path, sizeof(path), FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX "%s~%d",
+             name, (int)pid);
     unlink(path);
 }
 
@@ -740,8 +751,8 @@ static long peak_rss_kib(void)
 static void info_maps_header_only(void)
 {
     const char *name = test_name("hdr");
-    struct frame_format fmt = {.max_width = 1920, .max_height = 1080,
-                               .slot_count = 8};
+    struct frame_format fmt = {
+        .max_width = 1920, .max_height = 1080, .slot_count = 8};
     frame_writer *w = NULL;
     CHECK_RC(frame_writer_create(name, &fmt, &w, NULL), 0);
     publish(w, 64, 48, 7);
@@ -763,10 +774,10 @@ static void info_maps_header_only(void)
 }
 
 TEST_MAIN(CASE(names), CASE(bad_formats), CASE(round_trip),
-          CASE(abort_keeps_previous), CASE(copy_helper),
-          CASE(modes_and_slots), CASE(strerror_words),
-          CASE(corrupt_fixed_fields), CASE(corrupt_frame_fields),
-          CASE(small_and_foreign_objects), CASE(other_owner),
-          CASE(no_space), CASE(remove_stale), CASE(fifo_at_name),
-          CASE(directory_at_name), CASE(info_maps_header_only),
-          CASE(leftovers_swept), CASE(objects_listed))
+          CASE(abort_keeps_previous), CASE(copy_helper), CASE(modes_and_slots),
+          CASE(strerror_words), CASE(corrupt_fixed_fields),
+          CASE(corrupt_frame_fields), CASE(small_and_foreign_objects),
+          CASE(other_owner), CASE(no_space), CASE(remove_stale),
+          CASE(fifo_at_name), CASE(directory_at_name),
+          CASE(info_maps_header_only), CASE(leftovers_swept),
+          CASE(objects_listed))

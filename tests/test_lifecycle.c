@@ -10,12 +10,12 @@
 #include "png_write.h"
 
 #include <fcntl.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <linux/futex.h>
 #include <png.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -78,8 +78,8 @@ static void write_solid_png(const char *path, const uint8_t rgba[4])
 
 static pid_t start_producer(const char *png, const char *err)
 {
-    const char *argv[] = {PRODUCER_PATH, "--name", seg, "--fps", "30",
-                          png, NULL};
+    const char *argv[] = {PRODUCER_PATH, "--name", seg, "--fps",
+                          "30",          png,      NULL};
     return spawn(&(struct spawn_opts){.argv = argv, .err = err});
 }
 
@@ -139,25 +139,27 @@ static void start_readers(struct readers *rs)
         in_dir(rs->err[k], sizeof(rs->err[k]), f);
     }
     in_dir(rs->snap, sizeof(rs->snap), "window.png");
-    const char *headless[] = {VIEWER_PATH, "--name", seg, "--headless",
-                              "--stats", NULL};
+    const char *headless[] = {VIEWER_PATH,  "--name",  seg,
+                              "--headless", "--stats", NULL};
     const char *env_headless[] = {lsan, NULL};
-    rs->pid[HEADLESS] = spawn(&(struct spawn_opts){
-        .argv = headless, .env = env_headless, .out = rs->out[HEADLESS],
-        .err = rs->err[HEADLESS]});
-    const char *window[] = {VIEWER_PATH, "--name",   seg, "--stats",
+    rs->pid[HEADLESS] = spawn(&(struct spawn_opts){.argv = headless,
+                                                   .env = env_headless,
+                                                   .out = rs->out[HEADLESS],
+                                                   .err = rs->err[HEADLESS]});
+    const char *window[] = {VIEWER_PATH,  "--name", seg, "--stats",
                             "--snapshot", rs->snap, NULL};
     const char *env_window[] = {lsan, "SDL_VIDEODRIVER=dummy", NULL};
-    rs->pid[WINDOW] = spawn(&(struct spawn_opts){
-        .argv = window, .env = env_window, .out = rs->out[WINDOW],
-        .err = rs->err[WINDOW]});
+    rs->pid[WINDOW] = spawn(&(struct spawn_opts){.argv = window,
+                                                 .env = env_window,
+                                                 .out = rs->out[WINDOW],
+                                                 .err = rs->err[WINDOW]});
     const char *sample[] = {READER_EXAMPLE_PATH, seg, NULL};
     rs->pid[SAMPLE] = spawn(&(struct spawn_opts){
         .argv = sample, .out = rs->out[SAMPLE], .err = rs->err[SAMPLE]});
-    const char *dump[] = {FRAMECTL_PATH, "dump", seg, "--wait", "--follow",
-                          "-o", rs->out[DUMP], NULL};
-    rs->pid[DUMP] = spawn(&(struct spawn_opts){
-        .argv = dump, .err = rs->err[DUMP]});
+    const char *dump[] = {FRAMECTL_PATH, "dump", seg,           "--wait",
+                          "--follow",    "-o",   rs->out[DUMP], NULL};
+    rs->pid[DUMP] =
+        spawn(&(struct spawn_opts){.argv = dump, .err = rs->err[DUMP]});
 }
 
 /* The last whole frame framectl dump wrote is all of colour c. */
@@ -230,7 +232,8 @@ static void wait_all_show(const struct readers *rs, pid_t pid,
     }
 }
 
-/* ---- the corrupter --------------------------------------------------------- */
+/* ---- the corrupter ---------------------------------------------------------
+ */
 
 static uint64_t xorshift(uint64_t *x)
 {
@@ -377,7 +380,8 @@ static void corrupted_then_restarted(void)
     cleanup();
 }
 
-/* ---- the sample reader on a truncated segment ----------------------------- */
+/* ---- the sample reader on a truncated segment -----------------------------
+ */
 
 /* A writer that publishes descriptors only, never a pixel, at ~30 fps
  * until killed: after its segment is truncated to the header page it goes
@@ -429,8 +433,7 @@ static void sample_truncated(void)
 
     pid_t w = start_header_writer();
     const char *argv[] = {READER_EXAMPLE_PATH, seg, NULL};
-    pid_t r = spawn(&(struct spawn_opts){.argv = argv, .out = out,
-                                         .err = err});
+    pid_t r = spawn(&(struct spawn_opts){.argv = argv, .out = out, .err = err});
     char text[64];
     snprintf(text, sizeof(text), "average %u %u %u\n", grey[0], grey[1],
              grey[2]);
@@ -456,8 +459,10 @@ static void sample_truncated(void)
     sleep_ms(2000);
     double wall = (double)(now_ns() - t0) / 1e9;
     double cpu = cpu_seconds(r) - before;
-    fprintf(stderr, "reader-example: CPU %.2f s in %.2f s after the "
-            "truncation\n", cpu, wall);
+    fprintf(stderr,
+            "reader-example: CPU %.2f s in %.2f s after the "
+            "truncation\n",
+            cpu, wall);
     CHECK(cpu <= CPU_SHARE_MAX * wall);
     CHECK(file_count(err, "truncated") == 1);
 
@@ -480,7 +485,8 @@ static void sample_truncated(void)
     cleanup();
 }
 
-/* ---- in one process -------------------------------------------------------- */
+/* ---- in one process --------------------------------------------------------
+ */
 
 /* The segment's header page, read-write, as another process of ours could
  * map it. */
@@ -490,8 +496,8 @@ static struct frame__header *map_header_rw(void)
     snprintf(path, sizeof(path), "/" FRAME_OBJECT_PREFIX "%s", seg);
     int fd = shm_open(path, O_RDWR, 0);
     CHECK(fd >= 0);
-    void *p = mmap(NULL, FRAME__HEADER_SIZE, PROT_READ | PROT_WRITE,
-                   MAP_SHARED, fd, 0);
+    void *p = mmap(NULL, FRAME__HEADER_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+                   fd, 0);
     CHECK(p != MAP_FAILED);
     close(fd);
     return p;
@@ -506,8 +512,7 @@ static void publish(frame_writer *w, uint8_t value)
 }
 
 /* A writer on seg that published one frame of `value`, and a reader. */
-static void writer_and_reader(uint8_t value, frame_writer **w,
-                              frame_reader **r)
+static void writer_and_reader(uint8_t value, frame_writer **w, frame_reader **r)
 {
     struct frame_format fmt = {.max_width = W, .max_height = H};
     CHECK_RC(frame_writer_create(seg, &fmt, w, NULL), 0);
@@ -532,8 +537,7 @@ static void sleeps(frame_reader *r, int timeout_ms)
     CHECK_RC(frame_reader_wait(r, timeout_ms), -ETIMEDOUT);
     cpu = thread_cpu_ms() - cpu;
     if (cpu > 0.1 * timeout_ms) {
-        fprintf(stderr, "a %d ms wait used %.0f ms of CPU\n", timeout_ms,
-                cpu);
+        fprintf(stderr, "a %d ms wait used %.0f ms of CPU\n", timeout_ms, cpu);
         CHECK(!"frame_reader_wait spun");
     }
 }
@@ -589,8 +593,8 @@ static void bad_store_not_wedged(void)
         int64_t end = now_ns() + 1500 * MS;
         while (now_ns() < end) {
             atomic_fetch_add(&h->publish_count, 1);
-            syscall(SYS_futex, &h->publish_count, FUTEX_WAKE, INT32_MAX,
-                    NULL, NULL, 0);
+            syscall(SYS_futex, &h->publish_count, FUTEX_WAKE, INT32_MAX, NULL,
+                    NULL, 0);
         }
         _exit(0);
     }
@@ -620,8 +624,7 @@ static void waiting_handle(void)
     frame_reader *r;
     CHECK_RC(frame_reader_open(seg, &r), -ENOENT);
     CHECK_RC(frame_reader_open_flags(seg, 0x100, &r), -EINVAL);
-    CHECK_RC(frame_reader_open_flags("bad/name", FRAME_OPEN_WAIT, &r),
-             -EINVAL);
+    CHECK_RC(frame_reader_open_flags("bad/name", FRAME_OPEN_WAIT, &r), -EINVAL);
     CHECK_RC(frame_reader_open_flags(seg, FRAME_OPEN_WAIT, &r), 0);
     CHECK(frame_reader_state(r, NULL) == FRAME_READER_WAITING);
     struct frame_view v;
@@ -632,7 +635,8 @@ static void waiting_handle(void)
 
     /* Something foreign under the name: broken, said once. */
     char path[128];
-    snprintf(path, sizeof(path), FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX "%s", seg);
+    snprintf(path, sizeof(path), FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX "%s",
+             seg);
     int fd = open(path, O_CREAT | O_EXCL | O_WRONLY, 0600);
     CHECK(fd >= 0);
     CHECK(write(fd, "not a segment", 13) == 13);
@@ -730,9 +734,10 @@ static void search_watched(frame_reader *r, const char *state)
         CHECK_RC(frame_reader_wait(r, 1000), -ETIMEDOUT);
     }
     watching = false;
-    fprintf(stderr, "%s: %d looks, %d sleeps planned, the longest "
-            "%.1f ms after its look\n", state, looks, planned,
-            longest_plan_ns / 1e6);
+    fprintf(stderr,
+            "%s: %d looks, %d sleeps planned, the longest "
+            "%.1f ms after its look\n",
+            state, looks, planned, longest_plan_ns / 1e6);
     CHECK(planned > 0);
     CHECK(longest_plan_ns <= SEARCH_MAX_MS * MS);
 }
@@ -772,8 +777,8 @@ static void copy_huge_stride(void)
     writer_and_reader(5, &w, &r);
     static uint8_t dst[FRAME_BYTES];
     /* 47 * stride wraps to a small number for each of these. */
-    const size_t strides[] = {SIZE_MAX / 47 + 1, SIZE_MAX / 2 + 1,
-                              SIZE_MAX - 3, (SIZE_MAX / 47 + 1) * 2};
+    const size_t strides[] = {SIZE_MAX / 47 + 1, SIZE_MAX / 2 + 1, SIZE_MAX - 3,
+                              (SIZE_MAX / 47 + 1) * 2};
     for (size_t i = 0; i < sizeof(strides) / sizeof(strides[0]); i++) {
         struct frame_view v;
         CHECK_RC(frame_reader_copy(r, dst, strides[i], sizeof(dst), &v),
@@ -788,12 +793,13 @@ static void copy_huge_stride(void)
     cleanup();
 }
 
-/* ---- pid namespaces ---------------------------------------------------------- */
+/* ---- pid namespaces
+ * ---------------------------------------------------------- */
 
 struct ns_writer {
-    int go[2];    /* the test writes a byte: create now */
-    int res[2];   /* the child's result: rc, then its session id */
-    int hold[2];  /* the winner keeps its segment until this closes */
+    int go[2];   /* the test writes a byte: create now */
+    int res[2];  /* the child's result: rc, then its session id */
+    int hold[2]; /* the winner keeps its segment until this closes */
 };
 
 static int ns_writer_run(struct ns_writer *nw);
@@ -869,7 +875,8 @@ static void pid_namespaces(void)
     /* What an older writer of another namespace, pid 1 there, is
      * building: locked, fresh. Ours has pid 1 too. */
     char priv[128];
-    snprintf(priv, sizeof(priv), FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX "%s~1", seg);
+    snprintf(priv, sizeof(priv), FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX "%s~1",
+             seg);
     int pfd = open(priv, O_CREAT | O_EXCL | O_RDWR, 0600);
     CHECK(pfd >= 0);
     CHECK_RC(frame__lock_take(pfd), 0);
@@ -896,7 +903,7 @@ static void pid_namespaces(void)
                 int st = exit_code(pid[i], EXIT_MS, "namespace writer", NULL);
                 if (st == SKIP) {
                     fprintf(stderr, "unshare(CLONE_NEWPID) refused: "
-                            "skipped\n");
+                                    "skipped\n");
                     close(pfd);
                     unlink(priv);
                     cleanup();
@@ -938,7 +945,8 @@ static void pid_namespaces(void)
     cleanup();
 }
 
-/* ---- the SIGBUS guard ------------------------------------------------------ */
+/* ---- the SIGBUS guard ------------------------------------------------------
+ */
 
 /* The guard's handler maps zeros over a faulted range with mmap(MAP_FIXED);
  * the test's wrapper of mmap (lifecycle.cmake) holds it there, inside the
@@ -991,8 +999,8 @@ static void guard_remove_waits_for_handler(void)
     frame_writer *w;
     frame_reader *r;
     writer_and_reader(9, &w, &r);
-    void *spare = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
-                       -1, 0);
+    void *spare =
+        mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     CHECK(spare != MAP_FAILED);
     struct remover rm;
     CHECK_RC(frame__guard_add(spare, 4096, PROT_READ, &rm.g), 0);

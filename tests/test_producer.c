@@ -47,7 +47,8 @@ static void write_bad_images(const char *dir)
 static void shm_gone(const char *name)
 {
     char path[256];
-    snprintf(path, sizeof(path), FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX "%s", name);
+    snprintf(path, sizeof(path), FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX "%s",
+             name);
     struct stat st;
     CHECK(stat(path, &st) != 0 && errno == ENOENT);
 }
@@ -98,7 +99,7 @@ static frame_reader *attach(const char *name)
 static int next_frame(frame_reader *r, uint8_t *buf, size_t cap,
                       struct frame_view *v)
 {
-    int rc = frame_reader_wait(r, 30000); /* a hang guard */
+    int rc = frame_reader_wait(r, 30000);                  /* a hang guard */
     return rc ? rc : frame_reader_copy(r, buf, 0, cap, v); /* rows packed */
 }
 
@@ -127,9 +128,11 @@ static void report_mismatch(const char *what, const struct test_image *img,
     for (size_t k = 0; k < img->expected_len; k++) {
         if (buf[k] != img->expected[k]) {
             size_t px = k / 4;
-            fprintf(stderr, "  first difference at pixel (%zu,%zu) byte %zu: "
-                    "got %u, expected %u\n", px % img->width,
-                    px / img->width, k % 4, buf[k], img->expected[k]);
+            fprintf(stderr,
+                    "  first difference at pixel (%zu,%zu) byte %zu: "
+                    "got %u, expected %u\n",
+                    px % img->width, px / img->width, k % 4, buf[k],
+                    img->expected[k]);
             break;
         }
     }
@@ -152,8 +155,7 @@ static void write_plain(const char *path, uint32_t w, uint32_t h, uint8_t v)
 }
 
 /* Written elsewhere, then renamed in: one IN_MOVED_TO, never half a file. */
-static void move_in_plain(const char *path, uint32_t w, uint32_t h,
-                          uint8_t v)
+static void move_in_plain(const char *path, uint32_t w, uint32_t h, uint8_t v)
 {
     char tmp[600];
     snprintf(tmp, sizeof(tmp), "%s.tmp", tmpdir);
@@ -195,15 +197,15 @@ static uint64_t wait_latest(const char *name, uint32_t w, uint32_t h,
     int64_t until = now_ns() + (int64_t)seconds * 1000 * MS;
     struct frame_info info = {0};
     for (;;) {
-        if (frame_segment_info(name, &info) == 0 &&
-            info.latest_width == w && info.latest_height == h &&
-            info.latest_frame_no >= min_no)
+        if (frame_segment_info(name, &info) == 0 && info.latest_width == w &&
+            info.latest_height == h && info.latest_frame_no >= min_no)
             return info.latest_frame_no;
         if (now_ns() > until) {
-            fprintf(stderr, "newest frame %" PRIu64 " is %ux%u; waited %d s "
+            fprintf(stderr,
+                    "newest frame %" PRIu64 " is %ux%u; waited %d s "
                     "for %ux%u, number >= %" PRIu64 "\n",
-                    info.latest_frame_no, info.latest_width,
-                    info.latest_height, seconds, w, h, min_no);
+                    info.latest_frame_no, info.latest_width, info.latest_height,
+                    seconds, w, h, min_no);
             CHECK(0);
         }
         sleep_ms(5);
@@ -230,7 +232,7 @@ static void natural_order(void)
     CHECK(natural_compare("frame2.png", "frame10.png") < 0);
     CHECK(natural_compare("frame10.png", "frame2.png") > 0);
     CHECK(natural_compare("a.png", "a.png") == 0);
-    CHECK(natural_compare("f007.png", "f7.png") > 0);  /* total order */
+    CHECK(natural_compare("f007.png", "f7.png") > 0); /* total order */
     CHECK(natural_compare("f7.png", "f08.png") < 0);
     CHECK(natural_compare("x99", "x100") < 0);
     CHECK(natural_compare("b1", "a2") > 0);
@@ -298,8 +300,8 @@ static void bad_files_skipped(void)
     }
     snprintf(log, sizeof(log), "/tmp/libframe-test-%d-bad.log", (int)getpid());
     const char *name = test_name("bad");
-    pid_t pid = start_producer(log, "--name", name, "--fps", "100", dir,
-                               (char *)NULL);
+    pid_t pid =
+        start_producer(log, "--name", name, "--fps", "100", dir, (char *)NULL);
     frame_reader *r = attach(name);
     static uint8_t buf[1 << 24];
     bool seen[3] = {false};
@@ -307,8 +309,8 @@ static void bad_files_skipped(void)
      * hang guard, the files come round at 100 fps. */
     int64_t until = now_ns() + 30000 * MS;
     uint64_t frames = 0;
-    while (now_ns() < until && !(seen[0] && seen[1] && seen[2] &&
-                                 frames > 20)) {
+    while (now_ns() < until &&
+           !(seen[0] && seen[1] && seen[2] && frames > 20)) {
         struct frame_view v;
         CHECK_RC(next_frame(r, buf, sizeof(buf), &v), 0);
         frames++;
@@ -476,9 +478,9 @@ static void watch_new_files(void)
     }
     const char *name = test_name("watch");
     int64_t spawned = now_ns();
-    pid_t pid = start_producer(log, "--name", name, "--max-size", "512x512",
-                               "--fps", "5", "--watch", watched, given,
-                               (char *)NULL);
+    pid_t pid =
+        start_producer(log, "--name", name, "--max-size", "512x512", "--fps",
+                       "5", "--watch", watched, given, (char *)NULL);
     /* The watch is open before the segment appears: a file written as soon
      * as the segment exists, while the given files are still playing, is
      * published after them, not lost. */
@@ -495,7 +497,8 @@ static void watch_new_files(void)
      * last given frame is printed only: that frame may itself have been
      * late, and the next is then due sooner. */
     int64_t since = last_ts - spawned;
-    fprintf(stderr, "first watched frame %lld ms after the last given one, "
+    fprintf(stderr,
+            "first watched frame %lld ms after the last given one, "
             "%lld ms after the producer was started\n",
             (long long)(gap / MS), (long long)(since / MS));
     if (since < 3 * 200 * MS)
@@ -530,8 +533,8 @@ static void natural_playback_order(void)
     char log[512];
     snprintf(log, sizeof(log), "%s/log", dir);
     const char *name = test_name("order");
-    pid_t pid = start_producer(log, "--name", name, "--fps", "20",
-                               "--threads", "2", dir, (char *)NULL);
+    pid_t pid = start_producer(log, "--name", name, "--fps", "20", "--threads",
+                               "2", dir, (char *)NULL);
     frame_reader *r = attach(name);
     static uint8_t buf[1 << 22];
     int frames = 0;
@@ -574,13 +577,13 @@ static void once_and_count(void)
                                   dir, (char *)NULL),
                    0, log);
     CHECK(file_has(log, "published 3 frame(s)"));
-    producer_exits(start_producer(log, "--name", name, "--count", "7",
-                                  "--fps", "0", dir, (char *)NULL),
+    producer_exits(start_producer(log, "--name", name, "--count", "7", "--fps",
+                                  "0", dir, (char *)NULL),
                    0, log);
     CHECK(file_has(log, "published 7 frame(s)"));
-    producer_exits(start_producer(log, "--name", name, "--count", "5",
-                                  "--fps", "0", "--threads", "1",
-                                  "--no-cache", dir, (char *)NULL),
+    producer_exits(start_producer(log, "--name", name, "--count", "5", "--fps",
+                                  "0", "--threads", "1", "--no-cache", dir,
+                                  (char *)NULL),
                    0, log);
     CHECK(file_has(log, "published 5 frame(s)"));
     shm_gone(name);
@@ -702,9 +705,8 @@ static void fifo_in_watch(void)
     snprintf(log, sizeof(log), "%s/log", dir);
     CHECK(mkdir(watched, 0755) == 0);
     const char *name = test_name("wfifo");
-    pid_t pid = start_producer(log, "--name", name, "--fps", "0",
-                               "--max-size", "8x8", "--watch", watched,
-                               (char *)NULL);
+    pid_t pid = start_producer(log, "--name", name, "--fps", "0", "--max-size",
+                               "8x8", "--watch", watched, (char *)NULL);
     frame_reader_close(attach(name));
     CHECK(mkfifo(fifo, 0644) == 0);
     CHECK(rename(fifo, moved) == 0);
@@ -755,9 +757,9 @@ static void watch_overflow(void)
     }
     free(png);
     const char *name = test_name("overflow");
-    pid_t pid = start_producer(log, "--name", name, "--fps", "0", "--quiet",
-                               "--max-size", "2x2", "--watch", watched,
-                               (char *)NULL);
+    pid_t pid =
+        start_producer(log, "--name", name, "--fps", "0", "--quiet",
+                       "--max-size", "2x2", "--watch", watched, (char *)NULL);
     frame_reader_close(attach(name));
     CHECK(kill(pid, SIGSTOP) == 0);
     for (long i = 0; i < n; i++) {
@@ -774,8 +776,9 @@ static void watch_overflow(void)
     move_in_plain(marker, 2, 1, 3);
     uint64_t no = wait_latest(name, 2, 1, 1, 20);
     if (no != (uint64_t)n + 1)
-        fprintf(stderr, "%ld files, the marker after them is frame %" PRIu64
-                "\n", n, no);
+        fprintf(stderr,
+                "%ld files, the marker after them is frame %" PRIu64 "\n", n,
+                no);
     CHECK(no == (uint64_t)n + 1);
     stop_child(pid, SIGTERM, 10000, "producer", log);
     CHECK(file_lines(log) == 0);
@@ -792,8 +795,8 @@ static void watch_folder_removed(void)
     snprintf(log, sizeof(log), "%s/log", dir);
     CHECK(mkdir(watched, 0755) == 0);
     const char *name = test_name("wgone");
-    pid_t pid = start_producer(log, "--name", name, "--watch", watched,
-                               (char *)NULL);
+    pid_t pid =
+        start_producer(log, "--name", name, "--watch", watched, (char *)NULL);
     frame_reader_close(attach(name));
     CHECK(rmdir(watched) == 0);
     CHECK(exit_code(pid, 20000, "producer", log) == 1);
@@ -811,12 +814,11 @@ static void watch_not_a_directory(void)
     snprintf(log, sizeof(log), "%s/log", dir);
     write_plain(file, 2, 2, 0);
     const char *name = test_name("wfile");
-    pid_t pid = start_producer(log, "--name", name, "--watch", file,
-                               (char *)NULL);
+    pid_t pid =
+        start_producer(log, "--name", name, "--watch", file, (char *)NULL);
     CHECK(exit_code(pid, 10000, "producer", log) == 1);
     char want[600];
-    snprintf(want, sizeof(want), "producer: watch '%s': Not a directory",
-             file);
+    snprintf(want, sizeof(want), "producer: watch '%s': Not a directory", file);
     print_file("producer", log);
     CHECK(file_has(log, want));
     shm_gone(name);
@@ -841,11 +843,11 @@ static void watch_memory_flat(void)
     snprintf(asan, sizeof(asan), "ASAN_OPTIONS=%s%squarantine_size_mb=0",
              was ? was : "", was && *was ? ":" : "");
     const char *env[] = {asan, NULL};
-    const char *argv[] = {PRODUCER_PATH, "--name", name, "--fps", "0",
-                          "--quiet", "--max-size", "4x4", "--watch",
-                          watched, NULL};
-    pid_t pid = spawn(&(struct spawn_opts){.argv = argv, .env = env,
-                                           .err = log});
+    const char *argv[] = {PRODUCER_PATH, "--name",  name,         "--fps",
+                          "0",           "--quiet", "--max-size", "4x4",
+                          "--watch",     watched,   NULL};
+    pid_t pid =
+        spawn(&(struct spawn_opts){.argv = argv, .env = env, .err = log});
     frame_reader_close(attach(name));
     uint8_t px = 5, *png;
     size_t len;
@@ -867,8 +869,10 @@ static void watch_memory_flat(void)
         wait_latest(name, 2 + phase, 1, 1, 60);
         rss[phase] = rss_kb(pid);
     }
-    fprintf(stderr, "VmRSS %ld kB, then %ld kB and %ld kB after two batches "
-            "of %d rewrites\n", rss[0], rss[1], rss[2], rounds[1]);
+    fprintf(stderr,
+            "VmRSS %ld kB, then %ld kB and %ld kB after two batches "
+            "of %d rewrites\n",
+            rss[0], rss[1], rss[2], rounds[1]);
     free(png);
     CHECK(rss[2] - rss[1] < 512);
     stop_child(pid, SIGTERM, 10000, "producer", log);
@@ -899,9 +903,9 @@ static void segment_truncated(void)
     snprintf(log, sizeof(log), "%s.log", dir);
     for (int m = 0; m < 4; m++) {
         const char *name = test_name("trunc");
-        pid_t pid = start_producer(log, "--name", name, "--fps", "50",
-                                   modes[m][0], modes[m][1], modes[m][2],
-                                   sub, (char *)NULL);
+        pid_t pid =
+            start_producer(log, "--name", name, "--fps", "50", modes[m][0],
+                           modes[m][1], modes[m][2], sub, (char *)NULL);
         frame_reader *r = attach(name);
         static uint8_t buf[4096];
         struct frame_view v;
@@ -911,7 +915,8 @@ static void segment_truncated(void)
         while (v.frame_no < 5);
         frame_reader_close(r);
         char shm[256];
-        snprintf(shm, sizeof(shm), FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX "%s", name);
+        snprintf(shm, sizeof(shm), FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX "%s",
+                 name);
         int fd = open(shm, O_RDWR | O_CLOEXEC);
         CHECK(fd >= 0 && ftruncate(fd, 0) == 0);
         close(fd);
@@ -946,12 +951,13 @@ static void frame_too_big(void)
         const char *name = test_name("big");
         pid_t pid = start_producer(log, "--name", name, "--fps", "50",
                                    "--max-size", "8x8", "--no-cache",
-                                   "--threads", threads[m], dir,
-                                   (char *)NULL);
+                                   "--threads", threads[m], dir, (char *)NULL);
         frame_reader *r = attach(name);
         char want[600];
-        snprintf(want, sizeof(want), "'%s': image 64x64 does not fit the "
-                 "segment (start with --max-size)", big);
+        snprintf(want, sizeof(want),
+                 "'%s': image 64x64 does not fit the "
+                 "segment (start with --max-size)",
+                 big);
         wait_log(log, want);
         static uint8_t buf[4096];
         struct frame_view v;
@@ -982,12 +988,13 @@ static void sized_for_largest_frame(void)
     const char *threads[] = {"1", "2"};
     for (int m = 0; m < 2; m++) {
         const char *name = test_name("sizing");
-        pid_t pid = start_producer(log, "--name", name, "--fps", "50",
-                                   "--no-cache", "--threads", threads[m], dir,
-                                   (char *)NULL);
+        pid_t pid =
+            start_producer(log, "--name", name, "--fps", "50", "--no-cache",
+                           "--threads", threads[m], dir, (char *)NULL);
         frame_reader *r = attach(name);
         char shm[256];
-        snprintf(shm, sizeof(shm), FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX "%s", name);
+        snprintf(shm, sizeof(shm), FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX "%s",
+                 name);
         struct stat st;
         CHECK(stat(shm, &st) == 0);
         fprintf(stderr, "segment: %lld bytes\n", (long long)st.st_size);
@@ -1019,8 +1026,8 @@ static void make_samples_limit(void)
     const char *sizes[] = {"16385x1", "1x16385", "16384x1"};
     int want[] = {2, 2, 0};
     for (int k = 0; k < 3; k++) {
-        const char *argv[] = {MAKE_SAMPLES_PATH, "--demo", out, "--size",
-                              sizes[k], "--frames", "1", NULL};
+        const char *argv[] = {MAKE_SAMPLES_PATH, "--demo",   out, "--size",
+                              sizes[k],          "--frames", "1", NULL};
         pid_t pid = spawn(&(struct spawn_opts){.argv = argv, .err = log});
         CHECK(exit_code(pid, 60000, "make-samples", log) == want[k]);
     }
@@ -1065,13 +1072,11 @@ static void bad_usage(void)
     unlink(log);
 }
 
-TEST_MAIN(CASE(natural_order), CASE(every_colour_type),
-          CASE(bad_files_skipped), CASE(no_valid_input),
-          CASE(signals_clean_up), CASE(live_name_refused),
+TEST_MAIN(CASE(natural_order), CASE(every_colour_type), CASE(bad_files_skipped),
+          CASE(no_valid_input), CASE(signals_clean_up), CASE(live_name_refused),
           CASE(watch_new_files), CASE(natural_playback_order),
           CASE(once_and_count), CASE(threads_and_cache), CASE(bad_usage),
           CASE(fifo_input), CASE(fifo_in_watch), CASE(watch_overflow),
           CASE(watch_folder_removed), CASE(watch_not_a_directory),
-          CASE(watch_memory_flat), CASE(segment_truncated),
-          CASE(frame_too_big), CASE(sized_for_largest_frame),
-          CASE(make_samples_limit))
+          CASE(watch_memory_flat), CASE(segment_truncated), CASE(frame_too_big),
+          CASE(sized_for_largest_frame), CASE(make_samples_limit))

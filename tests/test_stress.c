@@ -51,7 +51,7 @@
 struct reader_result {
     _Atomic uint64_t progress; /* accepted (validated) or checked: read
                                   by the parent while the run goes on */
-    uint64_t checked;   /* frames whose pixels were verified */
+    uint64_t checked;          /* frames whose pixels were verified */
     uint64_t accepted;  /* distinct frames accepted and verified intact */
     uint64_t torn;      /* accepted although their pixels were mixed */
     uint64_t discarded; /* mixed, and rejected by still_valid() */
@@ -246,9 +246,10 @@ static void run_stress(bool validate, const char *tag, int limit_s)
             seen = progress;
             moved = now;
         } else if (!stalled && now - moved > STALL_MS * MS) {
-            fprintf(stderr, "no reader made progress in %d s (%llu so "
-                    "far): stopping\n", STALL_MS / 1000,
-                    (unsigned long long)progress);
+            fprintf(stderr,
+                    "no reader made progress in %d s (%llu so "
+                    "far): stopping\n",
+                    STALL_MS / 1000, (unsigned long long)progress);
             stalled = true;
             atomic_store(&sh->stop_readers, 1);
         }
@@ -271,18 +272,17 @@ static void run_stress(bool validate, const char *tag, int limit_s)
     struct reader_result sum = {0};
     for (int i = 0; i < READERS; i++) {
         const struct reader_result *res = &sh->r[i];
-        fprintf(stderr,
-                "  reader %d: exit %d, %llu checked, %llu accepted, "
-                "%llu torn, %llu discarded, %llu retries, %llu skipped, "
-                "%.1f s%s%s\n",
-                i, reader_rc[i], (unsigned long long)res->checked,
-                (unsigned long long)res->accepted,
-                (unsigned long long)res->torn,
-                (unsigned long long)res->discarded,
-                (unsigned long long)res->retries,
-                (unsigned long long)res->skipped,
-                (double)res->elapsed_ns / 1e9, res->error ? ": " : "",
-                res->error ? frame_strerror(res->error) : "");
+        fprintf(
+            stderr,
+            "  reader %d: exit %d, %llu checked, %llu accepted, "
+            "%llu torn, %llu discarded, %llu retries, %llu skipped, "
+            "%.1f s%s%s\n",
+            i, reader_rc[i], (unsigned long long)res->checked,
+            (unsigned long long)res->accepted, (unsigned long long)res->torn,
+            (unsigned long long)res->discarded,
+            (unsigned long long)res->retries, (unsigned long long)res->skipped,
+            (double)res->elapsed_ns / 1e9, res->error ? ": " : "",
+            res->error ? frame_strerror(res->error) : "");
         sum.checked += res->checked;
         sum.accepted += res->accepted;
         sum.torn += res->torn;
@@ -296,9 +296,8 @@ static void run_stress(bool validate, const char *tag, int limit_s)
             "validation, %llu retries\n",
             validate ? "validated" : "unvalidated", WIDTH, HEIGHT, SLOTS,
             READERS, secs, (unsigned long long)sh->published,
-            (unsigned long long)sum.checked,
-            (unsigned long long)sum.accepted, (unsigned long long)sum.torn,
-            (unsigned long long)sum.discarded,
+            (unsigned long long)sum.checked, (unsigned long long)sum.accepted,
+            (unsigned long long)sum.torn, (unsigned long long)sum.discarded,
             (unsigned long long)sum.retries);
 
     CHECK(!stalled);
@@ -383,7 +382,8 @@ static uint32_t rows_of(const struct frame_view *v, uint32_t y0, uint32_t y1,
 {
     uint32_t n = 0;
     for (uint32_t y = y0; y < y1; y++) {
-        const uint32_t *row = (const uint32_t *)(v->pixels + (size_t)y * v->stride);
+        const uint32_t *row =
+            (const uint32_t *)(v->pixels + (size_t)y * v->stride);
         bool same = true;
         for (uint32_t x = 0; x < WIDTH; x++)
             same &= row[x] == pixel_value(frame_no, y * WIDTH + x);
@@ -430,12 +430,13 @@ static void forced_tear(void)
     uint32_t top_new = rows_of(&v, 0, HEIGHT / 2, m.frame_no);
     uint32_t bottom_old = rows_of(&v, HEIGHT / 2, HEIGHT - 1, v.frame_no);
     bool valid = frame_reader_still_valid(r, &v);
-    fprintf(stderr, "forced tear: view of frame %llu in slot %u, frame %llu "
+    fprintf(stderr,
+            "forced tear: view of frame %llu in slot %u, frame %llu "
             "half written over it: %s; top %u of %u rows new, bottom %u of "
             "%u old; still_valid() %s\n",
             (unsigned long long)v.frame_no, v.slot,
-            (unsigned long long)m.frame_no, intact ? "intact" : "torn",
-            top_new, HEIGHT / 2, bottom_old, HEIGHT - 1 - HEIGHT / 2,
+            (unsigned long long)m.frame_no, intact ? "intact" : "torn", top_new,
+            HEIGHT / 2, bottom_old, HEIGHT - 1 - HEIGHT / 2,
             valid ? "true" : "false");
     CHECK(top_new == HEIGHT / 2);
     CHECK(bottom_old == HEIGHT - 1 - HEIGHT / 2);
@@ -459,10 +460,7 @@ static void forced_tear(void)
     test_unlink(name);
 }
 
-static void validated(void)
-{
-    run_stress(true, "stress-v", 0);
-}
+static void validated(void) { run_stress(true, "stress-v", 0); }
 
 static void unvalidated_detects_tearing(void)
 {

@@ -14,8 +14,9 @@
  * and the writer and every reader handle map the segment separately, so
  * the pixel race between them and the seqlock's fences are invisible to
  * it (which is why the suite has no suppression for that race; the
- * multi-process test_stress is what proves the seqlock). It does check everything process-wide: the SIGBUS
- * guard table, handles, stats, and this file's own threads.
+ * multi-process test_stress is what proves the seqlock). It does check
+ * everything process-wide: the SIGBUS guard table, handles, stats, and this
+ * file's own threads.
  */
 
 #define WIDTH 256
@@ -47,7 +48,7 @@ struct reader_ctx {
     uint64_t busy;     /* FRAME_EBUSY: torn on every try */
     uint64_t wakes;    /* frame_reader_wait() returning 0 */
     uint64_t timeouts;
-    int end_rc;        /* what ended a waiting reader */
+    int end_rc; /* what ended a waiting reader */
     struct frame_stats stats;
 };
 
@@ -98,8 +99,7 @@ static void *writer_main(void *arg)
 
 /* Copies one frame and checks it. 0, or the error that should end the
  * reader. */
-static int copy_and_check(struct reader_ctx *rc, uint32_t *buf,
-                          uint64_t *last)
+static int copy_and_check(struct reader_ctx *rc, uint32_t *buf, uint64_t *last)
 {
     struct frame_view v;
     int err = frame_reader_copy(rc->r, buf, WIDTH * 4, FRAME_BYTES, &v);
@@ -194,8 +194,7 @@ static void report(const char *what, const struct writer_ctx *wc,
                 "%llu busy, %llu retries, %llu wakes, %llu timeouts\n",
                 what, i, (unsigned long long)rc[i].copies,
                 (unsigned long long)rc[i].distinct,
-                (unsigned long long)rc[i].torn,
-                (unsigned long long)rc[i].busy,
+                (unsigned long long)rc[i].torn, (unsigned long long)rc[i].busy,
                 (unsigned long long)rc[i].stats.retries,
                 (unsigned long long)rc[i].wakes,
                 (unsigned long long)rc[i].timeouts);
@@ -217,8 +216,8 @@ static void copy_readers(void)
         CHECK_RC(frame_reader_open(name, &rc[i].r), 0);
     CHECK(pthread_create(&wc.thread, NULL, writer_main, &wc) == 0);
     for (int i = 0; i < COPY_READERS; i++)
-        CHECK(pthread_create(&rc[i].thread, NULL, copy_reader_main,
-                             &rc[i]) == 0);
+        CHECK(pthread_create(&rc[i].thread, NULL, copy_reader_main, &rc[i]) ==
+              0);
     for (int i = 0; i < COPY_READERS; i++)
         CHECK(pthread_join(rc[i].thread, NULL) == 0);
     atomic_store(&wc.stop, true);
@@ -247,8 +246,8 @@ static void wait_readers(void)
     for (int i = 0; i < WAIT_READERS; i++)
         CHECK_RC(frame_reader_open(name, &rc[i].r), 0);
     for (int i = 0; i < WAIT_READERS; i++)
-        CHECK(pthread_create(&rc[i].thread, NULL, wait_reader_main,
-                             &rc[i]) == 0);
+        CHECK(pthread_create(&rc[i].thread, NULL, wait_reader_main, &rc[i]) ==
+              0);
     CHECK(pthread_create(&wc.thread, NULL, writer_main, &wc) == 0);
     CHECK(pthread_join(wc.thread, NULL) == 0);
     /* The readers are most likely asleep in the futex now. */

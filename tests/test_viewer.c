@@ -88,8 +88,8 @@ static pid_t start(const char *const *argv, const char *const *env,
 
 static pid_t start_producer(const char *png, const char *fps, const char *err)
 {
-    const char *argv[] = {PRODUCER_PATH, "--quiet", "--name", seg, "--fps",
-                          fps, png, NULL};
+    const char *argv[] = {PRODUCER_PATH, "--quiet", "--name", seg,
+                          "--fps",       fps,       png,      NULL};
     return start(argv, NULL, NULL, err);
 }
 
@@ -100,8 +100,7 @@ static void stop_producer(pid_t pid, const char *err)
 }
 
 /* A viewer or producer that ends by itself, with status want. */
-static void expect_end(pid_t pid, int want, const char *what,
-                       const char *err)
+static void expect_end(pid_t pid, int want, const char *what, const char *err)
 {
     expect_exit(pid, want, EXIT_TIMEOUT_MS, what, err);
 }
@@ -132,8 +131,8 @@ static const char *mode_name(enum mode m)
 #define LSAN_ENV "LSAN_OPTIONS=suppressions=" VIEWER_LSAN_SUPP
 
 /* Start the viewer in mode m with extra arguments (NULL-terminated). */
-static pid_t start_viewer(enum mode m, const char *const *args,
-                          const char *out, const char *err)
+static pid_t start_viewer(enum mode m, const char *const *args, const char *out,
+                          const char *err)
 {
     struct cmdline c = {.argc = 0};
     char display[16];
@@ -146,8 +145,10 @@ static pid_t start_viewer(enum mode m, const char *const *args,
         /* -a looks for a free display from -n upwards; starting from a
          * number of our own keeps parallel cases from racing for :99. */
         snprintf(display, sizeof(display), "%d", 100 + (int)getpid() % 30000);
-        const char *xvfb[] = {"xvfb-run", "-a", "-n", display, "-s",
-                              "-screen 0 1280x1024x24 -nolisten tcp", NULL};
+        const char *xvfb[] = {
+            "xvfb-run", "-a", "-n",
+            display,    "-s", "-screen 0 1280x1024x24 -nolisten tcp",
+            NULL};
         cmdline_add_all(&c, xvfb);
     }
     const char *viewer[] = {VIEWER_PATH, "--name", seg,
@@ -238,8 +239,15 @@ struct image {
     uint8_t trns[6];
 };
 
-enum kind { RGBA_ALPHA, GREY_ODD, RGB_WIDE, GREY_ALPHA, PALETTE_TRNS, LARGE,
-            N_KINDS };
+enum kind {
+    RGBA_ALPHA,
+    GREY_ODD,
+    RGB_WIDE,
+    GREY_ALPHA,
+    PALETTE_TRNS,
+    LARGE,
+    N_KINDS
+};
 
 static void put(uint8_t *px, uint8_t r, uint8_t g, uint8_t b, uint8_t a)
 {
@@ -376,8 +384,8 @@ static void check_snapshot(const char *path, const struct image *img,
         CHECK(!"bad snapshot PNG");
     }
     if (hdr.width != img->w || hdr.height != img->h) {
-        fprintf(stderr, "%s: snapshot of %s is %ux%u, expected %ux%u\n",
-                what, img->tag, hdr.width, hdr.height, img->w, img->h);
+        fprintf(stderr, "%s: snapshot of %s is %ux%u, expected %ux%u\n", what,
+                img->tag, hdr.width, hdr.height, img->w, img->h);
         CHECK(!"snapshot size");
     }
     CHECK(hdr.color_type == PNG_COLOR_TYPE_RGB_ALPHA);
@@ -397,10 +405,11 @@ static void check_snapshot(const char *path, const struct image *img,
             first = i;
     }
     if (bad) {
-        fprintf(stderr, "%s: snapshot of %s differs in %zu of %zu bytes; "
+        fprintf(stderr,
+                "%s: snapshot of %s differs in %zu of %zu bytes; "
                 "first at pixel (%zu,%zu) channel %zu: %u, expected %u\n",
-                what, img->tag, bad, n, first / 4 % w, first / 4 / w,
-                first % 4, got[first], img->expected[first]);
+                what, img->tag, bad, n, first / 4 % w, first / 4 / w, first % 4,
+                got[first], img->expected[first]);
         CHECK(!"snapshot is not byte-exact");
     }
     free(got);
@@ -466,8 +475,8 @@ static void snapshots(enum mode m, const enum kind *kinds, size_t n)
         const char *png = write_image(kinds[i], &img);
         unlink(snap);
         pid_t prod = start_producer(png, "60", perr);
-        const char *args[] = {"--frames", "3", "--no-vsync", "--snapshot",
-                              snap, "--wait", "30", NULL};
+        const char *args[] = {"--frames", "3",      "--no-vsync", "--snapshot",
+                              snap,       "--wait", "30",         NULL};
         pid_t v = start_viewer(m, args, NULL, verr);
         expect_end(v, 0, "viewer", verr);
         stop_producer(prod, perr);
@@ -484,10 +493,7 @@ static const enum kind all_kinds[] = {RGBA_ALPHA, GREY_ODD,     RGB_WIDE,
 
 static void snapshot_headless(void) { snapshots(HEADLESS, all_kinds, N_ALL); }
 static void snapshot_dummy(void) { snapshots(DUMMY, all_kinds, N_ALL); }
-static void snapshot_offscreen(void)
-{
-    snapshots(OFFSCREEN, all_kinds, N_ALL);
-}
+static void snapshot_offscreen(void) { snapshots(OFFSCREEN, all_kinds, N_ALL); }
 
 /* A real X11 window: xvfb-run must be there (CI installs it). */
 static void snapshot_xvfb(void)
@@ -535,7 +541,7 @@ static void drop_into(const char *src, const char *sub, const char *name)
 static void size_changes(void)
 {
     setup("sizes");
-    static const enum kind kinds[] = {GREY_ODD, LARGE, RGB_WIDE,
+    static const enum kind kinds[] = {GREY_ODD,     LARGE,      RGB_WIDE,
                                       PALETTE_TRNS, GREY_ALPHA, RGBA_ALPHA};
     enum { N = sizeof(kinds) / sizeof(kinds[0]) };
     struct image imgs[N];
@@ -555,9 +561,9 @@ static void size_changes(void)
         CHECK(mkdir(watch, 0700) == 0);
         const char *args[] = {"--stats", "--snapshot", snap, NULL};
         pid_t v = start_viewer(modes[m], args, out, err);
-        const char *argv[] = {PRODUCER_PATH, "--quiet", "--name", seg,
-                              "--fps", "0", "--max-size", "1500x1100",
-                              "--watch", watch, NULL};
+        const char *argv[] = {
+            PRODUCER_PATH, "--quiet",   "--name",  seg,   "--fps", "0",
+            "--max-size",  "1500x1100", "--watch", watch, NULL};
         pid_t p = start(argv, NULL, NULL, perr);
         /* It watches the directory before it makes the segment (a file
          * there already would not be published). */
@@ -711,8 +717,8 @@ static void wait_no_producer(void)
         free(e);
         CHECK(file_lines(out) == 0);
         if (ms < 900 || ms > 20000) {
-            fprintf(stderr, "%s: gave up after %lld ms\n",
-                    mode_name(modes[i]), (long long)ms);
+            fprintf(stderr, "%s: gave up after %lld ms\n", mode_name(modes[i]),
+                    (long long)ms);
             CHECK(!"--wait 1 not honoured");
         }
     }
@@ -850,11 +856,13 @@ static void check_starved_message(const char *out, const char *err,
     read_stats(out, &sl);
     enum starve_verdict v = starved_by_stats(&sl);
     int said = file_count(err, STARVED_TEXT);
-    fprintf(stderr, "%d stats intervals, %llu retries in all; the stats "
-            "say the viewer %s starved; it said so %d time(s)\n", sl.n,
-            (unsigned long long)sl.total_retries,
-            v == MUST_SAY ? "was" : v == MUST_NOT_SAY ? "cannot have been"
-                                                      : "may have been",
+    fprintf(stderr,
+            "%d stats intervals, %llu retries in all; the stats "
+            "say the viewer %s starved; it said so %d time(s)\n",
+            sl.n, (unsigned long long)sl.total_retries,
+            v == MUST_SAY       ? "was"
+            : v == MUST_NOT_SAY ? "cannot have been"
+                                : "may have been",
             said);
     for (int i = 0; i < sl.n; i++)
         fprintf(stderr, "  %.1f fps shown, %llu retries\n", sl.fps[i],
@@ -871,13 +879,17 @@ static void check_starved_message(const char *out, const char *err,
         const char *fig = strstr(line, ": ");
         unsigned long long shown = 0, tries = 0;
         double secs = 0;
-        ok = fig && sscanf(fig + 2, "%llu frame(s) shown in %lf s: %llu "
-                           "tries", &shown, &secs, &tries) == 3 &&
+        ok = fig &&
+             sscanf(fig + 2,
+                    "%llu frame(s) shown in %lf s: %llu "
+                    "tries",
+                    &shown, &secs, &tries) == 3 &&
              secs >= 0.99 && shown < 10 * secs && tries >= 16 &&
-             tries > 20 * shown && file_has(err, "--fps") && file_has(err, "--slots");
+             tries > 20 * shown && file_has(err, "--fps") &&
+             file_has(err, "--slots");
         if (!ok)
             fprintf(stderr, "the message's figures break the rule or "
-                    "the stats\n");
+                            "the stats\n");
         free(e);
     }
     if (!ok) {
@@ -979,16 +991,11 @@ static void bad_usage(void)
     const char *out = path_in_dir("viewer.out");
     const char *err = path_in_dir("viewer.err");
     static const char *const bad[][4] = {
-        {"--no-such-option", NULL},
-        {"--frames", "0", NULL},
-        {"--frames", "many", NULL},
-        {"--seconds", "-1", NULL},
-        {"--seconds", "0", NULL},
-        {"--wait", "soon", NULL},
-        {"--name", "bad/name", NULL},
-        {"--name", "a..b", NULL},
-        {"--snapshot", "", NULL},
-        {"stray-argument", NULL},
+        {"--no-such-option", NULL},   {"--frames", "0", NULL},
+        {"--frames", "many", NULL},   {"--seconds", "-1", NULL},
+        {"--seconds", "0", NULL},     {"--wait", "soon", NULL},
+        {"--name", "bad/name", NULL}, {"--name", "a..b", NULL},
+        {"--snapshot", "", NULL},     {"stray-argument", NULL},
         {"--frames", NULL},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -1016,7 +1023,7 @@ static void bad_usage(void)
 TEST_MAIN(CASE(snapshot_headless), CASE(snapshot_dummy),
           CASE(snapshot_offscreen), CASE(snapshot_xvfb),
           CASE(snapshot_xvfb_software), CASE(size_changes),
-          CASE(follow_restart_headless),
-          CASE(follow_restart_window), CASE(bad_segment_headless),
-          CASE(bad_segment_window), CASE(wait_no_producer), CASE(idle_cpu),
-          CASE(bad_usage), CASE(starved_headless))
+          CASE(follow_restart_headless), CASE(follow_restart_window),
+          CASE(bad_segment_headless), CASE(bad_segment_window),
+          CASE(wait_no_producer), CASE(idle_cpu), CASE(bad_usage),
+          CASE(starved_headless))

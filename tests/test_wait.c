@@ -110,13 +110,15 @@ static void wakes_on_publish(void)
         /* Before the next liveness look: only the publish's wake-up. */
         bool by_wake = out[0] < LIVENESS_MS * MS;
         woken += by_wake;
-        fprintf(stderr, "wait returned after %.1f ms, %.3f ms after "
-                "publish%s\n", out[0] / 1e6, out[1] / 1e6,
-                by_wake ? ": woken by it" : "");
+        fprintf(stderr,
+                "wait returned after %.1f ms, %.3f ms after "
+                "publish%s\n",
+                out[0] / 1e6, out[1] / 1e6, by_wake ? ": woken by it" : "");
         CHECK(out[0] >= 40 * MS); /* the publish came 50 ms in */
         CHECK(out[1] >= 0);
-        send_msg(ch.go[1], woken < WAKE_ROUNDS && rounds < WAKE_ROUNDS_MAX
-                               ? "c" : "s", 1);
+        send_msg(ch.go[1],
+                 woken < WAKE_ROUNDS && rounds < WAKE_ROUNDS_MAX ? "c" : "s",
+                 1);
     }
     expect_exit(reader, 0, NO_LIMIT, "reader", NULL);
     /* A wake-up that never comes leaves every wait to the liveness look,
@@ -221,9 +223,10 @@ static void wakes_on_close(void)
     CHECK(recv_msg(wp.evt, &destroyed, sizeof(destroyed), CLOSE_WAIT_MS));
     expect_exit(wp.pid, 0, NO_LIMIT, "writer", NULL);
     writer_close_pipes(&wp);
-    fprintf(stderr, "wait returned %s %.3f ms after destroy (waited %.1f "
-            "ms)\n", frame_strerror(rc), (t1 - destroyed) / 1e6,
-            (t1 - t0) / 1e6);
+    fprintf(stderr,
+            "wait returned %s %.3f ms after destroy (waited %.1f "
+            "ms)\n",
+            frame_strerror(rc), (t1 - destroyed) / 1e6, (t1 - t0) / 1e6);
     CHECK_RC(rc, FRAME_ECLOSED);
     /* The writer destroys 100 ms after it sees us asleep in the wait, and
      * got the word after t0: ECLOSED cannot come sooner, loaded or not. */

@@ -125,7 +125,7 @@ uint32_t pattern(uint32_t base, uint64_t frame_no)
 }
 
 void fill_rows(const struct frame_buffer *b, uint32_t y0, uint32_t y1,
-                      uint32_t px)
+               uint32_t px)
 {
     for (uint32_t y = y0; y < y1; y++) {
         uint8_t *row = b->pixels + (size_t)y * b->stride;
@@ -154,7 +154,6 @@ size_t bad_pixels(const struct frame_view *v, uint32_t px)
 /* out of the test's process matters: the writer lock lives on an open  */
 /* file description, and one inherited by a forked reader would keep a  */
 /* "dead" writer alive.                                                 */
-
 
 static void writer_main(const char *name, uint32_t base, int frames, int cmd,
                         int evt)
@@ -235,7 +234,7 @@ static void writer_main(const char *name, uint32_t base, int frames, int cmd,
 }
 
 struct hello start_writer(struct writer_proc *p, const char *name,
-                                 uint32_t base, int frames)
+                          uint32_t base, int frames)
 {
     int cmd[2], evt[2];
     make_pipe(cmd);

@@ -22,7 +22,7 @@
 struct copies {
     uint8_t *buf[2];
     size_t cap[2];
-    int shown;          /* index of the buffer holding the frame shown */
+    int shown; /* index of the buffer holding the frame shown */
     bool have;
     uint32_t w, h;
     uint64_t session, frame_no;
@@ -53,8 +53,8 @@ static int copy_newest(struct viewer *vw, frame_reader *r, struct copies *c,
     int rc;
     /* Rows packed. The spare buffer grows to a larger frame (-ENOSPC says
      * its size), then the newest frame is copied again. */
-    while ((rc = frame_reader_copy(r, c->buf[spare], 0, c->cap[spare],
-                                   &v)) == -ENOSPC) {
+    while ((rc = frame_reader_copy(r, c->buf[spare], 0, c->cap[spare], &v)) ==
+           -ENOSPC) {
         size_t need = (size_t)v.width * 4 * v.height;
         uint8_t *b = realloc(c->buf[spare], need);
         if (!b)

@@ -10,6 +10,8 @@
 #include <getopt.h>
 #include <stdio.h>
 
+/* The help text is laid out in the source as it prints. */
+/* clang-format off */
 static void usage(FILE *to)
 {
     fprintf(to, "Usage: %s [OPTION]...\n", msg_prog());
@@ -43,6 +45,7 @@ FRAME_OBJECT_PREFIX "NAME in a\n"
 "\n"
 "Exit status: 0 success, 1 runtime failure, 2 bad usage.\n", to);
 }
+/* clang-format on */
 
 int options_parse(int argc, char **argv, struct options *o)
 {
@@ -67,15 +70,17 @@ int options_parse(int argc, char **argv, struct options *o)
     const char *prog = msg_prog();
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, ":n:Hc:t:o:w:fshV", longopts,
-                            NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":n:Hc:t:o:w:fshV", longopts, NULL)) !=
+           -1) {
         switch (c) {
         case 'n':
             if (cli_segment_name(prog, optarg))
                 return 2;
             o->name = optarg;
             break;
-        case 'H': o->headless = true; break;
+        case 'H':
+            o->headless = true;
+            break;
         case 'c':
             if (!cli_parse_u64(optarg, 1, UINT64_MAX, 0, &o->frames))
                 return cli_bad_usage(prog, NULL, "invalid frame count '%s'",
@@ -85,8 +90,10 @@ int options_parse(int argc, char **argv, struct options *o)
             /* 0 would mean no limit: --seconds 0 is refused, not ignored. */
             if (!cli_parse_double(optarg, 0, 1e7, &o->seconds) ||
                 o->seconds == 0)
-                return cli_bad_usage(prog, NULL, "invalid number of seconds "
-                                     "'%s'", optarg);
+                return cli_bad_usage(prog, NULL,
+                                     "invalid number of seconds "
+                                     "'%s'",
+                                     optarg);
             break;
         case 'o':
             if (!*optarg)
@@ -95,18 +102,31 @@ int options_parse(int argc, char **argv, struct options *o)
             break;
         case 'w':
             if (!cli_parse_double(optarg, 0, 1e7, &o->wait))
-                return cli_bad_usage(prog, NULL, "invalid wait '%s' "
-                                     "(seconds)", optarg);
+                return cli_bad_usage(prog, NULL,
+                                     "invalid wait '%s' "
+                                     "(seconds)",
+                                     optarg);
             break;
-        case OPT_VSYNC: o->vsync = true; break;
-        case OPT_NO_VSYNC: o->vsync = false; break;
-        case 'f': o->fullscreen = true; break;
-        case 's': o->stats = true; break;
-        case 'h': usage(stdout); return 0;
+        case OPT_VSYNC:
+            o->vsync = true;
+            break;
+        case OPT_NO_VSYNC:
+            o->vsync = false;
+            break;
+        case 'f':
+            o->fullscreen = true;
+            break;
+        case 's':
+            o->stats = true;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
         case 'V':
             printf("%s (libframe) %s\n", prog, frame_version_string());
             return 0;
-        default: return cli_option_error(prog, NULL, c, argv);
+        default:
+            return cli_option_error(prog, NULL, c, argv);
         }
     }
     if (optind < argc)

@@ -8,10 +8,10 @@
 struct options {
     const char *name;
     bool headless;
-    uint64_t frames;  /* 0: no limit */
-    double seconds;   /* 0: no limit */
+    uint64_t frames; /* 0: no limit */
+    double seconds;  /* 0: no limit */
     const char *snapshot;
-    double wait;      /* < 0: forever */
+    double wait; /* < 0: forever */
     bool vsync;
     bool fullscreen;
     bool stats;

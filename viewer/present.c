@@ -59,9 +59,9 @@ int present_open(const struct present_config *c, struct present **out)
     Uint32 flags = SDL_WINDOW_RESIZABLE;
     if (c->fullscreen)
         flags |= SDL_WINDOW_FULLSCREEN_DESKTOP;
-    p->window = SDL_CreateWindow(msg_prog(), SDL_WINDOWPOS_UNDEFINED,
-                                 SDL_WINDOWPOS_UNDEFINED, START_W, START_H,
-                                 flags);
+    p->window =
+        SDL_CreateWindow(msg_prog(), SDL_WINDOWPOS_UNDEFINED,
+                         SDL_WINDOWPOS_UNDEFINED, START_W, START_H, flags);
     if (!p->window) {
         rc = sdl_fail("SDL_CreateWindow");
         goto fail;
@@ -127,8 +127,8 @@ int present_upload(struct present *p, const struct frame_view *v)
         if (p->back)
             SDL_DestroyTexture(p->back);
         p->back = SDL_CreateTexture(p->renderer, SDL_PIXELFORMAT_RGBA32,
-                                    SDL_TEXTUREACCESS_STREAMING,
-                                    (int)v->width, (int)v->height);
+                                    SDL_TEXTUREACCESS_STREAMING, (int)v->width,
+                                    (int)v->height);
         if (!p->back)
             return sdl_fail("SDL_CreateTexture");
         /* Alpha is data here, not transparency: copy it, never blend. */

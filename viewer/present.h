@@ -18,8 +18,8 @@ struct present_config {
 
 /* Text drawn over the frame. */
 struct overlay {
-    const char *status;      /* a centred message, or NULL */
-    const char *const *hud;  /* heads-up display lines, or NULL when hidden */
+    const char *status;     /* a centred message, or NULL */
+    const char *const *hud; /* heads-up display lines, or NULL when hidden */
     size_t hud_lines;
 };
 

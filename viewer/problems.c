@@ -48,8 +48,8 @@ static void starve_restart(struct viewer *vw, uint64_t retries, int64_t now)
     vw->starve.since = now;
 }
 
-bool problem_starved(struct viewer *vw, frame_reader *r, int64_t now,
-                     char *out, size_t len)
+bool problem_starved(struct viewer *vw, frame_reader *r, int64_t now, char *out,
+                     size_t len)
 {
     struct frame_stats fs = {0};
     /* A broken segment's failures are its own, said as such: not ours. */
@@ -79,10 +79,11 @@ bool problem_starved(struct viewer *vw, frame_reader *r, int64_t now,
     msg_error("%" PRIu64 " frame(s) shown in %.1f s: %" PRIu64 " tries to "
               "read a whole frame found the producer rewriting it (%u slots); "
               "pace the producer (--fps) or give it more slots (--slots, up "
-              "to %d)", shown, span / 1e9, tries, info.slot_count,
-              FRAME_MAX_SLOTS);
+              "to %d)",
+              shown, span / 1e9, tries, info.slot_count, FRAME_MAX_SLOTS);
     if (out)
-        snprintf(out, len, "frames rewritten while read: producer too fast "
+        snprintf(out, len,
+                 "frames rewritten while read: producer too fast "
                  "(pace it with --fps, or more --slots)");
     return true;
 }

@@ -34,7 +34,7 @@ bool problem_gave_up(struct viewer *vw, int64_t now);
  * with what to do, and in `out` (may be NULL) in a short form for the
  * window. True when it was said now. r may be NULL (no handle).
  */
-bool problem_starved(struct viewer *vw, frame_reader *r, int64_t now,
-                     char *out, size_t len);
+bool problem_starved(struct viewer *vw, frame_reader *r, int64_t now, char *out,
+                     size_t len);
 
 #endif

@@ -11,10 +11,10 @@
 
 void viewer_start(struct viewer *vw, int64_t start)
 {
-    vw->end_ns = vw->o.seconds > 0 ? deadline_after(start, vw->o.seconds)
-                                   : NO_DEADLINE;
-    vw->wait_end_ns = vw->o.wait >= 0 ? deadline_after(start, vw->o.wait)
-                                      : NO_DEADLINE;
+    vw->end_ns =
+        vw->o.seconds > 0 ? deadline_after(start, vw->o.seconds) : NO_DEADLINE;
+    vw->wait_end_ns =
+        vw->o.wait >= 0 ? deadline_after(start, vw->o.wait) : NO_DEADLINE;
     stats_init(&vw->st, start);
 }
 

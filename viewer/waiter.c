@@ -27,10 +27,7 @@ static void push_type(uint32_t type, int code)
         msg_error("SDL_PushEvent: %s", SDL_GetError());
 }
 
-static bool quitting(struct waiter *w)
-{
-    return atomic_load(&w->quit);
-}
+static bool quitting(struct waiter *w) { return atomic_load(&w->quit); }
 
 /* Acquire only to move this handle's "last seen" on, so the next wait
  * sleeps until a newer frame; the main thread shows frames itself. A

@@ -78,8 +78,7 @@ static int event_loop(struct window *w)
             break;
         if (problem_gave_up(vw, now))
             return 1;
-        if (viewer_stats_tick(vw, w->r, now, vw->o.stats || w->hud) &&
-            w->hud)
+        if (viewer_stats_tick(vw, w->r, now, vw->o.stats || w->hud) && w->hud)
             w->dirty = true;
         char why[sizeof(w->status)];
         if (problem_starved(vw, w->r, now, why, sizeof(why)))
@@ -107,7 +106,8 @@ int window_run(struct viewer *vw)
 {
     struct window w = {.vw = vw};
     int status = 1;
-    struct present_config cfg = {.name = vw->o.name, .vsync = vw->o.vsync,
+    struct present_config cfg = {.name = vw->o.name,
+                                 .vsync = vw->o.vsync,
                                  .fullscreen = vw->o.fullscreen};
     if (present_open(&cfg, &w.p))
         goto out;
@@ -120,8 +120,7 @@ int window_run(struct viewer *vw)
      * --wait 0 means "if there is one now"); the waiter then follows it. */
     if (viewer_open_reader(vw, &w.r))
         goto out;
-    int rc = waiter_start(&w.waiter, vw->o.name, w.event_type,
-                          stop_flag());
+    int rc = waiter_start(&w.waiter, vw->o.name, w.event_type, stop_flag());
     if (rc) {
         msg_error_rc(rc, "cannot start the waiting thread");
         goto out;

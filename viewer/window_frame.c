@@ -60,8 +60,8 @@ int window_show_newest(struct window *w, bool timed)
              * that size are skipped: others may still be shown. */
             if (rc == -EFBIG)
                 msg_error("frame %ux%u is larger than the %s renderer's "
-                          "largest texture; not shown", v.width, v.height,
-                          present_renderer_name(w->p));
+                          "largest texture; not shown",
+                          v.width, v.height, present_renderer_name(w->p));
             else
                 msg_error("frame %ux%u cannot be shown", v.width, v.height);
             w->bad_w = v.width;

@@ -19,11 +19,11 @@ struct window {
     struct present *p;
     struct waiter waiter;
     uint32_t event_type;
-    frame_reader *r;     /* the main thread's own handle */
+    frame_reader *r; /* the main thread's own handle */
     char status[FRAME_NAME_MAX + 128];
     bool paused;
     bool hud;
-    bool dirty;          /* redraw before sleeping */
+    bool dirty; /* redraw before sleeping */
     bool title_dirty;
     bool quit;
     bool have_front;

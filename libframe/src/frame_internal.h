@@ -52,7 +52,7 @@ struct frame__fixed {
 /* One slot's seqlock and frame descriptor. Every field is atomic: readers
  * load them while the writer may be storing (relaxed, ordered by seq). */
 struct frame__slot {
-    _Atomic uint64_t seq;          /* odd while being written */
+    _Atomic uint64_t seq; /* odd while being written */
     _Atomic uint64_t frame_no;
     _Atomic uint32_t width;
     _Atomic uint32_t height;
@@ -82,10 +82,12 @@ struct frame__header {
 _Static_assert(sizeof(struct frame__fixed) == 72, "fixed part layout");
 _Static_assert(offsetof(struct frame__fixed, magic) == 0, "magic offset");
 _Static_assert(offsetof(struct frame__fixed, abi_version) == 8, "abi offset");
-_Static_assert(offsetof(struct frame__fixed, header_size) == 12, "hsize offset");
+_Static_assert(offsetof(struct frame__fixed, header_size) == 12,
+               "hsize offset");
 _Static_assert(offsetof(struct frame__fixed, slot_count) == 16, "count offset");
 _Static_assert(offsetof(struct frame__fixed, format) == 20, "format offset");
-_Static_assert(offsetof(struct frame__fixed, slot_capacity) == 24, "cap offset");
+_Static_assert(offsetof(struct frame__fixed, slot_capacity) == 24,
+               "cap offset");
 _Static_assert(offsetof(struct frame__fixed, max_width) == 32, "maxw offset");
 _Static_assert(offsetof(struct frame__fixed, max_height) == 36, "maxh offset");
 _Static_assert(offsetof(struct frame__fixed, session_id) == 40, "sid offset");
@@ -94,7 +96,8 @@ _Static_assert(offsetof(struct frame__fixed, writer_start_ns) == 56, "start");
 _Static_assert(offsetof(struct frame__fixed, segment_size) == 64, "size");
 _Static_assert(offsetof(struct frame__header, latest) == 128, "latest offset");
 _Static_assert(offsetof(struct frame__header, publish_count) == 136, "count");
-_Static_assert(offsetof(struct frame__header, heartbeat_ns) == 256, "heartbeat");
+_Static_assert(offsetof(struct frame__header, heartbeat_ns) == 256,
+               "heartbeat");
 _Static_assert(offsetof(struct frame__header, state) == 264, "state offset");
 _Static_assert(offsetof(struct frame__header, slot) == 384, "slots offset");
 _Static_assert(sizeof(struct frame__slot) == 128, "slot descriptor size");

@@ -14,8 +14,8 @@
 int frame__futex_wait(_Atomic uint32_t *word, uint32_t expected,
                       const struct timespec *abs_monotonic)
 {
-    long rc = syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_BITSET,
-                      expected, abs_monotonic, NULL, FUTEX_BITSET_MATCH_ANY);
+    long rc = syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_BITSET, expected,
+                      abs_monotonic, NULL, FUTEX_BITSET_MATCH_ANY);
     return rc == 0 ? 0 : -errno;
 }
 

@@ -92,8 +92,8 @@ static void on_sigbus(int sig, siginfo_t *info, void *ctx)
             continue;
         int prot = atomic_load_explicit(&table[i].prot, memory_order_relaxed);
         if (mmap((void *)base, len, prot,
-                 MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, -1, 0) ==
-            MAP_FAILED) {
+                 MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, -1,
+                 0) == MAP_FAILED) {
             break; /* cannot recover: let it be fatal */
         }
         atomic_store_explicit(&table[i].faulted, 1, memory_order_release);
@@ -132,8 +132,7 @@ int frame__guard_add(void *base, size_t len, int prot,
         return install_error;
     for (size_t i = 0; i < GUARD_SLOTS; i++) {
         uintptr_t expected = 0;
-        if (!atomic_compare_exchange_strong(&table[i].base, &expected,
-                                            CLAIMED))
+        if (!atomic_compare_exchange_strong(&table[i].base, &expected, CLAIMED))
             continue;
         atomic_store_explicit(&table[i].len, len, memory_order_relaxed);
         atomic_store_explicit(&table[i].prot, prot, memory_order_relaxed);

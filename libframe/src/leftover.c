@@ -4,13 +4,13 @@
  * judged and removed for framectl. */
 #include "frame_internal.h"
 
-#include <time.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* "NAME~PID" with a valid NAME and a positive decimal PID. */

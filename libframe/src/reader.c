@@ -14,9 +14,9 @@
 
 #define ACQUIRE_TRIES 64
 #define LIVENESS_PERIOD_NS 250000000 /* writer lost is reported within 1 s */
-#define SEARCH_MIN_NS 20000000      /* looking for a writer: back-off */
-#define SEARCH_MAX_NS 500000000     /* ... so a new one is found within 1 s */
-#define BAD_MIN_NS 20000000  /* after a frame that could not be read, */
+#define SEARCH_MIN_NS 20000000       /* looking for a writer: back-off */
+#define SEARCH_MAX_NS 500000000      /* ... so a new one is found within 1 s */
+#define BAD_MIN_NS 20000000          /* after a frame that could not be read, */
 #define BAD_MAX_NS 500000000 /* the next one is tried no sooner than this */
 /* Wake-ups that brought nothing new, in a row, before each further one
  * costs a nap: only another process storing into the futex word by hand
@@ -29,8 +29,8 @@ struct mapping {
     int fd;
     dev_t dev;
     ino_t ino;
-    uint8_t *base;             /* NULL: nothing mapped */
-    size_t len;                /* mapped: the segment, or its header page */
+    uint8_t *base; /* NULL: nothing mapped */
+    size_t len;    /* mapped: the segment, or its header page */
     struct frame__header *h;
     struct frame__fixed fixed; /* validated copy; the mapping's is untrusted */
     struct frame__guard *guard;
@@ -50,21 +50,21 @@ struct frame_reader {
     char path[FRAME__PATH_MAX];
     struct mapping m;
     enum frame_reader_state state;
-    int why;                  /* the reason, while BROKEN */
-    int pending;              /* a change for the next wait to return */
-    bool faulted;             /* the mapping took a SIGBUS: it holds zeros */
+    int why;      /* the reason, while BROKEN */
+    int pending;  /* a change for the next wait to return */
+    bool faulted; /* the mapping took a SIGBUS: it holds zeros */
     bool busy_poll;
-    bool broken_said;         /* FRAME_EBADFRAME returned for this segment */
-    uint64_t last_frame_no;   /* newest frame acquired in this session */
-    uint64_t told_latest;     /* the `latest` wait() last returned 0 for */
+    bool broken_said;       /* FRAME_EBADFRAME returned for this segment */
+    uint64_t last_frame_no; /* newest frame acquired in this session */
+    uint64_t told_latest;   /* the `latest` wait() last returned 0 for */
     /* A header naming a frame that cannot be read. */
-    uint64_t bad_latest;      /* the `latest` word that failed; 0: none */
-    unsigned bad_streak;      /* failures since the last good frame */
-    int64_t bad_retry_ns;     /* no new frame is reported before this */
+    uint64_t bad_latest;  /* the `latest` word that failed; 0: none */
+    unsigned bad_streak;  /* failures since the last good frame */
+    int64_t bad_retry_ns; /* no new frame is reported before this */
     /* Futex wake-ups that found nothing new. */
     uint32_t last_word;
     unsigned futile;
-    int64_t next_check_ns;    /* next liveness check / look for a writer */
+    int64_t next_check_ns; /* next liveness check / look for a writer */
     int64_t search_delay_ns;
     struct tried tried;
     struct frame_stats stats;
@@ -215,8 +215,8 @@ static void adopt(frame_reader *r, struct mapping *m)
     r->bad_latest = 0;
     r->bad_streak = 0;
     r->futile = 0;
-    r->last_word = atomic_load_explicit(&r->m.h->publish_count,
-                                        memory_order_relaxed);
+    r->last_word =
+        atomic_load_explicit(&r->m.h->publish_count, memory_order_relaxed);
     r->tried.set = false;
     r->next_check_ns = 0; /* the first wait checks the writer at once */
 }
@@ -337,10 +337,10 @@ enum frame_reader_state frame_reader_state(const frame_reader *r, int *why)
 static int bad_frame(frame_reader *r, uint64_t latest, int rc)
 {
     r->bad_latest = latest;
-    int64_t delay = (int64_t)BAD_MIN_NS << (r->bad_streak < 5 ? r->bad_streak
-                                                              : 5);
-    r->bad_retry_ns = frame__now_ns() + (delay < BAD_MAX_NS ? delay
-                                                            : BAD_MAX_NS);
+    int64_t delay = (int64_t)BAD_MIN_NS
+                    << (r->bad_streak < 5 ? r->bad_streak : 5);
+    r->bad_retry_ns =
+        frame__now_ns() + (delay < BAD_MAX_NS ? delay : BAD_MAX_NS);
     r->bad_streak++;
     if (r->state == FRAME_READER_ATTACHED) {
         r->state = FRAME_READER_BROKEN;
@@ -394,12 +394,16 @@ int frame_reader_acquire(frame_reader *r, struct frame_view *v)
         }
         uint64_t no = atomic_load_explicit(&s->frame_no, memory_order_relaxed);
         uint32_t width = atomic_load_explicit(&s->width, memory_order_relaxed);
-        uint32_t height = atomic_load_explicit(&s->height, memory_order_relaxed);
-        uint32_t stride = atomic_load_explicit(&s->stride, memory_order_relaxed);
-        uint32_t format = atomic_load_explicit(&s->format, memory_order_relaxed);
-        int64_t ts = atomic_load_explicit(&s->timestamp_ns, memory_order_relaxed);
-        uint64_t src = atomic_load_explicit(&s->source_index,
-                                            memory_order_relaxed);
+        uint32_t height =
+            atomic_load_explicit(&s->height, memory_order_relaxed);
+        uint32_t stride =
+            atomic_load_explicit(&s->stride, memory_order_relaxed);
+        uint32_t format =
+            atomic_load_explicit(&s->format, memory_order_relaxed);
+        int64_t ts =
+            atomic_load_explicit(&s->timestamp_ns, memory_order_relaxed);
+        uint64_t src =
+            atomic_load_explicit(&s->source_index, memory_order_relaxed);
         if (no != latest >> 8 || !frame__seq_read_valid(s, s0)) {
             r->stats.retries++;
             continue;
@@ -437,7 +441,8 @@ int frame_reader_acquire(frame_reader *r, struct frame_view *v)
 
 bool frame_reader_still_valid(frame_reader *r, const struct frame_view *v)
 {
-    if (!r || !v || !r->m.base || faulted(r) || v->session_id != r->m.fixed.session_id ||
+    if (!r || !v || !r->m.base || faulted(r) ||
+        v->session_id != r->m.fixed.session_id ||
         v->slot >= r->m.fixed.slot_count)
         return false;
     bool ok = frame__seq_read_valid(&r->m.h->slot[v->slot], v->seq);
@@ -621,9 +626,10 @@ static int watch(frame_reader *r, int64_t deadline)
         }
         /* Read the futex word before looking at `latest`: a publish after
          * this load changes it, so the futex wait below cannot miss it. */
-        uint32_t seen = atomic_load_explicit(&h->publish_count,
-                                             memory_order_acquire);
-        uint64_t latest = atomic_load_explicit(&h->latest, memory_order_acquire);
+        uint32_t seen =
+            atomic_load_explicit(&h->publish_count, memory_order_acquire);
+        uint64_t latest =
+            atomic_load_explicit(&h->latest, memory_order_acquire);
         if (faulted(r))
             return 1; /* the caller returns the pending change */
         int64_t until = earliest(r->next_check_ns, deadline);

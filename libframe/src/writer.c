@@ -298,8 +298,7 @@ int frame_writer_begin(frame_writer *w, uint32_t width, uint32_t height,
         frame__check_geometry(width, height, stride, w->fixed.slot_capacity))
         return -EFBIG;
 
-    uint32_t slot =
-        w->published ? (w->last_slot + 1) % w->fixed.slot_count : 0;
+    uint32_t slot = w->published ? (w->last_slot + 1) % w->fixed.slot_count : 0;
     frame__seq_write_begin(&w->h->slot[slot], w->seq[slot]);
     w->cur_slot = slot;
     w->cur_width = width;

@@ -21,13 +21,13 @@
 #define HEADER_SIZE 4096
 
 /* A broken promise of the library: stop here, so the fuzzer keeps it. */
-#define REQUIRE(cond)                                                         \
-    do {                                                                      \
-        if (!(cond)) {                                                        \
-            fprintf(stderr, "fuzz_header: %s:%d: %s\n", __FILE__, __LINE__,  \
-                    #cond);                                                   \
-            abort();                                                          \
-        }                                                                     \
+#define REQUIRE(cond)                                                          \
+    do {                                                                       \
+        if (!(cond)) {                                                         \
+            fprintf(stderr, "fuzz_header: %s:%d: %s\n", __FILE__, __LINE__,    \
+                    #cond);                                                    \
+            abort();                                                           \
+        }                                                                      \
     } while (0)
 
 static uint64_t le(const uint8_t *p, int bytes)
@@ -141,8 +141,7 @@ static void exercise(frame_reader *r, const uint8_t *data, size_t size)
         REQUIRE(frame_reader_wait(r, 0) == FRAME_EBADFRAME);
         for (int i = 0; i < 3; i++) {
             int w = frame_reader_wait(r, 0);
-            REQUIRE(w == FRAME_ELOST || w == FRAME_ECLOSED ||
-                    w == -ETIMEDOUT);
+            REQUIRE(w == FRAME_ELOST || w == FRAME_ECLOSED || w == -ETIMEDOUT);
         }
     } else {
         REQUIRE(rc == FRAME_ENOFRAME);

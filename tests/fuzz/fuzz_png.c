@@ -19,13 +19,13 @@
  * the slot catches any write past the slot itself. */
 #define CANARY_SPAN 65536
 
-#define REQUIRE(cond)                                                         \
-    do {                                                                      \
-        if (!(cond)) {                                                        \
-            fprintf(stderr, "fuzz_png: %s:%d: %s\n", __FILE__, __LINE__,     \
-                    #cond);                                                   \
-            abort();                                                          \
-        }                                                                     \
+#define REQUIRE(cond)                                                          \
+    do {                                                                       \
+        if (!(cond)) {                                                         \
+            fprintf(stderr, "fuzz_png: %s:%d: %s\n", __FILE__, __LINE__,       \
+                    #cond);                                                    \
+            abort();                                                           \
+        }                                                                      \
     } while (0)
 
 struct target {
@@ -37,8 +37,7 @@ struct target {
 /* The producer's into_slot(): frame_writer_begin() refuses (-EFBIG) what
  * does not fit the slot, else the slot's first byte and a tight stride. */
 static int into_slot(void *ctx, uint32_t width, uint32_t height,
-                     uint8_t **pixels, size_t *stride, char *err,
-                     size_t errlen)
+                     uint8_t **pixels, size_t *stride, char *err, size_t errlen)
 {
     struct target *t = ctx;
     REQUIRE(++t->calls == 1); /* asked once per image */
@@ -78,9 +77,8 @@ static struct state *setup(void)
         return &s;
     long page = sysconf(_SC_PAGESIZE);
     /* The slot, then one page nobody may touch. */
-    uint8_t *map = mmap(NULL, SLOT_BYTES + (size_t)page,
-                        PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                        -1, 0);
+    uint8_t *map = mmap(NULL, SLOT_BYTES + (size_t)page, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     REQUIRE(map != MAP_FAILED);
     REQUIRE(mprotect(map + SLOT_BYTES, (size_t)page, PROT_NONE) == 0);
     memset(map, CANARY, SLOT_BYTES);
@@ -138,35 +136,69 @@ size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size,
 
 /* Edges of our own for what happened inside uninstrumented libpng, so an
  * input that gets a new error, or a new size class, is kept. */
-#define OUTCOME(n)                                                            \
+#define OUTCOME(n)                                                             \
     static __attribute__((noinline)) void outcome##n(void) { sink += n; }
 static volatile unsigned sink;
-OUTCOME(0) OUTCOME(1) OUTCOME(2) OUTCOME(3) OUTCOME(4) OUTCOME(5) OUTCOME(6)
-OUTCOME(7) OUTCOME(8) OUTCOME(9) OUTCOME(10) OUTCOME(11) OUTCOME(12)
-OUTCOME(13) OUTCOME(14) OUTCOME(15)
+OUTCOME(0)
+OUTCOME(1) OUTCOME(2) OUTCOME(3) OUTCOME(4) OUTCOME(5) OUTCOME(6) OUTCOME(7)
+    OUTCOME(8) OUTCOME(9) OUTCOME(10) OUTCOME(11) OUTCOME(12) OUTCOME(13)
+        OUTCOME(14) OUTCOME(15)
 
-static void note_outcome(int rc, const char *err, uint32_t w, uint32_t h)
+            static void note_outcome(int rc, const char *err, uint32_t w,
+                                     uint32_t h)
 {
     uint32_t hash = 2166136261u;
     for (const char *c = rc ? err : ""; *c; c++)
         hash = (hash ^ (uint8_t)*c) * 16777619u;
     switch (hash % 16) {
-    case 0: outcome0(); break;
-    case 1: outcome1(); break;
-    case 2: outcome2(); break;
-    case 3: outcome3(); break;
-    case 4: outcome4(); break;
-    case 5: outcome5(); break;
-    case 6: outcome6(); break;
-    case 7: outcome7(); break;
-    case 8: outcome8(); break;
-    case 9: outcome9(); break;
-    case 10: outcome10(); break;
-    case 11: outcome11(); break;
-    case 12: outcome12(); break;
-    case 13: outcome13(); break;
-    case 14: outcome14(); break;
-    default: outcome15(); break;
+    case 0:
+        outcome0();
+        break;
+    case 1:
+        outcome1();
+        break;
+    case 2:
+        outcome2();
+        break;
+    case 3:
+        outcome3();
+        break;
+    case 4:
+        outcome4();
+        break;
+    case 5:
+        outcome5();
+        break;
+    case 6:
+        outcome6();
+        break;
+    case 7:
+        outcome7();
+        break;
+    case 8:
+        outcome8();
+        break;
+    case 9:
+        outcome9();
+        break;
+    case 10:
+        outcome10();
+        break;
+    case 11:
+        outcome11();
+        break;
+    case 12:
+        outcome12();
+        break;
+    case 13:
+        outcome13();
+        break;
+    case 14:
+        outcome14();
+        break;
+    default:
+        outcome15();
+        break;
     }
     /* Loop counts fall in libFuzzer's count buckets: size classes. */
     for (uint32_t v = w; v; v >>= 1)
@@ -201,8 +233,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int taken = -1;
     int free_fd = lowest_free_fd();
     memset(err, 0x7f, sizeof(err)); /* no NUL unless png_load writes one */
-    int rc = png_load(s->loader, s->path, into_slot, &t, &taken, err,
-                      sizeof(err));
+    int rc =
+        png_load(s->loader, s->path, into_slot, &t, &taken, err, sizeof(err));
     REQUIRE(lowest_free_fd() == free_fd);
     REQUIRE(taken == (t.calls > 0));
     if (rc == 0)
@@ -215,8 +247,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* Nothing was written past the image's last row, and the part the
      * image used gets its canary back for the next input. */
     size_t used = (size_t)t.width * t.height * 4;
-    size_t end = used + CANARY_SPAN < SLOT_BYTES ? used + CANARY_SPAN
-                                                  : SLOT_BYTES;
+    size_t end =
+        used + CANARY_SPAN < SLOT_BYTES ? used + CANARY_SPAN : SLOT_BYTES;
     REQUIRE(canary_intact(s->slot + used, end - used));
     memset(s->slot, CANARY, used);
     return 0;

@@ -25,9 +25,9 @@ struct dump {
     const char *name;
     const char *out_name; /* the file, or "stdout", for messages */
     int fd;
-    uint64_t count;       /* 0: until the writer stops */
-    bool wait;            /* --wait: no writer yet is no end */
-    bool follow;          /* --follow: a writer's end is no end either */
+    uint64_t count; /* 0: until the writer stops */
+    bool wait;      /* --wait: no writer yet is no end */
+    bool follow;    /* --follow: a writer's end is no end either */
     bool said_waiting;
     /* --wait found a dead writer's segment: its last frame is not the
      * writer's we wait for, nor anything until the name changes hands. */
@@ -35,15 +35,15 @@ struct dump {
     uint64_t written, skipped;
     uint32_t width, height;
     size_t frame_bytes;
-    uint8_t *buf[2];      /* [0] the frame held back or written next */
+    uint8_t *buf[2]; /* [0] the frame held back or written next */
     bool announced;
-    bool holding;         /* buf[0] holds a frame not yet written */
+    bool holding; /* buf[0] holds a frame not yet written */
     struct frame_view held;
     int64_t held_at;
     bool have_last;
     uint64_t last_session, last_no;
-    bool broken_pipe;     /* the reader of our output left: end quietly */
-    int write_err;        /* errno of a failed write, other than EPIPE */
+    bool broken_pipe; /* the reader of our output left: end quietly */
+    int write_err;    /* errno of a failed write, other than EPIPE */
 };
 
 /* 0, or -errno; EPIPE is remembered rather than reported. */
@@ -101,8 +101,8 @@ static bool done(const struct dump *d)
  * BROKEN: the dump goes on, and the wait says what it means. */
 static bool try_next_frame(int rc)
 {
-    return rc == FRAME_EBUSY || rc == FRAME_ENOFRAME ||
-           rc == FRAME_EBADFRAME || rc == FRAME_EDEAD;
+    return rc == FRAME_EBUSY || rc == FRAME_ENOFRAME || rc == FRAME_EBADFRAME ||
+           rc == FRAME_EDEAD;
 }
 
 /* The first frame fixes the size of the raw stream. */
@@ -135,14 +135,15 @@ static int take_frame(struct dump *d, frame_reader *r)
     rc = frame_reader_copy(r, dst, (size_t)d->width * 4, d->frame_bytes, &v);
     if (try_next_frame(rc))
         return 0;
-    if (rc == -ENOSPC || (rc == 0 && (v.width != d->width ||
-                                      v.height != d->height))) {
+    if (rc == -ENOSPC ||
+        (rc == 0 && (v.width != d->width || v.height != d->height))) {
         /* A new writer (--follow) is held to the same size: the stream
          * it would continue has one. */
         bool new_writer = d->have_last && v.session_id != d->last_session;
-        complain("dump", d->name, "the frame size changed from %ux%u to "
-                 "%ux%u%s; a raw video stream cannot change size", d->width,
-                 d->height, v.width, v.height,
+        complain("dump", d->name,
+                 "the frame size changed from %ux%u to "
+                 "%ux%u%s; a raw video stream cannot change size",
+                 d->width, d->height, v.width, v.height,
                  new_writer ? " with a new writer" : "");
         return SAID;
     }
@@ -202,15 +203,18 @@ static int open_output(struct dump *d, const char *path)
 static int writer_gone(struct dump *d, int why)
 {
     if (why == FRAME_ECLOSED && d->count && d->written < d->count) {
-        complain("dump", d->name, "the writer stopped after %llu of %llu "
-                 "frame(s)", (unsigned long long)d->written,
-                 (unsigned long long)d->count);
+        complain("dump", d->name,
+                 "the writer stopped after %llu of %llu "
+                 "frame(s)",
+                 (unsigned long long)d->written, (unsigned long long)d->count);
         return EXIT_FAIL;
     }
     if (why == FRAME_ECLOSED)
         return EXIT_OK;
-    complain("dump", d->name, "the writer died after %llu frame(s) were "
-             "written", (unsigned long long)d->written);
+    complain("dump", d->name,
+             "the writer died after %llu frame(s) were "
+             "written",
+             (unsigned long long)d->written);
     return EXIT_FAIL;
 }
 
@@ -248,7 +252,8 @@ static int state_change(struct dump *d, frame_reader *r, int rc)
         if (!d->follow) {
             /* Its end was not seen before the next writer was: a writer
              * killed and restarted within the library's liveness check. */
-            complain("dump", d->name, "the writer went away after %llu "
+            complain("dump", d->name,
+                     "the writer went away after %llu "
                      "frame(s) were written, and a new one took the name",
                      (unsigned long long)d->written);
             return SAID;
@@ -263,7 +268,8 @@ static int state_change(struct dump *d, frame_reader *r, int rc)
         }
         if (!d->follow)
             return rc;
-        complain("dump", d->name, "the writer %s after %llu frame(s) were "
+        complain("dump", d->name,
+                 "the writer %s after %llu frame(s) were "
                  "written; waiting for the next one",
                  rc == FRAME_ECLOSED ? "stopped" : "died",
                  (unsigned long long)d->written);
@@ -281,7 +287,8 @@ static int state_change(struct dump *d, frame_reader *r, int rc)
      * else under the name stays until a writer replaces it. */
     complain("dump", d->name, "%s; waiting for %s", frame_strerror(why),
              why == FRAME_EBADFRAME ? "a readable frame or a new writer"
-             : d->have_last ? "the next writer" : "a writer");
+             : d->have_last         ? "the next writer"
+                                    : "a writer");
     d->said_waiting = true;
     return 0;
 }
@@ -341,15 +348,24 @@ int cmd_dump(int argc, char **argv)
                 return cli_bad_usage(PROG, "dump", "invalid frame count '%s'",
                                      quoted(optarg));
             break;
-        case 'o': out = optarg; break;
-        case 'w': d.wait = true; break;
-        case 'f': d.follow = true; break;
-        case 'h': return -1;
-        default: return cli_option_error(PROG, "dump", c, argv);
+        case 'o':
+            out = optarg;
+            break;
+        case 'w':
+            d.wait = true;
+            break;
+        case 'f':
+            d.follow = true;
+            break;
+        case 'h':
+            return -1;
+        default:
+            return cli_option_error(PROG, "dump", c, argv);
         }
     }
     if (optind >= argc)
-        return cli_bad_usage(PROG, "dump", "which segment? (framectl dump "
+        return cli_bad_usage(PROG, "dump",
+                             "which segment? (framectl dump "
                              "NAME)");
     if (optind + 1 < argc)
         return cli_bad_usage(PROG, "dump", "unexpected argument '%s'",
@@ -359,7 +375,8 @@ int cmd_dump(int argc, char **argv)
     if (status)
         return status;
     if ((!out || strcmp(out, "-") == 0) && isatty(STDOUT_FILENO))
-        return cli_bad_usage(PROG, "dump", "refusing to write raw frames to "
+        return cli_bad_usage(PROG, "dump",
+                             "refusing to write raw frames to "
                              "a terminal: use -o FILE or a pipe");
 
     stop_signals_install(); /* EPIPE ends a dump normally */
@@ -406,7 +423,8 @@ int cmd_dump(int argc, char **argv)
         status = EXIT_OK;
     }
     if (d.skipped && !d.broken_pipe)
-        complain("dump", d.name, "%llu frame(s) were published but not "
+        complain("dump", d.name,
+                 "%llu frame(s) were published but not "
                  "written: the output was slower than the writer",
                  (unsigned long long)d.skipped);
 out:

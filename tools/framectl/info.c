@@ -84,13 +84,18 @@ int cmd_info(int argc, char **argv)
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":jh", longopts, NULL)) != -1) {
         switch (c) {
-        case 'j': json = true; break;
-        case 'h': return -1;
-        default: return cli_option_error(PROG, "info", c, argv);
+        case 'j':
+            json = true;
+            break;
+        case 'h':
+            return -1;
+        default:
+            return cli_option_error(PROG, "info", c, argv);
         }
     }
     if (optind >= argc)
-        return cli_bad_usage(PROG, "info", "which segment? (framectl info "
+        return cli_bad_usage(PROG, "info",
+                             "which segment? (framectl info "
                              "NAME)");
     if (optind + 1 < argc)
         return cli_bad_usage(PROG, "info", "unexpected argument '%s'",

@@ -16,8 +16,17 @@
  * a cell may be wider than usual (a pid of -2147483648): each column is
  * as wide as its widest cell, and the rows stay aligned whatever. */
 enum column {
-    COL_SIZE, COL_SLOTS, COL_MAX, COL_FRAME, COL_PID, COL_WRITER, COL_STATE,
-    COL_FRAMES, COL_FPS, COL_AGE, N_COLUMNS
+    COL_SIZE,
+    COL_SLOTS,
+    COL_MAX,
+    COL_FRAME,
+    COL_PID,
+    COL_WRITER,
+    COL_STATE,
+    COL_FRAMES,
+    COL_FPS,
+    COL_AGE,
+    N_COLUMNS
 };
 
 static const struct {
@@ -25,19 +34,19 @@ static const struct {
     int width; /* at least */
     bool left; /* aligned to the left */
 } columns[N_COLUMNS] = {
-    {"SIZE", 10, false}, {"SLOTS", 5, false}, {"MAX", 11, false},
-    {"FRAME", 11, false}, {"PID", 7, false}, {"WRITER", 6, true},
-    {"STATE", 7, true}, {"FRAMES", 8, false}, {"FPS", 6, false},
+    {"SIZE", 10, false},     {"SLOTS", 5, false},  {"MAX", 11, false},
+    {"FRAME", 11, false},    {"PID", 7, false},    {"WRITER", 6, true},
+    {"STATE", 7, true},      {"FRAMES", 8, false}, {"FPS", 6, false},
     {"LAST FRAME", 0, true},
 };
 
 struct row {
     const struct frame_object *e;
-    int rc;            /* of frame_segment_info() or leftover_stale() */
-    bool gone;         /* vanished while we looked: not shown */
+    int rc;    /* of frame_segment_info() or leftover_stale() */
+    bool gone; /* vanished while we looked: not shown */
     struct frame_info a, b;
     bool have_b;
-    int64_t ta, tb;    /* CLOCK_MONOTONIC of the two looks */
+    int64_t ta, tb;           /* CLOCK_MONOTONIC of the two looks */
     char cell[N_COLUMNS][32]; /* a segment's row, as printed */
 };
 
@@ -99,8 +108,8 @@ static void format_fps(const struct row *r, char *buf, size_t len)
     /* Publish times are exact where the sampling instants are not. */
     double fps;
     if (a->latest_frame_no && b->latest_timestamp_ns > a->latest_timestamp_ns)
-        fps = frames * 1e9 / ((double)b->latest_timestamp_ns -
-                              (double)a->latest_timestamp_ns);
+        fps = frames * 1e9 /
+              ((double)b->latest_timestamp_ns - (double)a->latest_timestamp_ns);
     else
         fps = frames * 1e9 / (r->tb - r->ta);
     /* A writer's timestamps can make any rate: keep it short. */
@@ -113,14 +122,13 @@ static void format_fps(const struct row *r, char *buf, size_t len)
 static void fill_cells(struct row *r, int64_t now)
 {
     const struct frame_info *i = r->have_b ? &r->b : &r->a;
-    char (*c)[sizeof(r->cell[0])] = r->cell;
+    char(*c)[sizeof(r->cell[0])] = r->cell;
     size_t len = sizeof(r->cell[0]);
     format_bytes(i->segment_size, c[COL_SIZE], len);
     snprintf(c[COL_SLOTS], len, "%u", i->slot_count);
     snprintf(c[COL_MAX], len, "%ux%u", i->max_width, i->max_height);
     if (i->latest_frame_no) {
-        snprintf(c[COL_FRAME], len, "%ux%u", i->latest_width,
-                 i->latest_height);
+        snprintf(c[COL_FRAME], len, "%ux%u", i->latest_width, i->latest_height);
         format_age(age_ns(now, i->latest_timestamp_ns), c[COL_AGE], len);
     } else {
         snprintf(c[COL_FRAME], len, "-");
@@ -163,10 +171,12 @@ static void print_other(const struct row *r, int width)
         printf("not a libframe segment: not a regular file\n");
     else if (e->kind == FRAME_OBJECT_LEFTOVER && r->rc == 1)
         printf("unfinished segment of an older writer, pid %d, which is "
-               "gone (framectl clean removes it)\n", (int)e->pid);
+               "gone (framectl clean removes it)\n",
+               (int)e->pid);
     else if (e->kind == FRAME_OBJECT_LEFTOVER && r->rc == 0)
         printf("unfinished segment of an older writer, pid %d: locked or "
-               "touched in the last minute\n", (int)e->pid);
+               "touched in the last minute\n",
+               (int)e->pid);
     else if (e->kind == FRAME_OBJECT_FOREIGN)
         printf("not a libframe segment: not a libframe name\n");
     else if (r->rc == FRAME_EOWNER)
@@ -290,8 +300,8 @@ static int clean_segment(const struct frame_object *e, bool named, bool dry)
     }
     if (info.writer_alive) {
         if (named)
-            printf("kept '%s': its writer, pid %d, is alive\n",
-                   quoted(e->name), (int)info.writer_pid);
+            printf("kept '%s': its writer, pid %d, is alive\n", quoted(e->name),
+                   (int)info.writer_pid);
         return 0;
     }
     if (dry) {
@@ -301,13 +311,12 @@ static int clean_segment(const struct frame_object *e, bool named, bool dry)
     }
     rc = frame_segment_remove_stale(e->name);
     if (rc == 0) {
-        printf("removed '%s' (its writer, pid %d, was gone)\n",
-               quoted(e->name), (int)info.writer_pid);
+        printf("removed '%s' (its writer, pid %d, was gone)\n", quoted(e->name),
+               (int)info.writer_pid);
         return 1;
     }
     if (rc == FRAME_EALIVE) {
-        printf("kept '%s': a new writer took it meanwhile\n",
-               quoted(e->name));
+        printf("kept '%s': a new writer took it meanwhile\n", quoted(e->name));
         return 0;
     }
     if (rc == -ENOENT && !named)
@@ -321,13 +330,10 @@ static int clean_leftover(const struct frame_object *e, bool dry)
     int rc = frame_leftover_stale(e->entry, !dry);
     if (rc == 1) {
         printf("%s unfinished segment '%s' (its writer, pid %d, is gone)\n",
-               dry ? "would remove" : "removed",
-               quoted(e->entry),
-               (int)e->pid);
+               dry ? "would remove" : "removed", quoted(e->entry), (int)e->pid);
         return 1;
     }
-    if (rc == 0 || rc == -ENOENT || rc == FRAME_ENOTFRAME ||
-        rc == FRAME_EOWNER)
+    if (rc == 0 || rc == -ENOENT || rc == FRAME_ENOTFRAME || rc == FRAME_EOWNER)
         return 0;
     complain("clean", e->entry, "%s", segment_words(rc));
     return -1;
@@ -346,9 +352,13 @@ int cmd_clean(int argc, char **argv)
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":nh", longopts, NULL)) != -1) {
         switch (c) {
-        case 'n': dry = true; break;
-        case 'h': return -1;
-        default: return cli_option_error(PROG, "clean", c, argv);
+        case 'n':
+            dry = true;
+            break;
+        case 'h':
+            return -1;
+        default:
+            return cli_option_error(PROG, "clean", c, argv);
         }
     }
     struct frame_object *entries = NULL;

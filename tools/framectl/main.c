@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The help text is laid out in the source as it prints. */
+/* clang-format off */
 static void usage(FILE *to)
 {
     fprintf(to,
@@ -72,6 +74,7 @@ static void usage(FILE *to)
 "\n"
 "Exit status: 0 success, 1 runtime failure, 2 bad usage.\n");
 }
+/* clang-format on */
 
 struct command {
     const char *name;
@@ -108,7 +111,8 @@ int main(int argc, char **argv)
         }
     }
     if (optind >= argc)
-        return cli_bad_usage(PROG, NULL, "no command given (list, info, "
+        return cli_bad_usage(PROG, NULL,
+                             "no command given (list, info, "
                              "clean, dump)");
     const char *name = argv[optind];
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
@@ -121,6 +125,8 @@ int main(int argc, char **argv)
         }
         return status;
     }
-    return cli_bad_usage(PROG, NULL, "unknown command '%s' (list, info, "
-                         "clean, dump)", quoted(name));
+    return cli_bad_usage(PROG, NULL,
+                         "unknown command '%s' (list, info, "
+                         "clean, dump)",
+                         quoted(name));
 }

@@ -31,10 +31,13 @@ int check_name_arg(const char *what, const char *name)
 {
     int rc = frame_name_check(name);
     if (rc == -ENAMETOOLONG)
-        return cli_bad_usage(PROG, what, "'%s': segment name longer than %d "
-                             "characters", quoted(name), FRAME_NAME_MAX);
+        return cli_bad_usage(PROG, what,
+                             "'%s': segment name longer than %d "
+                             "characters",
+                             quoted(name), FRAME_NAME_MAX);
     if (rc)
-        return cli_bad_usage(PROG, what, "'%s': invalid segment name (use 1 "
+        return cli_bad_usage(PROG, what,
+                             "'%s': invalid segment name (use 1 "
                              "to %d of A-Z a-z 0-9 . _ -, no \"..\")",
                              quoted(name), FRAME_NAME_MAX);
     return 0;
@@ -80,9 +83,12 @@ void format_age(int64_t ns, char *buf, size_t len)
 const char *state_word(uint32_t state)
 {
     switch (state) {
-    case FRAME_STATE_RUNNING: return "running";
-    case FRAME_STATE_PAUSED: return "paused";
-    case FRAME_STATE_CLOSED: return "closed";
+    case FRAME_STATE_RUNNING:
+        return "running";
+    case FRAME_STATE_PAUSED:
+        return "paused";
+    case FRAME_STATE_CLOSED:
+        return "closed";
     }
     return "unknown";
 }

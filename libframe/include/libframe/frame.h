@@ -113,11 +113,11 @@ struct frame_format {
 
 /** The writer's side of a frame being written: the back slot's pixels. */
 struct frame_buffer {
-    uint8_t *pixels;  /* first byte of row 0, 64-byte aligned */
+    uint8_t *pixels; /* first byte of row 0, 64-byte aligned */
     uint32_t width;
     uint32_t height;
-    uint32_t stride;  /* bytes from one row to the next: always width * 4
-                         (tight rows) for what the writer hands out */
+    uint32_t stride; /* bytes from one row to the next: always width * 4
+                        (tight rows) for what the writer hands out */
     uint32_t slot;
     uint64_t frame_no; /* the number this frame will carry */
 };
@@ -129,13 +129,13 @@ struct frame_view {
     uint32_t width;
     uint32_t height;
     uint32_t stride;
-    uint32_t format;        /* enum frame_pixel_format */
-    uint64_t frame_no;      /* 1 for the first frame of a session */
-    int64_t timestamp_ns;   /* CLOCK_MONOTONIC time of publish */
-    uint64_t session_id;    /* random, new at every writer start */
-    uint64_t source_index;  /* writer's own tag, e.g. the input file number */
+    uint32_t format;       /* enum frame_pixel_format */
+    uint64_t frame_no;     /* 1 for the first frame of a session */
+    int64_t timestamp_ns;  /* CLOCK_MONOTONIC time of publish */
+    uint64_t session_id;   /* random, new at every writer start */
+    uint64_t source_index; /* writer's own tag, e.g. the input file number */
     uint32_t slot;
-    uint64_t seq;           /* seqlock value at acquire; internal use */
+    uint64_t seq; /* seqlock value at acquire; internal use */
 };
 
 /** A reader's counters. */
@@ -152,19 +152,19 @@ struct frame_info {
     uint32_t slot_count;
     uint32_t max_width;
     uint32_t max_height;
-    uint32_t state;          /* enum frame_state */
-    uint64_t slot_capacity;  /* bytes per slot */
-    uint64_t segment_size;   /* bytes in the whole object */
+    uint32_t state;         /* enum frame_state */
+    uint64_t slot_capacity; /* bytes per slot */
+    uint64_t segment_size;  /* bytes in the whole object */
     uint64_t session_id;
     int32_t writer_pid;
-    bool writer_alive;       /* the writer still holds the segment's lock */
-    int64_t writer_start_ns; /* CLOCK_REALTIME of the writer's start */
-    uint64_t publish_count;  /* publishes and state changes so far */
+    bool writer_alive;        /* the writer still holds the segment's lock */
+    int64_t writer_start_ns;  /* CLOCK_REALTIME of the writer's start */
+    uint64_t publish_count;   /* publishes and state changes so far */
     uint64_t latest_frame_no; /* 0 if none yet */
     uint32_t latest_width;
     uint32_t latest_height;
     int64_t latest_timestamp_ns; /* CLOCK_MONOTONIC publish time, 0 if none */
-    int64_t heartbeat_age_ns; /* now minus the writer's last sign of life */
+    int64_t heartbeat_age_ns;    /* now minus the writer's last sign of life */
 };
 
 typedef struct frame_writer frame_writer;
@@ -210,7 +210,7 @@ struct frame_object {
     char entry[256];
     char name[FRAME_NAME_MAX + 1]; /* SEGMENT, LEFTOVER: segment name */
     enum frame_object_kind kind;
-    int32_t pid;  /* LEFTOVER: the pid in its name (proves nothing) */
+    int32_t pid; /* LEFTOVER: the pid in its name (proves nothing) */
     /** 0: a regular file of ours, safe to open; FRAME_ENOTFRAME: not a
      *  regular file (a FIFO would block an open: never opened);
      *  FRAME_EOWNER: another user's; or -errno (-ENOENT: gone meanwhile). */
@@ -438,7 +438,8 @@ FRAME_API int frame_reader_wait(frame_reader *r, int timeout_ms);
 FRAME_API void frame_reader_set_busy_poll(frame_reader *r, bool on);
 
 /** The reader's counters since open. */
-FRAME_API void frame_reader_stats(const frame_reader *r, struct frame_stats *out);
+FRAME_API void frame_reader_stats(const frame_reader *r,
+                                  struct frame_stats *out);
 
 /** The header of the segment the reader is attached to. */
 FRAME_API int frame_reader_info(frame_reader *r, struct frame_info *out);
