@@ -6,6 +6,8 @@
 #error "tests need their checks: build them without NDEBUG"
 #endif
 
+#include "clock.h" /* now_ns(), clock_ns(): the programs' own clock */
+
 #include <libframe/frame.h>
 
 #include <dirent.h>
@@ -50,14 +52,6 @@ struct test_case {
 
 /* A millisecond in now_ns() units. */
 #define MS INT64_C(1000000)
-
-/* CLOCK_MONOTONIC in nanoseconds: what every timing bound measures. */
-static inline int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 /* Sleep ms milliseconds, signals or not. */
 static inline void sleep_ms(int ms)

@@ -1006,12 +1006,7 @@ static bool churn_whole(const struct frame_view *v)
     return bad == 0;
 }
 
-static int64_t thread_cpu_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
+static int64_t thread_cpu_ns(void) { return clock_ns(CLOCK_THREAD_CPUTIME_ID); }
 
 /* As fast as it can; records every commit against its own CPU time in the
  * churn. */

@@ -60,12 +60,6 @@ struct writer_ctx {
     uint64_t published;
 };
 
-static void sleep_ns(int64_t ns)
-{
-    struct timespec ts = {ns / 1000000000, ns % 1000000000};
-    nanosleep(&ts, NULL);
-}
-
 #include "pattern.h"
 
 static void publish(struct writer_ctx *wc)

@@ -5,12 +5,7 @@
 #include <stdint.h>
 #include <time.h>
 
-static int64_t cpu_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
+static int64_t cpu_ns(void) { return clock_ns(CLOCK_PROCESS_CPUTIME_ID); }
 
 /* A writer on name with frame 1 out (base 0), and a reader holding that
  * frame in v. */
