@@ -329,11 +329,14 @@ static void corrupt_fixed_fields(void)
     uint64_t cap = v.h->fixed.slot_capacity;
 
     CORRUPT_FIXED(&v, magic, UINT64_C(0x1122334455667788), FRAME_ENOTFRAME);
-    CORRUPT_FIXED(&v, abi_version, 2, FRAME_EVERSION);
+    CORRUPT_FIXED(&v, abi_version, 1, FRAME_EVERSION);
+    CORRUPT_FIXED(&v, abi_version, 3, FRAME_EVERSION);
     CORRUPT_FIXED(&v, abi_version, 0, FRAME_EVERSION);
     CORRUPT_FIXED(&v, header_size, 8192, FRAME_ELAYOUT);
     CORRUPT_FIXED(&v, header_size, 0, FRAME_ELAYOUT);
-    CORRUPT_FIXED(&v, format, 7, FRAME_ELAYOUT);
+    CORRUPT_FIXED(&v, format, 0, FRAME_ELAYOUT);
+    CORRUPT_FIXED(&v, format, FRAME_FORMAT_MAX + 1, FRAME_ELAYOUT);
+    CORRUPT_FIXED(&v, format, FRAME_FORMAT_RGBA16, FRAME_ELAYOUT); /* too big */
     CORRUPT_FIXED(&v, slot_count, 0, FRAME_ELAYOUT);
     CORRUPT_FIXED(&v, slot_count, 1, FRAME_ELAYOUT);
     CORRUPT_FIXED(&v, slot_count, FRAME_MAX_SLOTS + 1, FRAME_ELAYOUT);
@@ -411,8 +414,8 @@ static void corrupt_frame_fields(void)
     CORRUPT_LIVE(s->width, 0x40000000u, FRAME_EBADFRAME);
     CORRUPT_LIVE(s->height, (uint32_t)(cap / 128) + 1, FRAME_EBADFRAME);
     CORRUPT_LIVE(s->height, 0xffffffffu, FRAME_EBADFRAME);
-    CORRUPT_LIVE(s->stride, 0xfffffffcu, FRAME_EBADFRAME);
-    CORRUPT_LIVE(s->stride, 64, FRAME_EBADFRAME);
+    CORRUPT_LIVE(s->stride[0], 0xfffffffcu, FRAME_EBADFRAME);
+    CORRUPT_LIVE(s->stride[0], 64, FRAME_EBADFRAME);
     CORRUPT_LIVE(s->format, 0, FRAME_EBADFRAME);
     /* A taller frame that still fits the slot is legitimate. */
     CORRUPT_LIVE(s->height, (uint32_t)(cap / 128), 0);

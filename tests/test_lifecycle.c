@@ -275,7 +275,7 @@ static void corrupt(int ms)
             break;
         case 2:
             atomic_store(&s->width, (r & 1) ? 0 : 0x7fffffffu);
-            atomic_store(&s->stride, 4);
+            atomic_store(&s->stride[0], 4);
             break;
         case 3:
             atomic_store(&s->format, 0x77);

@@ -1,6 +1,7 @@
 /* Error descriptions and the version string. */
 #include "frame_internal.h"
 
+#include <stdio.h>
 #include <string.h>
 
 const char *frame_version_string(void) { return FRAME_VERSION_STRING; }
@@ -45,4 +46,19 @@ const char *frame_strerror(int err)
             return s;
     }
     return "unknown error";
+}
+
+const char *frame_segment_strerror(const char *name, int err, char *buf,
+                                   size_t len)
+{
+    uint32_t abi;
+    if (!buf || !len)
+        return frame_strerror(err);
+    if (err == FRAME_EVERSION && frame__segment_abi(name, &abi) == 0)
+        snprintf(buf, len,
+                 "%s (segment layout %u; this libframe reads only %u)",
+                 frame_strerror(err), abi, FRAME__ABI_VERSION);
+    else
+        snprintf(buf, len, "%s", frame_strerror(err));
+    return buf;
 }

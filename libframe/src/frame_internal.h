@@ -12,7 +12,7 @@
 
 /* "LIBFRAME" read as a little-endian u64. */
 #define FRAME__MAGIC UINT64_C(0x454d41524642494c)
-#define FRAME__ABI_VERSION 1u
+#define FRAME__ABI_VERSION FRAME_SEGMENT_ABI
 #define FRAME__HEADER_SIZE 4096u
 #define FRAME__PAGE 4096u
 /* One slot may not exceed 1 GiB: a 16384x16384 RGBA frame. */
@@ -38,7 +38,7 @@ struct frame__fixed {
     uint32_t abi_version;
     uint32_t header_size;
     uint32_t slot_count;
-    uint32_t format;
+    uint32_t format; /* what the slots were sized for */
     uint64_t slot_capacity;
     uint32_t max_width;
     uint32_t max_height;
@@ -50,17 +50,21 @@ struct frame__fixed {
 };
 
 /* One slot's seqlock and frame descriptor. Every field is atomic: readers
- * load them while the writer may be storing (relaxed, ordered by seq). */
+ * load them while the writer may be storing (relaxed, ordered by seq).
+ * Plane offsets count from the start of the slot. */
 struct frame__slot {
     _Atomic uint64_t seq; /* odd while being written */
     _Atomic uint64_t frame_no;
     _Atomic uint32_t width;
     _Atomic uint32_t height;
-    _Atomic uint32_t stride;
     _Atomic uint32_t format;
+    uint32_t reserved0;
     _Atomic int64_t timestamp_ns;
     _Atomic uint64_t source_index;
-    uint8_t pad[128 - 48];
+    _Atomic uint32_t stride[FRAME_MAX_PLANES];
+    uint32_t reserved1;
+    _Atomic uint32_t offset[FRAME_MAX_PLANES];
+    uint8_t pad[128 - 76];
 };
 
 struct frame__header {
@@ -103,9 +107,12 @@ _Static_assert(offsetof(struct frame__header, slot) == 384, "slots offset");
 _Static_assert(sizeof(struct frame__slot) == 128, "slot descriptor size");
 _Static_assert(offsetof(struct frame__slot, frame_no) == 8, "frame_no");
 _Static_assert(offsetof(struct frame__slot, width) == 16, "width");
-_Static_assert(offsetof(struct frame__slot, stride) == 24, "stride");
+_Static_assert(offsetof(struct frame__slot, height) == 20, "height");
+_Static_assert(offsetof(struct frame__slot, format) == 24, "format");
 _Static_assert(offsetof(struct frame__slot, timestamp_ns) == 32, "ts");
 _Static_assert(offsetof(struct frame__slot, source_index) == 40, "src");
+_Static_assert(offsetof(struct frame__slot, stride) == 48, "strides");
+_Static_assert(offsetof(struct frame__slot, offset) == 64, "offsets");
 _Static_assert(sizeof(struct frame__header) <= FRAME__HEADER_SIZE,
                "header fits its page");
 
@@ -127,12 +134,23 @@ int frame__lock_take(int fd);
 /* Validate a copy of the fixed header against the object's size. */
 int frame__check_fixed(const struct frame__fixed *f, uint64_t object_size);
 uint64_t frame__slot_offset(const struct frame__fixed *f, uint32_t slot);
-/* Check a frame descriptor against a slot of the given capacity. */
-int frame__check_geometry(uint32_t width, uint32_t height, uint32_t stride,
-                          uint64_t capacity);
+/* format.c: plane p's size in pixels and its row in bytes. */
+void frame__plane_size(const struct frame_format_desc *d, uint32_t p,
+                       uint32_t width, uint32_t height, uint32_t *pw,
+                       uint32_t *ph, uint32_t *row);
+/* Check a frame descriptor's planes against a slot of the given capacity:
+ * 0 or FRAME_EBADFRAME. */
+int frame__check_planes(uint32_t format, uint32_t width, uint32_t height,
+                        const uint32_t stride[FRAME_MAX_PLANES],
+                        const uint32_t offset[FRAME_MAX_PLANES],
+                        uint64_t capacity);
 void frame__fill_info(const char *name, const struct frame__fixed *f,
                       struct frame__header *h, bool alive,
                       struct frame_info *out);
+
+/* reader.c: the ABI version of the libframe object under name, whatever
+ * it is: 0, or an error of opening it (FRAME_ENOTFRAME without our magic). */
+int frame__segment_abi(const char *name, uint32_t *abi);
 
 /* futex.c */
 int frame__futex_wait(_Atomic uint32_t *word, uint32_t expected,

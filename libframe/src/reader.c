@@ -396,10 +396,15 @@ int frame_reader_acquire(frame_reader *r, struct frame_view *v)
         uint32_t width = atomic_load_explicit(&s->width, memory_order_relaxed);
         uint32_t height =
             atomic_load_explicit(&s->height, memory_order_relaxed);
-        uint32_t stride =
-            atomic_load_explicit(&s->stride, memory_order_relaxed);
         uint32_t format =
             atomic_load_explicit(&s->format, memory_order_relaxed);
+        uint32_t stride[FRAME_MAX_PLANES], offset[FRAME_MAX_PLANES];
+        for (uint32_t p = 0; p < FRAME_MAX_PLANES; p++) {
+            stride[p] =
+                atomic_load_explicit(&s->stride[p], memory_order_relaxed);
+            offset[p] =
+                atomic_load_explicit(&s->offset[p], memory_order_relaxed);
+        }
         int64_t ts =
             atomic_load_explicit(&s->timestamp_ns, memory_order_relaxed);
         uint64_t src =
@@ -410,13 +415,23 @@ int frame_reader_acquire(frame_reader *r, struct frame_view *v)
         }
         if (faulted(r))
             return FRAME_EDEAD;
-        if (format != FRAME_FORMAT_RGBA8 ||
-            frame__check_geometry(width, height, stride, f->slot_capacity))
+        if (frame__check_planes(format, width, height, stride, offset,
+                                f->slot_capacity))
             return bad_frame(r, latest, FRAME_EBADFRAME);
-        v->pixels = r->m.base + frame__slot_offset(f, slot);
+        uint8_t *base = r->m.base + frame__slot_offset(f, slot);
+        memset(&v->image, 0, sizeof(v->image));
+        v->image.format = format;
+        v->image.width = width;
+        v->image.height = height;
+        v->image.plane_count = frame_format_desc(format)->plane_count;
+        for (uint32_t p = 0; p < v->image.plane_count; p++) {
+            v->image.plane[p] = base + offset[p];
+            v->image.stride[p] = stride[p];
+        }
+        v->pixels = v->image.plane[0];
         v->width = width;
         v->height = height;
-        v->stride = stride;
+        v->stride = stride[0];
         v->format = format;
         v->frame_no = no;
         v->timestamp_ns = ts;
@@ -454,43 +469,92 @@ bool frame_reader_still_valid(frame_reader *r, const struct frame_view *v)
     return ok;
 }
 
-int frame_reader_copy(frame_reader *r, void *dst, size_t dst_stride,
-                      size_t dst_size, struct frame_view *v)
+/* Where a copy goes: laid out by frame_image_layout(), or (stride != 0,
+ * frame_reader_copy()) one plane of rows that far apart. */
+struct copy_dst {
+    uint32_t format; /* 0: the frame's own */
+    uint8_t *base;
+    size_t size;
+    uint32_t align;
+    size_t stride;
+};
+
+static int place_copy(const struct copy_dst *d, const struct frame_view *v,
+                      struct frame_image *out)
 {
+    uint32_t format = d->format ? d->format : v->format;
+    if (!d->stride) {
+        size_t need = frame_image_layout(out, format, v->width, v->height,
+                                         d->align, d->base);
+        return need && need <= d->size ? 0 : -ENOSPC;
+    }
+    size_t row = (size_t)v->width * 4, need;
+    /* The caller's stride may be anything: no wrapping. */
+    if (d->stride < row ||
+        __builtin_mul_overflow((size_t)(v->height - 1), d->stride, &need) ||
+        __builtin_add_overflow(need, row, &need) || need > d->size)
+        return -ENOSPC;
+    if (v->height > 1 && d->stride > UINT32_MAX)
+        return -EINVAL;
+    frame_image_layout(out, format, v->width, v->height, 1, d->base);
+    out->stride[0] = v->height > 1 ? (uint32_t)d->stride : (uint32_t)row;
+    return 0;
+}
+
+static void forget_pixels(struct frame_view *v)
+{
+    v->pixels = NULL;
+    memset(v->image.plane, 0, sizeof(v->image.plane));
+}
+
+static int copy_frame(frame_reader *r, const struct copy_dst *d,
+                      struct frame_view *v)
+{
+    if (!v)
+        return -EINVAL;
     for (int tries = 0; tries < ACQUIRE_TRIES; tries++) {
         int rc = frame_reader_acquire(r, v);
         if (rc)
             return rc;
-        size_t row = (size_t)v->width * 4;
-        size_t stride = dst_stride ? dst_stride : row;
-        size_t need;
-        /* dst_stride is the caller's and may be anything: no wrapping. */
-        if (stride < row ||
-            __builtin_mul_overflow((size_t)(v->height - 1), stride, &need) ||
-            __builtin_add_overflow(need, row, &need) || need > dst_size) {
-            v->pixels = NULL;
-            return -ENOSPC;
+        struct frame_image out;
+        if ((rc = place_copy(d, v, &out))) {
+            forget_pixels(v);
+            return rc;
         }
         /* The one deliberate data race of the protocol: these bytes may be
-         * rewritten while we copy them. The check below discards the copy
-         * if they were (see docs/design.md, "The in-place race"). */
-        /* One long copy where both sides are packed: at 1080p about twice
-         * as fast as 1080 short ones, which matters when the writer is
-         * about to come back to this slot. */
-        if (stride == row && v->stride == row)
-            memcpy(dst, v->pixels, row * v->height);
-        else
-            for (uint32_t y = 0; y < v->height; y++)
-                memcpy((uint8_t *)dst + y * stride,
-                       v->pixels + (size_t)y * v->stride, row);
+         * rewritten while we copy or convert them. The check below discards
+         * the copy if they were (see docs/design.md, "The in-place race").
+         * The frame was validated: frame_convert() can only run out of
+         * memory. */
+        if ((rc = frame_convert(&out, &v->image))) {
+            forget_pixels(v);
+            return rc;
+        }
         bool ok = frame_reader_still_valid(r, v);
-        v->pixels = NULL;
+        forget_pixels(v);
         if (ok)
             return 0;
         if (r->faulted)
             return FRAME_EDEAD;
     }
     return FRAME_EBUSY;
+}
+
+int frame_reader_copy(frame_reader *r, void *dst, size_t dst_stride,
+                      size_t dst_size, struct frame_view *v)
+{
+    struct copy_dst d = {FRAME_FORMAT_RGBA8, dst, dst_size, 1, dst_stride};
+    return copy_frame(r, &d, v);
+}
+
+int frame_reader_copy_format(frame_reader *r, uint32_t format, void *dst,
+                             size_t dst_size, uint32_t stride_align,
+                             struct frame_view *v)
+{
+    if ((format && !frame_format_desc(format)) || stride_align > 4096)
+        return -EINVAL;
+    struct copy_dst d = {format, dst, dst_size, stride_align, 0};
+    return copy_frame(r, &d, v);
 }
 
 void frame_reader_set_busy_poll(frame_reader *r, bool on)
@@ -523,6 +587,25 @@ int frame_reader_info(frame_reader *r, struct frame_info *out)
         return FRAME_EDEAD;
     frame__fill_info(r->name, &r->m.fixed, r->m.h, writer_alive(r), out);
     return 0;
+}
+
+int frame__segment_abi(const char *name, uint32_t *abi)
+{
+    char path[FRAME__PATH_MAX];
+    int fd;
+    struct stat st;
+    struct frame__fixed f;
+    int rc = frame__path(name, path);
+    if (rc || (rc = open_name(path, &fd, &st)))
+        return rc;
+    if ((uint64_t)st.st_size < FRAME__HEADER_SIZE)
+        rc = FRAME_ETRUNCATED;
+    else if ((rc = read_fixed(fd, &f)) == 0 && f.magic != FRAME__MAGIC)
+        rc = FRAME_ENOTFRAME;
+    close(fd);
+    if (rc == 0)
+        *abi = f.abi_version;
+    return rc;
 }
 
 int frame_segment_info(const char *name, struct frame_info *out)

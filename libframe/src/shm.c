@@ -100,7 +100,8 @@ int frame__check_fixed(const struct frame__fixed *f, uint64_t object_size)
         return FRAME_EVERSION;
     if (f->header_size != FRAME__HEADER_SIZE)
         return FRAME_ELAYOUT;
-    if (f->format != FRAME_FORMAT_RGBA8)
+    const struct frame_format_desc *d = frame_format_desc(f->format);
+    if (!d)
         return FRAME_ELAYOUT;
     if (f->slot_count < 2 || f->slot_count > FRAME_MAX_SLOTS)
         return FRAME_ELAYOUT;
@@ -109,7 +110,8 @@ int frame__check_fixed(const struct frame__fixed *f, uint64_t object_size)
         return FRAME_ELAYOUT;
     if (f->max_width == 0 || f->max_width > FRAME_MAX_DIM ||
         f->max_height == 0 || f->max_height > FRAME_MAX_DIM ||
-        (uint64_t)f->max_width * f->max_height * 4 > f->slot_capacity)
+        frame_image_layout(NULL, f->format, f->max_width, f->max_height, 1,
+                           NULL) > f->slot_capacity)
         return FRAME_ELAYOUT;
     /* No overflow: capacity <= 2^30 and slot_count <= 8. */
     if (f->segment_size != f->header_size + f->slot_count * f->slot_capacity)
@@ -124,19 +126,6 @@ uint64_t frame__slot_offset(const struct frame__fixed *f, uint32_t slot)
     return f->header_size + (uint64_t)slot * f->slot_capacity;
 }
 
-int frame__check_geometry(uint32_t width, uint32_t height, uint32_t stride,
-                          uint64_t capacity)
-{
-    if (width == 0 || height == 0 || width > FRAME_MAX_DIM ||
-        height > FRAME_MAX_DIM)
-        return FRAME_EBADFRAME;
-    if (stride < (uint64_t)width * 4)
-        return FRAME_EBADFRAME;
-    if ((uint64_t)stride * height > capacity)
-        return FRAME_EBADFRAME;
-    return 0;
-}
-
 void frame__fill_info(const char *name, const struct frame__fixed *f,
                       struct frame__header *h, bool alive,
                       struct frame_info *out)
@@ -146,6 +135,7 @@ void frame__fill_info(const char *name, const struct frame__fixed *f,
     out->slot_count = f->slot_count;
     out->max_width = f->max_width;
     out->max_height = f->max_height;
+    out->pixel_format = f->format;
     out->slot_capacity = f->slot_capacity;
     out->segment_size = f->segment_size;
     out->session_id = f->session_id;
@@ -168,6 +158,8 @@ void frame__fill_info(const char *name, const struct frame__fixed *f,
             atomic_load_explicit(&h->slot[slot].width, memory_order_relaxed);
         out->latest_height =
             atomic_load_explicit(&h->slot[slot].height, memory_order_relaxed);
+        out->latest_format =
+            atomic_load_explicit(&h->slot[slot].format, memory_order_relaxed);
         out->latest_timestamp_ns = atomic_load_explicit(
             &h->slot[slot].timestamp_ns, memory_order_relaxed);
     }

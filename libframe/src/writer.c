@@ -29,7 +29,8 @@ struct frame_writer {
     uint32_t last_slot;
     uint64_t seq[FRAME_MAX_SLOTS]; /* each slot's sequence, always even */
     uint32_t cur_slot;
-    uint32_t cur_width, cur_height, cur_stride;
+    uint32_t cur_format, cur_width, cur_height;
+    uint32_t cur_stride[FRAME_MAX_PLANES], cur_offset[FRAME_MAX_PLANES];
     uint64_t next_frame_no;
 };
 
@@ -100,7 +101,8 @@ int frame_segment_remove_stale(const char *name)
 }
 
 static int check_format(const struct frame_format *fmt, uint32_t *slots,
-                        uint64_t *capacity, mode_t *mode)
+                        uint32_t *pixel_format, uint64_t *capacity,
+                        mode_t *mode)
 {
     if (!fmt || fmt->max_width == 0 || fmt->max_height == 0 ||
         fmt->max_width > FRAME_MAX_DIM || fmt->max_height > FRAME_MAX_DIM)
@@ -111,7 +113,11 @@ static int check_format(const struct frame_format *fmt, uint32_t *slots,
     *mode = fmt->mode ? fmt->mode : 0600;
     if (*mode != 0600 && *mode != 0640 && *mode != 0660)
         return -EINVAL;
-    uint64_t bytes = (uint64_t)fmt->max_width * fmt->max_height * 4;
+    *pixel_format = fmt->pixel_format ? fmt->pixel_format : FRAME_FORMAT_RGBA8;
+    uint64_t bytes = frame_image_layout(NULL, *pixel_format, fmt->max_width,
+                                        fmt->max_height, 1, NULL);
+    if (bytes == 0)
+        return -EINVAL;
     bytes = (bytes + FRAME__PAGE - 1) / FRAME__PAGE * FRAME__PAGE;
     if (bytes > FRAME__MAX_SLOT_CAPACITY)
         return -EINVAL;
@@ -175,7 +181,8 @@ static int publish_name(int fd, const char *path, bool *replaced)
 }
 
 static void fill_header(frame_writer *w, const struct frame_format *fmt,
-                        uint32_t slots, uint64_t capacity, uint64_t total)
+                        uint32_t slots, uint32_t pixel_format,
+                        uint64_t capacity, uint64_t total)
 {
     w->h = (struct frame__header *)w->base;
     struct frame__fixed *f = &w->fixed;
@@ -183,7 +190,7 @@ static void fill_header(frame_writer *w, const struct frame_format *fmt,
     f->abi_version = FRAME__ABI_VERSION;
     f->header_size = FRAME__HEADER_SIZE;
     f->slot_count = slots;
-    f->format = FRAME_FORMAT_RGBA8;
+    f->format = pixel_format;
     f->slot_capacity = capacity;
     f->max_width = fmt->max_width;
     f->max_height = fmt->max_height;
@@ -208,7 +215,7 @@ static void fill_header(frame_writer *w, const struct frame_format *fmt,
 int frame_writer_create(const char *name, const struct frame_format *fmt,
                         frame_writer **out, bool *replaced)
 {
-    uint32_t slots;
+    uint32_t slots, pixel_format;
     uint64_t capacity;
     mode_t mode;
     bool removed = false;
@@ -216,7 +223,7 @@ int frame_writer_create(const char *name, const struct frame_format *fmt,
     int rc = frame__path(name, path);
     if (rc)
         return rc;
-    if ((rc = check_format(fmt, &slots, &capacity, &mode)))
+    if ((rc = check_format(fmt, &slots, &pixel_format, &capacity, &mode)))
         return rc;
 
     frame_writer *w = calloc(1, sizeof(*w));
@@ -254,7 +261,7 @@ int frame_writer_create(const char *name, const struct frame_format *fmt,
     rc = frame__guard_add(w->base, total, PROT_READ | PROT_WRITE, &w->guard);
     if (rc)
         goto fail_unmap;
-    fill_header(w, fmt, slots, capacity, total);
+    fill_header(w, fmt, slots, pixel_format, capacity, total);
     if ((rc = publish_name(w->fd, path, &removed)))
         goto fail_guard;
 
@@ -284,26 +291,29 @@ static bool writer_dead(frame_writer *w)
     return w->dead;
 }
 
-int frame_writer_begin(frame_writer *w, uint32_t width, uint32_t height,
-                       struct frame_buffer *out)
+int frame_writer_begin_format(frame_writer *w, uint32_t format, uint32_t width,
+                              uint32_t height, uint32_t stride_align,
+                              struct frame_buffer *out)
 {
     if (!w || !out)
         return -EINVAL;
     if (writer_dead(w))
         return FRAME_EDEAD;
-    if (w->in_frame || width == 0 || height == 0)
+    if (w->in_frame || width == 0 || height == 0 || stride_align > 4096 ||
+        !frame_format_desc(format))
         return -EINVAL;
-    uint32_t stride = width * 4;
-    if (width > FRAME_MAX_DIM || height > FRAME_MAX_DIM ||
-        frame__check_geometry(width, height, stride, w->fixed.slot_capacity))
+    struct frame_image img;
+    size_t size =
+        frame_image_layout(&img, format, width, height, stride_align, NULL);
+    if (size == 0 || size > w->fixed.slot_capacity)
         return -EFBIG;
 
     uint32_t slot = w->published ? (w->last_slot + 1) % w->fixed.slot_count : 0;
     frame__seq_write_begin(&w->h->slot[slot], w->seq[slot]);
     w->cur_slot = slot;
+    w->cur_format = format;
     w->cur_width = width;
     w->cur_height = height;
-    w->cur_stride = stride;
     w->in_frame = true;
     /* A truncation during the seq store above shows only now. */
     if (writer_dead(w)) {
@@ -311,13 +321,27 @@ int frame_writer_begin(frame_writer *w, uint32_t width, uint32_t height,
         return FRAME_EDEAD;
     }
 
-    out->pixels = w->base + frame__slot_offset(&w->fixed, slot);
+    uint8_t *base = w->base + frame__slot_offset(&w->fixed, slot);
+    frame_image_layout(&img, format, width, height, stride_align, base);
+    for (uint32_t p = 0; p < FRAME_MAX_PLANES; p++) {
+        w->cur_stride[p] = img.stride[p];
+        w->cur_offset[p] = img.plane[p] ? (uint32_t)(img.plane[p] - base) : 0;
+    }
+    out->pixels = img.plane[0];
     out->width = width;
     out->height = height;
-    out->stride = stride;
+    out->stride = img.stride[0];
     out->slot = slot;
     out->frame_no = w->next_frame_no;
+    out->image = img;
     return 0;
+}
+
+int frame_writer_begin(frame_writer *w, uint32_t width, uint32_t height,
+                       struct frame_buffer *out)
+{
+    return frame_writer_begin_format(w, FRAME_FORMAT_RGBA8, width, height, 1,
+                                     out);
 }
 
 /* Publishes and state changes both bump the futex word, so a reader about
@@ -344,8 +368,13 @@ int frame_writer_commit(frame_writer *w, int64_t timestamp_ns,
     atomic_store_explicit(&s->frame_no, no, memory_order_relaxed);
     atomic_store_explicit(&s->width, w->cur_width, memory_order_relaxed);
     atomic_store_explicit(&s->height, w->cur_height, memory_order_relaxed);
-    atomic_store_explicit(&s->stride, w->cur_stride, memory_order_relaxed);
-    atomic_store_explicit(&s->format, FRAME_FORMAT_RGBA8, memory_order_relaxed);
+    atomic_store_explicit(&s->format, w->cur_format, memory_order_relaxed);
+    for (uint32_t p = 0; p < FRAME_MAX_PLANES; p++) {
+        atomic_store_explicit(&s->stride[p], w->cur_stride[p],
+                              memory_order_relaxed);
+        atomic_store_explicit(&s->offset[p], w->cur_offset[p],
+                              memory_order_relaxed);
+    }
     atomic_store_explicit(&s->timestamp_ns, now, memory_order_relaxed);
     atomic_store_explicit(&s->source_index, source_index, memory_order_relaxed);
     frame__seq_write_end(s, w->seq[w->cur_slot]);

@@ -25,6 +25,10 @@ extern "C" {
 #define FRAME_SHM_DIR "/dev/shm"
 #define FRAME_OBJECT_PREFIX "libframe."
 
+/** The segment layout this library writes and reads (the header's
+ *  abi_version); segments of any other are refused with FRAME_EVERSION. */
+#define FRAME_SEGMENT_ABI 2
+
 /** Longest segment name accepted, in bytes, without the terminating NUL. */
 #define FRAME_NAME_MAX 64
 /** Most frame slots a segment may have. */
@@ -32,11 +36,115 @@ extern "C" {
 /** Largest width or height a segment may be created for. */
 #define FRAME_MAX_DIM 32768
 
-/** Pixel formats. Only RGBA8 exists: bytes R, G, B, A in memory
- *  (SDL_PIXELFORMAT_RGBA32). */
+/**
+ * Pixel formats. Multi-byte samples are little-endian; planes of the YUV
+ * formats are full-size luma (Y) then chroma at half width and half height
+ * (rounded up), as GStreamer and ffmpeg lay them out. YUV is BT.601
+ * limited range wherever the library converts it. frame_format_desc()
+ * gives each one's names, planes and sample layout.
+ */
 enum frame_pixel_format {
-    FRAME_FORMAT_RGBA8 = 1, /* 4 bytes a pixel, R first */
+    FRAME_FORMAT_RGBA8 = 1,  /* "RGBA": bytes R, G, B, A */
+    FRAME_FORMAT_BGRA8 = 2,  /* "BGRA": bytes B, G, R, A */
+    FRAME_FORMAT_RGB8 = 3,   /* "RGB": bytes R, G, B */
+    FRAME_FORMAT_GRAY8 = 4,  /* "GRAY8": one byte */
+    FRAME_FORMAT_GRAY16 = 5, /* "GRAY16_LE": one 16-bit sample */
+    FRAME_FORMAT_RGBA16 = 6, /* "RGBA64_LE": 16-bit R, G, B, A */
+    FRAME_FORMAT_I420 = 7,   /* "I420": planes Y, U, V */
+    FRAME_FORMAT_NV12 = 8,   /* "NV12": planes Y, then U and V interleaved */
 };
+/** Largest enum frame_pixel_format value. */
+#define FRAME_FORMAT_MAX 8
+/** Most planes a format has. */
+#define FRAME_MAX_PLANES 3
+
+/**
+ * One row of the library's format table: everything a tool or binding needs
+ * to name, size, export or convert a format, so none keeps its own table.
+ *
+ * Plane p of a width x height frame holds
+ *     pw = (width  + (1 << plane[p].x_shift) - 1) >> plane[p].x_shift
+ *     ph = (height + (1 << plane[p].y_shift) - 1) >> plane[p].y_shift
+ * pixels of plane[p].samples samples each, bytes_per_sample bytes a sample:
+ * a row is pw * samples * bytes_per_sample bytes. As a numpy array a plane
+ * is shape (ph, pw, samples), or (ph, pw) when samples is 1, of dtype
+ * numpy_dtype (item format buffer_format in the buffer protocol).
+ */
+struct frame_format_desc {
+    uint32_t format;           /* enum frame_pixel_format */
+    const char *name;          /* GStreamer's caps name: "GRAY16_LE" */
+    const char *short_name;    /* for command lines: "gray16" */
+    const char *ffmpeg;        /* ffmpeg's -pixel_format: "gray16le" */
+    uint32_t plane_count;      /* 1..FRAME_MAX_PLANES */
+    uint32_t bytes_per_sample; /* 1 or 2 */
+    uint32_t channels;         /* 1 grey, 3 colour, 4 colour and alpha */
+    bool has_alpha;
+    bool is_yuv;
+    const char *buffer_format; /* struct/buffer-protocol item: "B", "<H" */
+    const char *numpy_dtype;   /* "uint8", "<u2" */
+    struct {
+        uint32_t samples; /* samples per pixel of this plane */
+        uint32_t x_shift; /* log2 of the horizontal subsampling */
+        uint32_t y_shift; /* log2 of the vertical subsampling */
+    } plane[FRAME_MAX_PLANES];
+};
+
+/** The table row of format, or NULL if it is not one (0 included). */
+FRAME_API const struct frame_format_desc *frame_format_desc(uint32_t format);
+
+/**
+ * A format by name, any case: its caps name ("GRAY16_LE"), short name
+ * ("gray16") or ffmpeg name ("gray16le").
+ * \return the enum frame_pixel_format value, or 0 if none matches.
+ */
+FRAME_API uint32_t frame_format_lookup(const char *name);
+
+/**
+ * Where a frame's samples are: its format, size and each plane's first row
+ * and stride. Planes beyond plane_count are NULL with stride 0. A reader's
+ * planes point into the read-only mapping: never write through them.
+ */
+struct frame_image {
+    uint32_t format; /* enum frame_pixel_format */
+    uint32_t width;
+    uint32_t height;
+    uint32_t plane_count;
+    uint8_t *plane[FRAME_MAX_PLANES];  /* first byte of each plane's row 0 */
+    uint32_t stride[FRAME_MAX_PLANES]; /* bytes from one row to the next */
+};
+
+/**
+ * Lay a frame out in memory from base: the planes one after another, each
+ * row padded to a multiple of stride_align bytes (0 or 1: tight, which is
+ * ffmpeg's rawvideo layout and what writers publish by default).
+ * \param img  if not NULL, receives the layout; its planes point into base
+ *             (NULL planes when base is NULL).
+ * \return the bytes the frame takes from base, or 0 for an unknown format,
+ *         a zero or too large size, a stride_align over 4096, or overflow.
+ */
+FRAME_API size_t frame_image_layout(struct frame_image *img, uint32_t format,
+                                    uint32_t width, uint32_t height,
+                                    uint32_t stride_align, void *base);
+
+/**
+ * Convert src into dst, pixel by pixel; both have the same width and
+ * height, any formats of the table (equal formats are copied). Rules, the
+ * same wherever the library converts:
+ * - 8 to 16 bits: v * 257; 16 to 8 bits: the high byte (v >> 8).
+ * - Colour to grey: Y = (77 R + 150 G + 29 B + 128) >> 8 at 8 bits, the
+ *   same weights at 16 bits; grey to colour: R = G = B = Y.
+ * - No alpha in src: opaque; no alpha in dst: dropped (not blended).
+ * - RGB to YUV and back: BT.601, limited range (Y 16..235, U and V
+ *   16..240), 8-bit integer arithmetic; chroma is computed from the
+ *   rounded mean R, G, B of each 2x2 block (of the pixels that exist, at
+ *   odd sizes) and used as is for every pixel of its block on the way
+ *   back. I420 to NV12 and back keeps the samples.
+ * \return 0, -EINVAL (unknown format, sizes differ, NULL planes, a
+ *         stride shorter than a row), -ENOMEM (a row buffer of 16 bytes a
+ *         pixel, for conversions between formats).
+ */
+FRAME_API int frame_convert(const struct frame_image *dst,
+                            const struct frame_image *src);
 
 /** Writer states, as readers see them. */
 enum frame_state {
@@ -109,33 +217,38 @@ struct frame_format {
     uint32_t max_height; /* largest frame height, 1..FRAME_MAX_DIM */
     uint32_t slot_count; /* 2..FRAME_MAX_SLOTS; 0 means 2 */
     uint32_t mode;       /* 0600, 0640 or 0660; 0 means 0600 */
+    /** The format slots are sized for: each holds a tight max_width x
+     *  max_height frame of it. 0 means RGBA8. Frames of any format whose
+     *  planes fit a slot may be published. */
+    uint32_t pixel_format;
 };
 
-/** The writer's side of a frame being written: the back slot's pixels. */
+/** The writer's side of a frame being written: the back slot's planes. */
 struct frame_buffer {
-    uint8_t *pixels; /* first byte of row 0, 64-byte aligned */
+    uint8_t *pixels; /* plane 0's row 0 (image.plane[0]), 64-byte aligned */
     uint32_t width;
     uint32_t height;
-    uint32_t stride; /* bytes from one row to the next: always width * 4
-                        (tight rows) for what the writer hands out */
+    uint32_t stride; /* plane 0's (image.stride[0]) */
     uint32_t slot;
-    uint64_t frame_no; /* the number this frame will carry */
+    uint64_t frame_no;        /* the number this frame will carry */
+    struct frame_image image; /* format and every plane, in the slot */
 };
 
 /** A reader's in-place view of one published frame. The pixels are the
  *  writer's memory: use them, then ask frame_reader_still_valid(). */
 struct frame_view {
-    const uint8_t *pixels;
+    const uint8_t *pixels; /* plane 0's row 0 (image.plane[0]) */
     uint32_t width;
     uint32_t height;
-    uint32_t stride;
+    uint32_t stride;       /* plane 0's (image.stride[0]) */
     uint32_t format;       /* enum frame_pixel_format */
     uint64_t frame_no;     /* 1 for the first frame of a session */
     int64_t timestamp_ns;  /* CLOCK_MONOTONIC time of publish */
     uint64_t session_id;   /* random, new at every writer start */
     uint64_t source_index; /* writer's own tag, e.g. the input file number */
     uint32_t slot;
-    uint64_t seq; /* seqlock value at acquire; internal use */
+    uint64_t seq;             /* seqlock value at acquire; internal use */
+    struct frame_image image; /* format and every plane (read-only) */
 };
 
 /** A reader's counters. */
@@ -152,6 +265,7 @@ struct frame_info {
     uint32_t slot_count;
     uint32_t max_width;
     uint32_t max_height;
+    uint32_t pixel_format;  /* what the slots were sized for */
     uint32_t state;         /* enum frame_state */
     uint64_t slot_capacity; /* bytes per slot */
     uint64_t segment_size;  /* bytes in the whole object */
@@ -163,6 +277,7 @@ struct frame_info {
     uint64_t latest_frame_no; /* 0 if none yet */
     uint32_t latest_width;
     uint32_t latest_height;
+    uint32_t latest_format;      /* enum frame_pixel_format, 0 if none */
     int64_t latest_timestamp_ns; /* CLOCK_MONOTONIC publish time, 0 if none */
     int64_t heartbeat_age_ns;    /* now minus the writer's last sign of life */
 };
@@ -180,6 +295,16 @@ FRAME_API const char *frame_version_string(void);
  * \return a static string; never NULL.
  */
 FRAME_API const char *frame_strerror(int err);
+
+/**
+ * Describe an error about segment name into buf (len bytes): what
+ * frame_strerror() says, plus what the object under the name tells about
+ * it: for FRAME_EVERSION, its ABI version and ours ("segment layout 1;
+ * this libframe reads only 2").
+ * \return buf.
+ */
+FRAME_API const char *frame_segment_strerror(const char *name, int err,
+                                             char *buf, size_t len);
 
 /**
  * Check a segment name: 1..FRAME_NAME_MAX characters of [A-Za-z0-9._-],
@@ -228,7 +353,8 @@ struct frame_object {
 FRAME_API int frame_objects_list(struct frame_object **out, size_t *count);
 
 /**
- * Bytes of a tightly packed RGBA8 frame (stride = width * 4).
+ * Bytes of a tightly packed RGBA8 frame (stride = width * 4); see
+ * frame_image_layout() for every format.
  * \return the size, or 0 if it overflows or either side is 0.
  */
 FRAME_API size_t frame_buffer_size(uint32_t width, uint32_t height);
@@ -262,13 +388,25 @@ FRAME_API int frame_writer_create(const char *name,
                                   frame_writer **out, bool *replaced);
 
 /**
- * Start a frame: the slot after the newest one is marked as being written
- * and its pixels are returned. Readers never pick that slot meanwhile.
- * \return 0, -EINVAL (zero size, or a frame already begun), -EFBIG (does
- *         not fit a slot), FRAME_EDEAD (segment was truncated under us).
+ * Start an RGBA8 frame with tight rows: frame_writer_begin_format() with
+ * FRAME_FORMAT_RGBA8 and stride_align 1.
  */
 FRAME_API int frame_writer_begin(frame_writer *w, uint32_t width,
                                  uint32_t height, struct frame_buffer *out);
+
+/**
+ * Start a frame of any format: the slot after the newest one is marked as
+ * being written and its planes, laid out by frame_image_layout() with
+ * stride_align, are returned in out->image. Readers never pick that slot
+ * meanwhile.
+ * \return 0, -EINVAL (unknown format, zero size, a stride_align over 4096,
+ *         or a frame already begun), -EFBIG (does not fit a slot),
+ *         FRAME_EDEAD (segment was truncated under us).
+ */
+FRAME_API int frame_writer_begin_format(frame_writer *w, uint32_t format,
+                                        uint32_t width, uint32_t height,
+                                        uint32_t stride_align,
+                                        struct frame_buffer *out);
 
 /**
  * Publish the frame begun by frame_writer_begin(): it becomes the newest
@@ -396,16 +534,32 @@ FRAME_API bool frame_reader_still_valid(frame_reader *r,
                                         const struct frame_view *v);
 
 /**
- * Copy the newest frame into dst (rows of dst_stride bytes, or packed at
- * width * 4 when dst_stride is 0; dst_size bytes in all), retrying while it
- * is being overwritten. v receives its metadata; v->pixels is set to NULL
- * (the copy is in dst). FRAME_EBUSY here means the writer rewrote the frame
- * during every copy: the reader is too slow for this writer and slot count.
+ * Copy the newest frame into dst as RGBA8 (converted if it is another
+ * format, see frame_convert()), rows of dst_stride bytes, or packed at
+ * width * 4 when dst_stride is 0; dst_size bytes in all. Retries while it
+ * is being overwritten. v receives its metadata (its own format); v->pixels
+ * and v->image's planes are set to NULL (the copy is in dst).
+ * FRAME_EBUSY here means the writer rewrote the frame during every copy:
+ * the reader is too slow for this writer and slot count.
  * \return 0, -ENOSPC (dst too small for the frame; v holds its size), or
  *         as frame_reader_acquire().
  */
 FRAME_API int frame_reader_copy(frame_reader *r, void *dst, size_t dst_stride,
                                 size_t dst_size, struct frame_view *v);
+
+/**
+ * Copy the newest frame into dst in format (0: the frame's own), laid out
+ * as frame_image_layout(NULL, format, width, height, stride_align, dst)
+ * says, converting as frame_convert() does; otherwise as
+ * frame_reader_copy(). The frame's size is known only once it is taken:
+ * on -ENOSPC, v holds it (and v->format the frame's own format).
+ * \return 0, -EINVAL (unknown format, bad stride_align), -ENOSPC, or as
+ *         frame_reader_acquire().
+ */
+FRAME_API int frame_reader_copy_format(frame_reader *r, uint32_t format,
+                                       void *dst, size_t dst_size,
+                                       uint32_t stride_align,
+                                       struct frame_view *v);
 
 /**
  * Sleep until a frame newer than the last one acquired (and not already
