@@ -6,16 +6,11 @@
 #include <stdint.h>
 #include <strings.h>
 
-#define PACKED(n)                                                              \
-    {                                                                          \
-        {                                                                      \
-            (n), 0, 0                                                          \
-        }                                                                      \
-    }
-#define YUV420(c)                                                              \
-    {                                                                          \
-        {1, 0, 0}, {(c), 1, 1}, { (c), 1, 1 }                                  \
-    }
+/* clang-format off */
+#define PACKED(n) {{(n), 0, 0}}
+#define YUV420 {{1, 0, 0}, {1, 1, 1}, {1, 1, 1}}
+#define NV12_PLANES {{1, 0, 0}, {2, 1, 1}}
+/* clang-format on */
 
 /* Indexed by enum frame_pixel_format; row 0 is no format. */
 static const struct frame_format_desc formats[FRAME_FORMAT_MAX + 1] = {
@@ -36,7 +31,7 @@ static const struct frame_format_desc formats[FRAME_FORMAT_MAX + 1] = {
     /* U and V planes are one sample a pixel in I420; NV12's second plane
      * holds both, interleaved, and there is no third. */
     [FRAME_FORMAT_I420] = {FRAME_FORMAT_I420, "I420", "i420", "yuv420p", 3, 1,
-                           3, false, true, "B", "uint8", YUV420(1)},
+                           3, false, true, "B", "uint8", YUV420},
     [FRAME_FORMAT_NV12] = {FRAME_FORMAT_NV12, "NV12", "nv12", "nv12", 2, 1, 3,
                            false, true, "B", "uint8", NV12_PLANES},
 };
