@@ -53,6 +53,16 @@ static uint16_t luma16(const struct px *p)
     return (uint16_t)((77u * p->r + 150u * p->g + 29u * p->b + 128) >> 8);
 }
 
+/* At 8 bits from the samples' high bytes (exactly the 8-bit samples of an
+ * 8-bit source): luma16() >> 8 rounds differently, e.g. R, G, B = 0, 1, 0
+ * is 1 by the rule and 0 that way. */
+static uint8_t luma8(const struct px *p)
+{
+    return (uint8_t)((77u * (p->r >> 8) + 150u * (p->g >> 8) +
+                      29u * (p->b >> 8) + 128) >>
+                     8);
+}
+
 /* Row y of src as 16-bit RGBA. */
 static void unpack_row(const struct frame_image *s, uint32_t y, struct px *o)
 {
@@ -131,7 +141,7 @@ static void pack_row(const struct frame_image *d, uint32_t y,
         break;
     case FRAME_FORMAT_GRAY8:
         for (uint32_t x = 0; x < w; x++)
-            p[x] = luma16(&in[x]) >> 8;
+            p[x] = luma8(&in[x]);
         break;
     case FRAME_FORMAT_GRAY16:
         for (uint32_t x = 0; x < w; x++)
