@@ -106,6 +106,8 @@ static int check_spec(const struct pngw_spec *s, char *err, size_t errlen)
         return invalid(err, errlen, "width or height out of range");
     if (!s->samples || s->stride < row)
         return invalid(err, errlen, "no samples, or stride below row size");
+    if (s->little_endian16 && s->bit_depth != 16)
+        return invalid(err, errlen, "little-endian samples below 16 bits");
     if (palette) {
         int most = s->bit_depth >= 8 ? 256 : 1 << s->bit_depth;
         if (!s->palette || s->palette_len < 1 || s->palette_len > most)
@@ -205,6 +207,9 @@ static int encode(png_structp png, png_infop info, struct sink *sink,
         png_set_filter(png, PNG_FILTER_TYPE_BASE, s->filters);
 
     png_write_info(png, info);
+    /* After png_write_info(): libpng's transforms apply to the rows. */
+    if (s->little_endian16 && s->bit_depth == 16)
+        png_set_swap(png);
     png_write_image(png, rows); /* runs the 7 Adam7 passes itself */
     png_write_end(png, NULL);
     return 0;

@@ -15,8 +15,10 @@
  * Colour types and bit depths are libpng's PNG_COLOR_TYPE_* values and the
  * depths PNG allows for each. `samples` holds the rows as they are in the
  * file: sub-byte samples packed with the leftmost pixel in the high bits,
- * 16-bit samples big-endian. Nothing is converted on the way out, so what a
- * test puts in is exactly what a decoder reads back.
+ * 16-bit samples big-endian (or little-endian with little_endian16, as
+ * libframe's 16-bit formats hold them: libpng swaps each sample's bytes on
+ * the way out). Nothing else is converted, so what a test puts in is
+ * exactly what a decoder reads back.
  *
  * Start from pngw_spec_init(), which sets the "libpng's choice" defaults
  * (a zeroed spec would mean compression level 0).
@@ -29,6 +31,7 @@ struct pngw_spec {
     bool interlace;         /* Adam7 */
     const uint8_t *samples; /* height rows of stride bytes */
     size_t stride;          /* at least the packed row size */
+    bool little_endian16;   /* 16-bit samples stored low byte first */
 
     const uint8_t (*palette)[3]; /* PLTE, palette images only */
     int palette_len;             /* 1 .. 2^bit_depth (at most 256) */

@@ -16,15 +16,15 @@
  * is noticed (the library sleeps through EINTR). */
 #define WAIT_SLICE_MS 200
 
-/* Frames are copied out of the segment: that copy is what "shown" means
- * here. Two buffers, so a copy that fails halfway never spoils the last
- * good frame. */
+/* Frames are copied out of the segment, in their own format: that copy is
+ * what "shown" means here, and what --snapshot writes. Two buffers, so a
+ * copy that fails halfway never spoils the last good frame. */
 struct copies {
     uint8_t *buf[2];
     size_t cap[2];
     int shown; /* index of the buffer holding the frame shown */
     bool have;
-    uint32_t w, h;
+    struct frame_image img; /* the frame shown, in buf[shown] */
     uint64_t session, frame_no;
 };
 
@@ -51,11 +51,15 @@ static int copy_newest(struct viewer *vw, frame_reader *r, struct copies *c,
     int spare = !c->shown;
     struct frame_view v;
     int rc;
-    /* Rows packed. The spare buffer grows to a larger frame (-ENOSPC says
-     * its size), then the newest frame is copied again. */
-    while ((rc = frame_reader_copy(r, c->buf[spare], 0, c->cap[spare], &v)) ==
-           -ENOSPC) {
-        size_t need = (size_t)v.width * 4 * v.height;
+    /* Its own format, rows packed: one memcpy a plane when the writer's
+     * are too. The spare buffer grows to a larger frame (-ENOSPC says its
+     * size and format), then the newest frame is copied again. */
+    while ((rc = frame_reader_copy_format(r, 0, c->buf[spare], c->cap[spare], 1,
+                                          &v)) == -ENOSPC) {
+        size_t need =
+            frame_image_layout(NULL, v.format, v.width, v.height, 1, NULL);
+        if (!need)
+            return 0; /* not a frame anyone could copy: not shown */
         uint8_t *b = realloc(c->buf[spare], need);
         if (!b)
             return -ENOMEM;
@@ -73,8 +77,7 @@ static int copy_newest(struct viewer *vw, frame_reader *r, struct copies *c,
     vw->reported = 0;
     c->shown = spare;
     c->have = true;
-    c->w = v.width;
-    c->h = v.height;
+    frame_image_layout(&c->img, v.format, v.width, v.height, 1, c->buf[spare]);
     c->session = v.session_id;
     c->frame_no = v.frame_no;
     vw->shown++;
@@ -149,7 +152,7 @@ int headless_run(struct viewer *vw)
     }
 
     if (status == 0 && vw->o.snapshot &&
-        viewer_save_snapshot(vw, c.have ? c.buf[c.shown] : NULL, c.w, c.h))
+        viewer_save_snapshot(vw, c.have ? &c.img : NULL))
         status = 1;
     viewer_close_reader(vw, &r);
     free(c.buf[0]);

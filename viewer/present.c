@@ -21,13 +21,23 @@
 #define MAX_FIT 0.9
 #define TEXT_PAD 4 /* around text, in font pixels */
 
+/* A texture and the frame it holds. */
+struct texture {
+    SDL_Texture *t;
+    uint32_t w, h;
+    uint32_t sdl_format; /* the texture's */
+    uint32_t format;     /* the frame's (enum frame_pixel_format) */
+    const char *how;     /* how it is shown, if not as it is */
+};
+
 struct present {
     char name[FRAME_NAME_MAX + 1];
     SDL_Window *window;
     SDL_Renderer *renderer;
     SDL_RendererInfo info;
-    SDL_Texture *front, *back;
-    uint32_t front_w, front_h, back_w, back_h;
+    struct texture front, back;
+    uint8_t *conv; /* a frame converted to RGBA8 for display */
+    size_t conv_cap;
     bool sized; /* the window has been fitted to a first frame */
     bool font_used;
     bool sdl_up;
@@ -77,6 +87,10 @@ int present_open(const struct present_config *c, struct present **out)
         rc = sdl_fail("SDL_GetRendererInfo");
         goto fail;
     }
+    /* The library's YUV is BT.601 limited range (frame.h); SDL's default
+     * is the same, said here so nobody's AUTOMATIC (BT.709 from 720p up)
+     * sneaks in. */
+    SDL_SetYUVConversionMode(SDL_YUV_CONVERSION_BT601);
     *out = p;
     return 0;
 
@@ -92,10 +106,11 @@ void present_close(struct present *p)
     /* The test font caches its glyph textures on the renderer. */
     if (p->font_used)
         SDLTest_CleanupTextDrawing();
-    if (p->front)
-        SDL_DestroyTexture(p->front);
-    if (p->back)
-        SDL_DestroyTexture(p->back);
+    if (p->front.t)
+        SDL_DestroyTexture(p->front.t);
+    if (p->back.t)
+        SDL_DestroyTexture(p->back.t);
+    free(p->conv);
     if (p->renderer)
         SDL_DestroyRenderer(p->renderer);
     if (p->window)
@@ -119,32 +134,130 @@ static bool too_large(const struct present *p, uint32_t w, uint32_t h)
             h > (uint32_t)p->info.max_texture_height);
 }
 
-int present_upload(struct present *p, const struct frame_view *v)
+/* The SDL texture format a frame format is shown from as it is, or 0:
+ * GRAY8 too could be the luma of an IYUV texture with chroma 128, but
+ * IYUV is limited range, so grey below 16 and above 235 would be clipped
+ * (and SDL's full-range mode is process-wide, wrong for I420 and NV12):
+ * it is converted instead, as the 16-bit formats are. */
+static uint32_t sdl_format_of(uint32_t format)
 {
-    if (too_large(p, v->width, v->height))
-        return -EFBIG;
-    if (!p->back || p->back_w != v->width || p->back_h != v->height) {
-        if (p->back)
-            SDL_DestroyTexture(p->back);
-        p->back = SDL_CreateTexture(p->renderer, SDL_PIXELFORMAT_RGBA32,
-                                    SDL_TEXTUREACCESS_STREAMING, (int)v->width,
-                                    (int)v->height);
-        if (!p->back)
-            return sdl_fail("SDL_CreateTexture");
-        /* Alpha is data here, not transparency: copy it, never blend. */
-        if (SDL_SetTextureBlendMode(p->back, SDL_BLENDMODE_NONE) != 0) {
-            int rc = sdl_fail("SDL_SetTextureBlendMode");
-            SDL_DestroyTexture(p->back);
-            p->back = NULL;
-            return rc;
-        }
-        p->back_w = v->width;
-        p->back_h = v->height;
+    switch (format) {
+    case FRAME_FORMAT_RGBA8:
+        return SDL_PIXELFORMAT_RGBA32;
+    case FRAME_FORMAT_BGRA8:
+        return SDL_PIXELFORMAT_BGRA32;
+    case FRAME_FORMAT_RGB8:
+        return SDL_PIXELFORMAT_RGB24;
+    case FRAME_FORMAT_I420:
+        return SDL_PIXELFORMAT_IYUV;
+    case FRAME_FORMAT_NV12:
+        return SDL_PIXELFORMAT_NV12;
     }
+    return 0;
+}
+
+/* Whether the renderer takes the texture format itself. SDL would
+ * convert the others on every upload on its own; we convert them with the
+ * library instead, by its documented rules. */
+static bool renderer_takes(const struct present *p, uint32_t sdl_format)
+{
+    for (Uint32 i = 0; i < p->info.num_texture_formats; i++)
+        if (p->info.texture_formats[i] == sdl_format)
+            return true;
+    return false;
+}
+
+/* The back texture, of sdl_format and the frame's size. */
+static int back_texture(struct present *p, uint32_t sdl_format, uint32_t w,
+                        uint32_t h)
+{
+    struct texture *b = &p->back;
+    if (b->t && b->w == w && b->h == h && b->sdl_format == sdl_format)
+        return 0;
+    if (b->t)
+        SDL_DestroyTexture(b->t);
+    b->t = SDL_CreateTexture(p->renderer, sdl_format,
+                             SDL_TEXTUREACCESS_STREAMING, (int)w, (int)h);
+    if (!b->t)
+        return sdl_fail("SDL_CreateTexture");
+    /* Alpha is data here, not transparency: copy it, never blend. */
+    if (SDL_SetTextureBlendMode(b->t, SDL_BLENDMODE_NONE) != 0) {
+        int rc = sdl_fail("SDL_SetTextureBlendMode");
+        SDL_DestroyTexture(b->t);
+        b->t = NULL;
+        return rc;
+    }
+    b->w = w;
+    b->h = h;
+    b->sdl_format = sdl_format;
+    return 0;
+}
+
+/* img converted to RGBA8 by the library, into p->conv. */
+static int convert_rgba8(struct present *p, const struct frame_image *img,
+                         struct frame_image *out)
+{
+    size_t need = frame_image_layout(NULL, FRAME_FORMAT_RGBA8, img->width,
+                                     img->height, 1, NULL);
+    if (!need)
+        return -EINVAL;
+    if (need > p->conv_cap) {
+        uint8_t *b = realloc(p->conv, need);
+        if (!b)
+            return -ENOMEM;
+        p->conv = b;
+        p->conv_cap = need;
+    }
+    frame_image_layout(out, FRAME_FORMAT_RGBA8, img->width, img->height, 1,
+                       p->conv);
+    return frame_convert(out, img);
+}
+
+int present_upload(struct present *p, const struct frame_image *img)
+{
+    if (too_large(p, img->width, img->height))
+        return -EFBIG;
+    uint32_t format = img->format;
+    uint32_t sdl_format = sdl_format_of(format);
+    const char *how = NULL;
+    struct frame_image conv;
+    if (!sdl_format || !renderer_takes(p, sdl_format)) {
+        const struct frame_format_desc *d = frame_format_desc(format);
+        how = d && d->bytes_per_sample > 1 ? "shown as 8-bit"
+              : sdl_format                 ? "converted: not a texture here"
+                                           : "converted for display";
+        /* Read from the mapping like an upload: validated afterwards. */
+        int rc = convert_rgba8(p, img, &conv);
+        if (rc)
+            return rc;
+        img = &conv;
+        sdl_format = SDL_PIXELFORMAT_RGBA32;
+    }
+    int rc = back_texture(p, sdl_format, img->width, img->height);
+    if (rc)
+        return rc;
     /* Straight from the writer's memory; the caller validates afterwards,
      * and a torn upload stays in the back texture, never shown. */
-    if (SDL_UpdateTexture(p->back, NULL, v->pixels, (int)v->stride) != 0)
+    switch (sdl_format) {
+    case SDL_PIXELFORMAT_IYUV:
+        rc = SDL_UpdateYUVTexture(
+            p->back.t, NULL, img->plane[0], (int)img->stride[0], img->plane[1],
+            (int)img->stride[1], img->plane[2], (int)img->stride[2]);
+        break;
+    case SDL_PIXELFORMAT_NV12:
+        rc = SDL_UpdateNVTexture(p->back.t, NULL, img->plane[0],
+                                 (int)img->stride[0], img->plane[1],
+                                 (int)img->stride[1]);
+        break;
+    default:
+        rc = SDL_UpdateTexture(p->back.t, NULL, img->plane[0],
+                               (int)img->stride[0]);
+        break;
+    }
+    if (rc != 0)
         return sdl_fail("SDL_UpdateTexture");
+    p->back.format = format;
+    p->back.how = how;
     return 0;
 }
 
@@ -153,7 +266,7 @@ static void fit_window(struct present *p)
 {
     if (SDL_GetWindowFlags(p->window) & SDL_WINDOW_FULLSCREEN)
         return;
-    double fw = p->front_w, fh = p->front_h;
+    double fw = p->front.w, fh = p->front.h;
     double maxw = 1920, maxh = 1080;
     SDL_Rect usable;
     /* Without the display's size, a common one will do. */
@@ -185,14 +298,9 @@ static void fit_window(struct present *p)
 
 void present_swap(struct present *p)
 {
-    SDL_Texture *t = p->front;
+    struct texture t = p->front;
     p->front = p->back;
     p->back = t;
-    uint32_t w = p->front_w, h = p->front_h;
-    p->front_w = p->back_w;
-    p->front_h = p->back_h;
-    p->back_w = w;
-    p->back_h = h;
     if (!p->sized) {
         fit_window(p);
         p->sized = true;
@@ -201,10 +309,20 @@ void present_swap(struct present *p)
 
 bool present_frame_size(const struct present *p, uint32_t *w, uint32_t *h)
 {
-    if (!p->front)
+    if (!p->front.t)
         return false;
-    *w = p->front_w;
-    *h = p->front_h;
+    *w = p->front.w;
+    *h = p->front.h;
+    return true;
+}
+
+bool present_frame_format(const struct present *p, uint32_t *format,
+                          const char **how)
+{
+    if (!p->front.t)
+        return false;
+    *format = p->front.format;
+    *how = p->front.how;
     return true;
 }
 
@@ -290,7 +408,7 @@ static int draw_overlay(struct present *p, const struct overlay *o, int ow,
         int bw = (int)status_w * FONT_CHARACTER_SIZE + 2 * TEXT_PAD;
         int bh = FONT_LINE_HEIGHT + 2 * TEXT_PAD - 2;
         /* Over a frame, keep out of the way at the bottom; alone, centre. */
-        int y = p->front ? lh - bh - 2 * TEXT_PAD : (lh - bh) / 2;
+        int y = p->front.t ? lh - bh - 2 * TEXT_PAD : (lh - bh) / 2;
         rc = draw_text_box(p, (lw - bw) / 2, y, &o->status, 1, status_w);
     }
     if (SDL_RenderSetScale(p->renderer, 1, 1) != 0 && rc == 0)
@@ -307,15 +425,15 @@ int present_draw(struct present *p, const struct overlay *o)
         return sdl_fail("SDL_SetRenderDrawColor");
     if (SDL_RenderClear(p->renderer) != 0)
         return sdl_fail("SDL_RenderClear");
-    if (p->front && ow > 0 && oh > 0) {
+    if (p->front.t && ow > 0 && oh > 0) {
         double s;
-        SDL_Rect dst = letterbox(p->front_w, p->front_h, ow, oh, &s);
+        SDL_Rect dst = letterbox(p->front.w, p->front.h, ow, oh, &s);
         /* Smooth when shrinking; when enlarging, show the pixels as they
          * are rather than blur them. */
-        if (SDL_SetTextureScaleMode(p->front, s < 1 ? SDL_ScaleModeLinear
-                                                    : SDL_ScaleModeNearest))
+        if (SDL_SetTextureScaleMode(p->front.t, s < 1 ? SDL_ScaleModeLinear
+                                                      : SDL_ScaleModeNearest))
             return sdl_fail("SDL_SetTextureScaleMode");
-        if (SDL_RenderCopy(p->renderer, p->front, NULL, &dst) != 0)
+        if (SDL_RenderCopy(p->renderer, p->front.t, NULL, &dst) != 0)
             return sdl_fail("SDL_RenderCopy");
     }
     int rc = draw_overlay(p, o, ow, oh);
@@ -327,11 +445,14 @@ int present_draw(struct present *p, const struct overlay *o)
 
 void present_set_title(struct present *p, const char *state)
 {
-    char title[FRAME_NAME_MAX + 96];
-    char size[32] = "";
-    if (p->front)
-        snprintf(size, sizeof(size), " %ux%u", p->front_w, p->front_h);
-    snprintf(title, sizeof(title), "%s%s%s%s%s - %s", p->name, size,
+    char title[FRAME_NAME_MAX + 128];
+    char frame[64] = "";
+    if (p->front.t) {
+        const struct frame_format_desc *d = frame_format_desc(p->front.format);
+        snprintf(frame, sizeof(frame), " %ux%u %s", p->front.w, p->front.h,
+                 d ? d->name : "?");
+    }
+    snprintf(title, sizeof(title), "%s%s%s%s%s - %s", p->name, frame,
              state ? " (" : "", state ? state : "", state ? ")" : "",
              msg_prog());
     SDL_SetWindowTitle(p->window, title);
@@ -348,73 +469,11 @@ int present_toggle_fullscreen(struct present *p)
 
 int present_native_size(struct present *p)
 {
-    if (!p->front)
+    if (!p->front.t)
         return 0;
     if ((SDL_GetWindowFlags(p->window) & SDL_WINDOW_FULLSCREEN) &&
         SDL_SetWindowFullscreen(p->window, 0) != 0)
         return sdl_fail("SDL_SetWindowFullscreen");
-    SDL_SetWindowSize(p->window, (int)p->front_w, (int)p->front_h);
-    return 0;
-}
-
-int present_read_front(struct present *p, uint8_t **pixels, uint32_t *w,
-                       uint32_t *h)
-{
-    if (!p->front)
-        return -ENOENT;
-    size_t pitch = (size_t)p->front_w * 4;
-    uint8_t *buf = malloc(pitch * p->front_h);
-    if (!buf)
-        return -ENOMEM;
-    int rc = 0;
-    SDL_Texture *target = NULL;
-    bool targeted = false;
-
-    if (!SDL_RenderTargetSupported(p->renderer)) {
-        SDL_SetError("the %s renderer cannot render to a texture",
-                     present_renderer_name(p));
-        rc = sdl_fail("SDL_RenderTargetSupported");
-        goto out;
-    }
-    target = SDL_CreateTexture(p->renderer, SDL_PIXELFORMAT_RGBA32,
-                               SDL_TEXTUREACCESS_TARGET, (int)p->front_w,
-                               (int)p->front_h);
-    if (!target) {
-        rc = sdl_fail("SDL_CreateTexture");
-        goto out;
-    }
-    if (SDL_SetRenderTarget(p->renderer, target) != 0) {
-        rc = sdl_fail("SDL_SetRenderTarget");
-        goto out;
-    }
-    targeted = true;
-    /* 1:1, no filtering, no blending: every byte, alpha included, lands
-     * in the target as it was uploaded. */
-    if (SDL_SetTextureScaleMode(p->front, SDL_ScaleModeNearest) != 0) {
-        rc = sdl_fail("SDL_SetTextureScaleMode");
-        goto out;
-    }
-    if (SDL_RenderCopy(p->renderer, p->front, NULL, NULL) != 0) {
-        rc = sdl_fail("SDL_RenderCopy");
-        goto out;
-    }
-    if (SDL_RenderReadPixels(p->renderer, NULL, SDL_PIXELFORMAT_RGBA32, buf,
-                             (int)pitch) != 0) {
-        rc = sdl_fail("SDL_RenderReadPixels");
-        goto out;
-    }
-
-out:
-    if (targeted && SDL_SetRenderTarget(p->renderer, NULL) != 0 && rc == 0)
-        rc = sdl_fail("SDL_SetRenderTarget");
-    if (target)
-        SDL_DestroyTexture(target);
-    if (rc) {
-        free(buf);
-        return rc;
-    }
-    *pixels = buf;
-    *w = p->front_w;
-    *h = p->front_h;
+    SDL_SetWindowSize(p->window, (int)p->front.w, (int)p->front.h);
     return 0;
 }

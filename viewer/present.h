@@ -38,12 +38,16 @@ void present_close(struct present *p);
 const char *present_renderer_name(const struct present *p);
 
 /*
- * Hand the view's pixels to SDL straight from the mapping, into the back
- * texture (recreated when the size changes). The caller then asks
- * frame_reader_still_valid() and calls present_swap() only if it is true.
- * -EFBIG (nothing printed) when the frame exceeds the largest texture.
+ * Hand a frame to SDL, into the back texture (recreated when the format or
+ * size changes): straight from the mapping for the formats SDL's renderer
+ * takes as they are (RGBA8, BGRA8, RGB8, I420 as IYUV, NV12), converted to
+ * RGBA8 by the library for the others (GRAY8, the 16-bit ones, and any the
+ * renderer lacks). The caller then asks frame_reader_still_valid() and
+ * calls present_swap() only if it is true. -EFBIG (nothing printed) when
+ * the frame exceeds the largest texture, -ENOMEM (nothing printed) when
+ * there is no memory to convert it.
  */
-int present_upload(struct present *p, const struct frame_view *v);
+int present_upload(struct present *p, const struct frame_image *img);
 
 /* Make the uploaded back texture the front one. The first frame ever shown
  * also sizes the window to it. */
@@ -51,6 +55,12 @@ void present_swap(struct present *p);
 
 /* Size of the front frame; false if none has been shown. */
 bool present_frame_size(const struct present *p, uint32_t *w, uint32_t *h);
+
+/* The front frame's format (enum frame_pixel_format) and how it is shown:
+ * NULL when as it is, else a few words ("shown as 8-bit"); false if none
+ * has been shown. */
+bool present_frame_format(const struct present *p, uint32_t *format,
+                          const char **how);
 
 /* Clear, draw the front frame letterboxed, the overlay, and present. */
 int present_draw(struct present *p, const struct overlay *o);
@@ -62,14 +72,5 @@ int present_toggle_fullscreen(struct present *p);
 
 /* Window size equal to the frame's (leaving fullscreen). */
 int present_native_size(struct present *p);
-
-/*
- * Read the front frame back at its own size, byte for byte: it is drawn
- * 1:1, unblended and unfiltered, into a target texture of its size, which
- * is read as RGBA32. *pixels (free() it) holds w * h * 4 bytes.
- * -ENOENT (nothing printed) when no frame has been shown.
- */
-int present_read_front(struct present *p, uint8_t **pixels, uint32_t *w,
-                       uint32_t *h);
 
 #endif

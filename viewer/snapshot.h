@@ -1,15 +1,22 @@
-/* Snapshots: an RGBA8 frame into a PNG file, and their timestamped names. */
+/* Snapshots: a frame into a PNG file at its own depth, and their
+ * timestamped names. */
 #ifndef VIEWER_SNAPSHOT_H
 #define VIEWER_SNAPSHOT_H
+
+#include <libframe/frame.h>
 
 #include <stddef.h>
 #include <stdint.h>
 
-/* Write w x h RGBA8 pixels (rows of stride bytes) to path as an 8-bit RGBA
- * PNG, unchanged. 0, or a negative errno code and "PROG: snapshot 'path':
- * why" on stderr (msg_error(): the program main() named). */
-int snapshot_write(const char *path, const uint8_t *rgba, uint32_t w,
-                   uint32_t h, size_t stride);
+/*
+ * Write a frame to path as a PNG of its own samples: GRAY8 and GRAY16 as
+ * 8- and 16-bit grey, RGB8 as RGB, RGBA8 and RGBA16 as 8- and 16-bit RGBA;
+ * what PNG cannot store is converted by the library (frame_convert()):
+ * BGRA8 to RGBA8, I420 and NV12 to RGB8 (BT.601 limited range). 0, or a
+ * negative errno code and "PROG: snapshot 'path': why" on stderr
+ * (msg_error(): the program main() named).
+ */
+int snapshot_write(const char *path, const struct frame_image *img);
 
 /* An absolute path in the current directory for a snapshot taken now:
  * viewer-NAME-YYYYMMDD-HHMMSS.mmm.png. 0 or -ENAMETOOLONG. */

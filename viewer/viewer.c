@@ -62,12 +62,11 @@ void viewer_close_reader(struct viewer *vw, frame_reader **r)
     *r = NULL;
 }
 
-int viewer_save_snapshot(const struct viewer *vw, const uint8_t *pixels,
-                         uint32_t w, uint32_t h)
+int viewer_save_snapshot(const struct viewer *vw, const struct frame_image *img)
 {
-    if (!pixels) {
+    if (!img) {
         msg_error("snapshot '%s': no frame was shown", vw->o.snapshot);
         return -ENOENT;
     }
-    return snapshot_write(vw->o.snapshot, pixels, w, h, (size_t)w * 4);
+    return snapshot_write(vw->o.snapshot, img);
 }

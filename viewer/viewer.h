@@ -47,9 +47,9 @@ int viewer_open_reader(struct viewer *vw, frame_reader **r);
 /* Close *r (NULL is fine), keeping its counters for the stats. */
 void viewer_close_reader(struct viewer *vw, frame_reader **r);
 
-/* --snapshot at exit: w x h packed RGBA8 pixels, the last frame shown, or
+/* --snapshot at exit: img, the last frame shown in its own format, or
  * NULL when none was. 0, or a negative code once said why not. */
-int viewer_save_snapshot(const struct viewer *vw, const uint8_t *pixels,
-                         uint32_t w, uint32_t h);
+int viewer_save_snapshot(const struct viewer *vw,
+                         const struct frame_image *img);
 
 #endif

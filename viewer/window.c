@@ -136,6 +136,7 @@ int window_run(struct viewer *vw)
         status = 1;
 out:
     waiter_stop(&w.waiter);
+    window_snapshot_free(&w);
     viewer_close_reader(vw, &w.r);
     present_close(w.p);
     return status;

@@ -8,7 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#define HUD_LINES 8
+#define HUD_LINES 9
 
 void window_set_status(struct window *w, const char *fmt, ...)
 {
@@ -52,11 +52,20 @@ static void hud_lines(struct window *w, char lines[HUD_LINES][96])
                  w->front_frame_no, w->paused ? " (paused)" : "");
     else
         snprintf(lines[4], 96, "frame     none");
-    snprintf(lines[5], 96, "renderer  %s%s", present_renderer_name(w->p),
+    uint32_t format;
+    const char *how;
+    if (present_frame_format(w->p, &format, &how)) {
+        const struct frame_format_desc *d = frame_format_desc(format);
+        snprintf(lines[5], 96, "format    %s%s%s%s", d ? d->name : "?",
+                 how ? " (" : "", how ? how : "", how ? ")" : "");
+    } else {
+        snprintf(lines[5], 96, "format    -");
+    }
+    snprintf(lines[6], 96, "renderer  %s%s", present_renderer_name(w->p),
              w->vw->o.vsync ? ", vsync" : "");
     /* Short lines: at 640 pixels wide the font can still be doubled. */
-    snprintf(lines[6], 96, "q quit  space pause  f full");
-    snprintf(lines[7], 96, "s save  h hud  1 native");
+    snprintf(lines[7], 96, "q quit  space pause  f full");
+    snprintf(lines[8], 96, "s save  h hud  1 native");
 }
 
 int window_redraw(struct window *w)

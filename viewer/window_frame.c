@@ -32,6 +32,20 @@ static bool mapping_broken(struct window *w)
     return true;
 }
 
+void window_swap_in(struct window *w, const struct frame_view *v)
+{
+    uint32_t ow = 0, oh = 0, of = 0;
+    const char *how;
+    present_frame_size(w->p, &ow, &oh);
+    present_frame_format(w->p, &of, &how);
+    present_swap(w->p);
+    if (!w->have_front || ow != v->width || oh != v->height || of != v->format)
+        w->title_dirty = true; /* it names them */
+    w->have_front = true;
+    w->front_session = v->session_id;
+    w->front_frame_no = v->frame_no;
+}
+
 int window_show_newest(struct window *w, bool timed)
 {
     if (w->paused)
@@ -54,7 +68,7 @@ int window_show_newest(struct window *w, bool timed)
             return 0;
         if (v.width == w->bad_w && v.height == w->bad_h)
             return 0;
-        rc = present_upload(w->p, &v);
+        rc = present_upload(w->p, &v.image);
         if (rc) {
             /* Said once (SDL's reason is printed already), and frames of
              * that size are skipped: others may still be shown. */
@@ -62,6 +76,10 @@ int window_show_newest(struct window *w, bool timed)
                 msg_error("frame %ux%u is larger than the %s renderer's "
                           "largest texture; not shown",
                           v.width, v.height, present_renderer_name(w->p));
+            else if (rc == -ENOMEM)
+                msg_error("frame %ux%u: out of memory to convert it for "
+                          "display; not shown",
+                          v.width, v.height);
             else
                 msg_error("frame %ux%u cannot be shown", v.width, v.height);
             w->bad_w = v.width;
@@ -74,14 +92,7 @@ int window_show_newest(struct window *w, bool timed)
                 return 0;
             continue;
         }
-        uint32_t ow = 0, oh = 0;
-        present_frame_size(w->p, &ow, &oh);
-        present_swap(w->p);
-        if (!w->have_front || ow != v.width || oh != v.height)
-            w->title_dirty = true;
-        w->have_front = true;
-        w->front_session = v.session_id;
-        w->front_frame_no = v.frame_no;
+        window_swap_in(w, &v);
         w->vw->reported = 0;
         if (w->status[0])
             window_set_status(w, NULL);

@@ -15,6 +15,13 @@ int window_on_key(struct window *w, const SDL_KeyboardEvent *k)
         w->paused = !w->paused;
         w->dirty = true;
         w->title_dirty = true;
+        /* The picture held is a copy, so a snapshot writes exactly it
+         * however far the writer gets meanwhile; if there is none, the
+         * frame shown stays and a snapshot says it cannot be read. */
+        if (w->paused) {
+            window_hold_newest(w);
+            return 0;
+        }
         return window_show_newest(w, false);
     case SDLK_f:
         present_toggle_fullscreen(w->p); /* printed if it failed */

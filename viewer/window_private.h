@@ -29,6 +29,15 @@ struct window {
     bool have_front;
     uint64_t front_session, front_frame_no;
     uint32_t bad_w, bad_h; /* a size SDL could not take: skipped */
+    /* A validated copy of a frame in its own format: what a snapshot
+     * writes, and what a pause shows (window_snapshot.c). */
+    struct {
+        uint8_t *buf;
+        size_t cap;
+        bool have;
+        struct frame_image img;
+        uint64_t session, frame_no;
+    } held;
 };
 
 /* window_draw.c: what the window says. */
@@ -54,15 +63,26 @@ void window_reopen_reader(struct window *w);
  * found on attach may be old). 0, or a failure to draw. */
 int window_show_newest(struct window *w, bool timed);
 
+/* The frame v just uploaded becomes the front one. */
+void window_swap_in(struct window *w, const struct frame_view *v);
+
 /* window_keys.c */
 int window_on_key(struct window *w, const SDL_KeyboardEvent *k);
 
-/* window_snapshot.c: the front frame read back, byte-exact, to PNG. */
+/* window_snapshot.c: the frame shown, copied in its own format, to PNG. */
+
+/* Copy the newest frame (validated, its own format) into w->held and show
+ * it if it is not the one shown: pausing shows exactly what a snapshot
+ * then writes. 0, or why not (nothing said). */
+int window_hold_newest(struct window *w);
 
 /* Key s: a timestamped file in the current directory, its path printed. */
 void window_snapshot_key(struct window *w);
 
 /* --snapshot at exit. 0, or a negative code once said why not. */
 int window_snapshot_exit(struct window *w);
+
+/* Free the held copy. */
+void window_snapshot_free(struct window *w);
 
 #endif
