@@ -280,11 +280,20 @@ struct victim {
     size_t len;
 };
 
-static void victim_open(struct victim *v, const char *tag)
+/* The victim's one frame is of format, width x height with rows aligned
+ * to align, in slots sized for that frame (pixel_format = format). */
+static void victim_open_format(struct victim *v, const char *tag,
+                               uint32_t format, uint32_t width, uint32_t height,
+                               uint32_t align)
 {
     v->name = test_name(tag);
-    v->w = make_writer(v->name, 32, 32);
-    publish(v->w, 32, 32, 1);
+    struct frame_format fmt = {
+        .max_width = width, .max_height = height, .pixel_format = format};
+    CHECK_RC(frame_writer_create(v->name, &fmt, &v->w, NULL), 0);
+    struct frame_buffer b;
+    CHECK_RC(frame_writer_begin_format(v->w, format, width, height, align, &b),
+             0);
+    CHECK_RC(frame_writer_commit(v->w, 0, 1), 0);
     char path[128];
     snprintf(path, sizeof(path), "/" FRAME_OBJECT_PREFIX "%s", v->name);
     v->fd = shm_open(path, O_RDWR, 0);
@@ -294,6 +303,13 @@ static void victim_open(struct victim *v, const char *tag)
     v->len = (size_t)st.st_size;
     v->h = mmap(NULL, v->len, PROT_READ | PROT_WRITE, MAP_SHARED, v->fd, 0);
     CHECK(v->h != MAP_FAILED);
+}
+
+/* An RGBA8 32x32 frame filled with pattern 1. */
+static void victim_open(struct victim *v, const char *tag)
+{
+    victim_open_format(v, tag, FRAME_FORMAT_RGBA8, 32, 32, 1);
+    publish(v->w, 32, 32, 1);
 }
 
 static void victim_close(struct victim *v)
@@ -337,6 +353,8 @@ static void corrupt_fixed_fields(void)
     CORRUPT_FIXED(&v, format, 0, FRAME_ELAYOUT);
     CORRUPT_FIXED(&v, format, FRAME_FORMAT_MAX + 1, FRAME_ELAYOUT);
     CORRUPT_FIXED(&v, format, FRAME_FORMAT_RGBA16, FRAME_ELAYOUT); /* too big */
+    CORRUPT_FIXED(&v, format, 0xffffffffu, FRAME_ELAYOUT);
+    CORRUPT_FIXED(&v, format, FRAME_FORMAT_BGRA8, 0); /* same size */
     CORRUPT_FIXED(&v, slot_count, 0, FRAME_ELAYOUT);
     CORRUPT_FIXED(&v, slot_count, 1, FRAME_ELAYOUT);
     CORRUPT_FIXED(&v, slot_count, FRAME_MAX_SLOTS + 1, FRAME_ELAYOUT);
@@ -371,11 +389,19 @@ static int acquire_rc(const char *name)
     struct frame_view view;
     int rc = frame_reader_acquire(r, &view);
     if (rc == 0) {
-        /* Read the whole view: with a bad descriptor this would fault. */
+        /* Read every plane of the view: with a bad descriptor this would
+         * fault, or ASan would see it leave the mapping. */
+        const struct frame_format_desc *d = frame_format_desc(view.format);
+        CHECK(d && view.image.plane_count == d->plane_count);
         volatile uint32_t sum = 0;
-        for (uint32_t y = 0; y < view.height; y++)
-            for (uint32_t x = 0; x < view.width * 4; x++)
-                sum += view.pixels[(size_t)y * view.stride + x];
+        for (uint32_t p = 0; p < d->plane_count; p++) {
+            uint32_t pw, ph, row;
+            frame__plane_size(d, p, view.width, view.height, &pw, &ph, &row);
+            for (uint32_t y = 0; y < ph; y++)
+                for (uint32_t x = 0; x < row; x++)
+                    sum += view.image
+                               .plane[p][(size_t)y * view.image.stride[p] + x];
+        }
         (void)sum;
     } else {
         /* A refused descriptor kills the handle for good. */
@@ -423,6 +449,178 @@ static void corrupt_frame_fields(void)
     CORRUPT_LIVE(v.h->latest, latest + 0x100, FRAME_EBUSY);
     /* A slot left odd forever (writer died mid-write of the newest slot). */
     CORRUPT_LIVE(s->seq, s->seq | 1, FRAME_EBUSY);
+    victim_close(&v);
+}
+
+/* Formats with other planes than RGBA8's: every plane field refused on its
+ * own when it overlaps another plane, overflows, leaves the slot, is
+ * shorter than a row, misaligned or set for a plane the format lacks. */
+static void corrupt_plane_fields(void)
+{
+    struct victim v;
+    uint64_t cap;
+    struct frame__slot *s;
+#define VICTIM(tag, format, width, height, align)                              \
+    do {                                                                       \
+        victim_open_format(&v, tag, format, width, height, align);             \
+        s = &v.h->slot[v.h->latest & 0xff];                                    \
+        cap = v.h->fixed.slot_capacity;                                        \
+        CHECK_RC(acquire_rc(v.name), 0);                                       \
+    } while (0)
+
+    /* I420 at 31x17: planes Y 31x17, U and V 16x9 (rounded up), tight. */
+    VICTIM("i420", FRAME_FORMAT_I420, 31, 17, 1);
+    CHECK(s->stride[0] == 31 && s->stride[1] == 16 && s->stride[2] == 16);
+    CHECK(s->offset[0] == 0 && s->offset[1] == 527 && s->offset[2] == 671);
+    CORRUPT_LIVE(s->offset[1], 0, FRAME_EBADFRAME);   /* U over Y */
+    CORRUPT_LIVE(s->offset[1], 526, FRAME_EBADFRAME); /* Y's last byte */
+    CORRUPT_LIVE(s->offset[2], 527, FRAME_EBADFRAME); /* V over U */
+    CORRUPT_LIVE(s->offset[2], 670, FRAME_EBADFRAME); /* U's last byte */
+    CORRUPT_LIVE(s->offset[0], 1, FRAME_EBADFRAME);   /* Y over U */
+    CORRUPT_LIVE(s->offset[0], 671, FRAME_EBADFRAME); /* Y over V */
+    /* V at the very end of the slot: 8 rows of 16 and a 16-byte row, which
+     * is 9 chroma rows of 16 pixels, not 8 of 15 (odd sizes round up). */
+    CORRUPT_LIVE(s->offset[2], (uint32_t)cap - 144, 0);
+    CORRUPT_LIVE(s->offset[2], (uint32_t)cap - 143, FRAME_EBADFRAME);
+    CORRUPT_LIVE(s->offset[1], (uint32_t)cap - 143, FRAME_EBADFRAME);
+    CORRUPT_LIVE(s->offset[2], (uint32_t)cap, FRAME_EBADFRAME);
+    CORRUPT_LIVE(s->offset[2], 0xffffffffu, FRAME_EBADFRAME);
+    CORRUPT_LIVE(s->offset[1], 0xfffffff0u, FRAME_EBADFRAME);
+    CORRUPT_LIVE(s->stride[1], 15, FRAME_EBADFRAME); /* 16 bytes a row */
+    CORRUPT_LIVE(s->stride[2], 15, FRAME_EBADFRAME);
+    CORRUPT_LIVE(s->stride[2], 0, FRAME_EBADFRAME);
+    CORRUPT_LIVE(s->stride[0], 30, FRAME_EBADFRAME);
+    CORRUPT_LIVE(s->stride[1], 17, FRAME_EBADFRAME); /* U now reaches V */
+    CORRUPT_LIVE(s->stride[1], 0xffffffffu, FRAME_EBADFRAME);
+    CORRUPT_LIVE(s->stride[2], 0x80000000u, FRAME_EBADFRAME);
+    CORRUPT_LIVE(s->height, 18, FRAME_EBADFRAME); /* Y reaches U */
+    CORRUPT_LIVE(s->height, 0x80000000u, FRAME_EBADFRAME);
+    CORRUPT_LIVE(s->width, 32, FRAME_EBADFRAME); /* a Y row over stride */
+    /* The same numbers read as other formats. */
+    CORRUPT_LIVE(s->format, FRAME_FORMAT_NV12, FRAME_EBADFRAME);
+    CORRUPT_LIVE(s->format, FRAME_FORMAT_GRAY8, FRAME_EBADFRAME);
+    CORRUPT_LIVE(s->format, FRAME_FORMAT_MAX + 1, FRAME_EBADFRAME);
+    CORRUPT_LIVE(s->format, 0xffffffffu, FRAME_EBADFRAME);
+    victim_close(&v);
+
+    /* NV12 at 31x17: Y 31x17, then 16x9 pairs of U and V. */
+    VICTIM("nv12", FRAME_FORMAT_NV12, 31, 17, 1);
+    CHECK(s->stride[0] == 31 && s->stride[1] == 32 && s->stride[2] == 0);
+    CHECK(s->offset[0] == 0 && s->offset[1] == 527 && s->offset[2] == 0);
+    CORRUPT_LIVE(s->stride[1], 31, FRAME_EBADFRAME); /* half a pair short */
+    CORRUPT_LIVE(s->stride[1], 16, FRAME_EBADFRAME); /* I420's U row */
+    CORRUPT_LIVE(s->offset[1], 500, FRAME_EBADFRAME);
+    CORRUPT_LIVE(s->offset[1], (uint32_t)cap - 288, 0);
+    CORRUPT_LIVE(s->offset[1], (uint32_t)cap - 287, FRAME_EBADFRAME);
+    CORRUPT_LIVE(s->stride[2], 16, FRAME_EBADFRAME); /* no third plane */
+    CORRUPT_LIVE(s->offset[2], 815, FRAME_EBADFRAME);
+    CORRUPT_LIVE(s->format, FRAME_FORMAT_I420, FRAME_EBADFRAME);
+    CORRUPT_LIVE(s->height, 18, FRAME_EBADFRAME);
+    CORRUPT_LIVE(s->height, 16, 0); /* shorter: still 8 chroma rows fit */
+    victim_close(&v);
+
+    /* GRAY16 at 31x17: 62-byte rows, samples 2-byte aligned. */
+    VICTIM("g16", FRAME_FORMAT_GRAY16, 31, 17, 1);
+    CHECK(s->stride[0] == 62 && s->offset[0] == 0);
+    CORRUPT_LIVE(s->offset[0], 1, FRAME_EBADFRAME);
+    CORRUPT_LIVE(s->offset[0], 2, 0);
+    CORRUPT_LIVE(s->stride[0], 63, FRAME_EBADFRAME);
+    CORRUPT_LIVE(s->stride[0], 61, FRAME_EBADFRAME);
+    CORRUPT_LIVE(s->stride[0], 64, 0);
+    CORRUPT_LIVE(s->offset[0], (uint32_t)cap - 62 * 17, 0);
+    CORRUPT_LIVE(s->offset[0], (uint32_t)cap - 62 * 17 + 2, FRAME_EBADFRAME);
+    CORRUPT_LIVE(s->offset[1], 2048, FRAME_EBADFRAME);
+    CORRUPT_LIVE(s->stride[1], 2, FRAME_EBADFRAME);
+    CORRUPT_LIVE(s->format, FRAME_FORMAT_RGBA16, FRAME_EBADFRAME);
+    CORRUPT_LIVE(s->format, FRAME_FORMAT_GRAY8, 0); /* rows still fit */
+    victim_close(&v);
+
+    /* RGBA16 at 17x9 with rows padded to 64 bytes (136 -> 192). */
+    VICTIM("rgba16", FRAME_FORMAT_RGBA16, 17, 9, 64);
+    CHECK(s->stride[0] == 192 && s->offset[0] == 0);
+    CORRUPT_LIVE(s->offset[0], 3, FRAME_EBADFRAME);
+    CORRUPT_LIVE(s->stride[0], 191, FRAME_EBADFRAME);
+    CORRUPT_LIVE(s->stride[0], 135, FRAME_EBADFRAME);
+    CORRUPT_LIVE(s->stride[0], 136, 0);
+    CORRUPT_LIVE(s->width, 24, 0);               /* 192 bytes: the stride */
+    CORRUPT_LIVE(s->width, 25, FRAME_EBADFRAME); /* 200 */
+    victim_close(&v);
+
+    /* RGBA8: no plane but the first. */
+    victim_open(&v, "rgba8");
+    s = &v.h->slot[v.h->latest & 0xff];
+    cap = v.h->fixed.slot_capacity;
+    CHECK(cap == 4096);
+    CORRUPT_LIVE(s->stride[1], 4, FRAME_EBADFRAME);
+    CORRUPT_LIVE(s->offset[1], 4096, FRAME_EBADFRAME);
+    CORRUPT_LIVE(s->stride[2], 128, FRAME_EBADFRAME);
+    CORRUPT_LIVE(s->offset[2], 1, FRAME_EBADFRAME);
+    CORRUPT_LIVE(s->offset[0], 4, FRAME_EBADFRAME); /* 4 bytes past */
+    CORRUPT_LIVE(s->offset[0], 0x7fffffffu, FRAME_EBADFRAME);
+    CORRUPT_LIVE(s->format, FRAME_FORMAT_RGBA16, FRAME_EBADFRAME);
+    CORRUPT_LIVE(s->format, FRAME_FORMAT_I420, FRAME_EBADFRAME);
+    CORRUPT_LIVE(s->format, FRAME_FORMAT_BGRA8, 0);
+    CORRUPT_LIVE(s->format, FRAME_FORMAT_GRAY8, 0); /* a quarter of a row */
+    victim_close(&v);
+#undef VICTIM
+}
+
+/* The fixed header's format is what the slots were sized for: any format
+ * whose largest frame fits the capacity, no other. */
+static void fixed_sizing_format(void)
+{
+    struct victim v;
+    victim_open_format(&v, "sizing", FRAME_FORMAT_GRAY8, 32, 32, 1);
+    CHECK(v.h->fixed.format == FRAME_FORMAT_GRAY8);
+    CHECK(v.h->fixed.slot_capacity == 4096);
+    struct frame_info info;
+    CHECK_RC(frame_segment_info(v.name, &info), 0);
+    CHECK(info.pixel_format == FRAME_FORMAT_GRAY8);
+    CHECK(info.latest_format == FRAME_FORMAT_GRAY8);
+    CORRUPT_FIXED(&v, format, FRAME_FORMAT_RGBA8, 0); /* 4096: fits */
+    CORRUPT_FIXED(&v, format, FRAME_FORMAT_I420, 0);
+    CORRUPT_FIXED(&v, format, FRAME_FORMAT_RGBA16, FRAME_ELAYOUT);
+    CORRUPT_FIXED(&v, format, 0, FRAME_ELAYOUT);
+    CORRUPT_FIXED(&v, format, FRAME_FORMAT_MAX + 1, FRAME_ELAYOUT);
+    CORRUPT_FIXED(&v, max_width, 64, 0); /* 64x32 GRAY8 fits */
+    CORRUPT_FIXED(&v, max_width, 129, FRAME_ELAYOUT);
+    victim_close(&v);
+}
+
+/* A segment of the first layout (ABI 1) is refused, and the message names
+ * its version and ours. */
+static void old_abi_named(void)
+{
+    struct victim v;
+    victim_open(&v, "abi");
+    char buf[256];
+    v.h->fixed.abi_version = 1;
+    CHECK_RC(open_rc(v.name), FRAME_EVERSION);
+    const char *msg =
+        frame_segment_strerror(v.name, FRAME_EVERSION, buf, sizeof(buf));
+    fprintf(stderr, "# %s\n", msg);
+    CHECK(msg == buf);
+    const char *words = frame_strerror(FRAME_EVERSION);
+    CHECK(strncmp(buf, words, strlen(words)) == 0);
+    CHECK(strstr(buf + strlen(words), "1") && strstr(buf + strlen(words), "2"));
+    v.h->fixed.abi_version = 37;
+    frame_segment_strerror(v.name, FRAME_EVERSION, buf, sizeof(buf));
+    CHECK(strstr(buf, "37") && strstr(buf + strlen(words), "2"));
+    /* A short buffer is cut, never overrun; no buffer at all gives the
+     * plain words. */
+    char small[12];
+    memset(small, 'x', sizeof(small));
+    CHECK(frame_segment_strerror(v.name, FRAME_EVERSION, small, 8) == small);
+    CHECK(strlen(small) == 7 && small[8] == 'x');
+    CHECK(frame_segment_strerror(v.name, FRAME_EVERSION, NULL, 0) == words);
+    /* Other errors, or no object to ask: the plain words. */
+    frame_segment_strerror(v.name, FRAME_ELAYOUT, buf, sizeof(buf));
+    CHECK(strcmp(buf, frame_strerror(FRAME_ELAYOUT)) == 0);
+    frame_segment_strerror("t-no-such-segment", FRAME_EVERSION, buf,
+                           sizeof(buf));
+    CHECK(strcmp(buf, words) == 0);
+    v.h->fixed.abi_version = FRAME_SEGMENT_ABI;
+    CHECK_RC(open_rc(v.name), 0);
     victim_close(&v);
 }
 
@@ -779,8 +977,9 @@ static void info_maps_header_only(void)
 TEST_MAIN(CASE(names), CASE(bad_formats), CASE(round_trip),
           CASE(abort_keeps_previous), CASE(copy_helper), CASE(modes_and_slots),
           CASE(strerror_words), CASE(corrupt_fixed_fields),
-          CASE(corrupt_frame_fields), CASE(small_and_foreign_objects),
-          CASE(other_owner), CASE(no_space), CASE(remove_stale),
-          CASE(fifo_at_name), CASE(directory_at_name),
+          CASE(corrupt_frame_fields), CASE(corrupt_plane_fields),
+          CASE(fixed_sizing_format), CASE(old_abi_named),
+          CASE(small_and_foreign_objects), CASE(other_owner), CASE(no_space),
+          CASE(remove_stale), CASE(fifo_at_name), CASE(directory_at_name),
           CASE(info_maps_header_only), CASE(leftovers_swept),
           CASE(objects_listed))
