@@ -124,8 +124,18 @@ int frame__parse_leftover(const char *rest, char name[FRAME_NAME_MAX + 1],
                           int32_t *pid);
 int64_t frame__now_ns(void);
 int64_t frame__realtime_ns(void);
+/* Lock bytes (see docs/design.md, "Leases"): the writer's liveness lock,
+ * and one byte a slot that readers read-lock to hold it and the writer
+ * write-locks while it writes there. */
+#define FRAME__LOCK_WRITER 0
+#define FRAME__LOCK_SLOT(i) (1 + (off_t)(i))
 /* Whether some open file description holds the writer lock on fd. */
 int frame__lock_held(int fd, bool *held);
+/* F_RDLCK, F_WRLCK or F_UNLCK slot's byte, without waiting: 0, -EAGAIN
+ * (another open file description holds a conflicting lock) or -errno. */
+int frame__slot_lock(int fd, uint32_t slot, short type);
+/* How many of the slots some reader holds now. */
+uint32_t frame__slots_held(int fd, uint32_t slot_count);
 /* fstat() fd into st: 0 if it is a regular file of ours, else -errno,
  * FRAME_ENOTFRAME (a FIFO or the like) or FRAME_EOWNER. */
 struct stat;

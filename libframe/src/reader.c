@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,7 +69,21 @@ struct frame_reader {
     int64_t search_delay_ns;
     struct tried tried;
     struct frame_stats stats;
+    uint32_t holds[FRAME_MAX_SLOTS]; /* views held, per slot, this session */
 };
+
+static void abs_time(int64_t ns, struct timespec *ts)
+{
+    ts->tv_sec = ns / 1000000000;
+    ts->tv_nsec = ns % 1000000000;
+}
+
+static void sleep_until(int64_t ns)
+{
+    struct timespec ts;
+    abs_time(ns, &ts);
+    clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+}
 
 static void unmap(struct mapping *m)
 {
@@ -219,6 +234,8 @@ static void adopt(frame_reader *r, struct mapping *m)
         atomic_load_explicit(&r->m.h->publish_count, memory_order_relaxed);
     r->tried.set = false;
     r->next_check_ns = 0; /* the first wait checks the writer at once */
+    /* The old descriptor's locks went with it. */
+    memset(r->holds, 0, sizeof(r->holds));
 }
 
 static bool same_tried(const struct tried *t, const struct stat *st)
@@ -469,6 +486,75 @@ bool frame_reader_still_valid(frame_reader *r, const struct frame_view *v)
     return ok;
 }
 
+/* How long a hold may wait for the writer to let go of the newest frame's
+ * slot: it unlocks right after publishing, so only a writer stopped in
+ * between (SIGSTOP, a debugger) takes longer, and must not wedge us. */
+#define HOLD_WAIT_NS 10000000
+#define HOLD_NAP_NS 50000
+
+static void drop_hold(frame_reader *r, uint32_t slot)
+{
+    if (r->holds[slot] && --r->holds[slot] == 0)
+        frame__slot_lock(r->m.fd, slot, F_UNLCK);
+}
+
+int frame_reader_hold(frame_reader *r, struct frame_view *v)
+{
+    if (!r || !v)
+        return -EINVAL;
+    int64_t give_up = 0;
+    for (int tries = 0; tries < ACQUIRE_TRIES;) {
+        int rc = frame_reader_acquire(r, v);
+        if (rc)
+            return rc;
+        v->held = false;
+        uint32_t slot = v->slot;
+        if (r->holds[slot] == 0) {
+            rc = frame__slot_lock(r->m.fd, slot, F_RDLCK);
+            if (rc == -EAGAIN && frame_reader_still_valid(r, v)) {
+                /* Still the newest and whole: the writer has published it
+                 * and is about to unlock. Wait for that, a little. */
+                int64_t now = frame__now_ns();
+                if (!give_up)
+                    give_up = now + HOLD_WAIT_NS;
+                if (now >= give_up)
+                    return FRAME_EBUSY;
+                sched_yield();
+                if (tries++ > 4)
+                    sleep_until(now + HOLD_NAP_NS);
+                continue;
+            }
+            tries++;
+            if (rc == -EAGAIN) /* being rewritten: a newer frame is out */
+                continue;
+            if (rc)
+                return rc;
+        }
+        r->holds[slot]++;
+        /* Locked: from here on the writer stays out of the slot while it
+         * can. Whether the frame survived until the lock was taken: */
+        if (frame_reader_still_valid(r, v)) {
+            v->held = true;
+            return 0;
+        }
+        drop_hold(r, slot);
+        tries++;
+    }
+    return FRAME_EBUSY;
+}
+
+bool frame_reader_release(frame_reader *r, struct frame_view *v)
+{
+    if (!r || !v)
+        return false;
+    bool ok = frame_reader_still_valid(r, v);
+    if (v->held && r->m.base && v->session_id == r->m.fixed.session_id &&
+        v->slot < r->m.fixed.slot_count)
+        drop_hold(r, v->slot);
+    v->held = false;
+    return ok;
+}
+
 /* Where a copy goes: laid out by frame_image_layout(), or (stride != 0,
  * frame_reader_copy()) one plane of rows that far apart. */
 struct copy_dst {
@@ -513,11 +599,14 @@ static int copy_frame(frame_reader *r, const struct copy_dst *d,
     if (!v)
         return -EINVAL;
     for (int tries = 0; tries < ACQUIRE_TRIES; tries++) {
-        int rc = frame_reader_acquire(r, v);
+        /* Held, so a copy slower than the writer's frame period still
+         * gets whole frames. */
+        int rc = frame_reader_hold(r, v);
         if (rc)
             return rc;
         struct frame_image out;
         if ((rc = place_copy(d, v, &out))) {
+            frame_reader_release(r, v);
             forget_pixels(v);
             return rc;
         }
@@ -527,10 +616,11 @@ static int copy_frame(frame_reader *r, const struct copy_dst *d,
          * The frame was validated: frame_convert() can only run out of
          * memory. */
         if ((rc = frame_convert(&out, &v->image))) {
+            frame_reader_release(r, v);
             forget_pixels(v);
             return rc;
         }
-        bool ok = frame_reader_still_valid(r, v);
+        bool ok = frame_reader_release(r, v);
         forget_pixels(v);
         if (ok)
             return 0;
@@ -586,6 +676,7 @@ int frame_reader_info(frame_reader *r, struct frame_info *out)
     if (faulted(r))
         return FRAME_EDEAD;
     frame__fill_info(r->name, &r->m.fixed, r->m.h, writer_alive(r), out);
+    out->slots_held = frame__slots_held(r->m.fd, r->m.fixed.slot_count);
     return 0;
 }
 
@@ -617,19 +708,6 @@ int frame_segment_info(const char *name, struct frame_info *out)
     rc = frame_reader_info(r, out);
     frame_reader_close(r);
     return rc;
-}
-
-static void abs_time(int64_t ns, struct timespec *ts)
-{
-    ts->tv_sec = ns / 1000000000;
-    ts->tv_nsec = ns % 1000000000;
-}
-
-static void sleep_until(int64_t ns)
-{
-    struct timespec ts;
-    abs_time(ns, &ts);
-    clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 }
 
 static inline void cpu_relax(void)

@@ -60,18 +60,49 @@ int64_t frame__now_ns(void) { return clock_ns(CLOCK_MONOTONIC); }
 int64_t frame__realtime_ns(void) { return clock_ns(CLOCK_REALTIME); }
 
 /*
- * The writer holds an open-file-description lock on the whole object for
- * its lifetime. The kernel drops it when the writer dies, however it dies,
- * so "lock held" is an exact liveness test that survives pid reuse and pid
- * namespaces. Readers only query it (F_OFD_GETLK), never take it, so a
- * reader can never make a dead writer look alive.
+ * The writer holds an open-file-description write lock on byte
+ * FRAME__LOCK_WRITER for its lifetime. The kernel drops it when the writer
+ * dies, however it dies, so "lock held" is an exact liveness test that
+ * survives pid reuse and pid namespaces. Readers only query it
+ * (F_OFD_GETLK), never take it, so a reader can never make a dead writer
+ * look alive; the read locks readers take on the slot bytes (leases) lie
+ * elsewhere and never touch it. Locks are numbers, not memory: these bytes
+ * are never read or written.
  */
+static int lock_byte(int fd, int cmd, short type, off_t at)
+{
+    struct flock fl = {
+        .l_type = type, .l_whence = SEEK_SET, .l_start = at, .l_len = 1};
+    if (fcntl(fd, cmd, &fl) == 0)
+        return cmd == F_OFD_GETLK ? fl.l_type != F_UNLCK : 0;
+    return (errno == EACCES || errno == EAGAIN) ? -EAGAIN : -errno;
+}
+
 int frame__lock_take(int fd)
 {
-    struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
-    if (fcntl(fd, F_OFD_SETLK, &fl) == 0)
-        return 0;
-    return (errno == EACCES || errno == EAGAIN) ? -EAGAIN : -errno;
+    return lock_byte(fd, F_OFD_SETLK, F_WRLCK, FRAME__LOCK_WRITER);
+}
+
+int frame__lock_held(int fd, bool *held)
+{
+    int rc = lock_byte(fd, F_OFD_GETLK, F_RDLCK, FRAME__LOCK_WRITER);
+    if (rc < 0)
+        return rc;
+    *held = rc;
+    return 0;
+}
+
+int frame__slot_lock(int fd, uint32_t slot, short type)
+{
+    return lock_byte(fd, F_OFD_SETLK, type, FRAME__LOCK_SLOT(slot));
+}
+
+uint32_t frame__slots_held(int fd, uint32_t slot_count)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < slot_count; i++)
+        n += lock_byte(fd, F_OFD_GETLK, F_WRLCK, FRAME__LOCK_SLOT(i)) == 1;
+    return n;
 }
 
 int frame__check_object(int fd, struct stat *st)
@@ -81,15 +112,6 @@ int frame__check_object(int fd, struct stat *st)
     if (!S_ISREG(st->st_mode))
         return FRAME_ENOTFRAME;
     return st->st_uid == geteuid() ? 0 : FRAME_EOWNER;
-}
-
-int frame__lock_held(int fd, bool *held)
-{
-    struct flock fl = {.l_type = F_RDLCK, .l_whence = SEEK_SET};
-    if (fcntl(fd, F_OFD_GETLK, &fl) != 0)
-        return -errno;
-    *held = fl.l_type != F_UNLCK;
-    return 0;
 }
 
 int frame__check_fixed(const struct frame__fixed *f, uint64_t object_size)

@@ -27,8 +27,12 @@ struct frame_writer {
      * any process of the user and are never read back. */
     bool published;
     uint32_t last_slot;
-    uint64_t seq[FRAME_MAX_SLOTS]; /* each slot's sequence, always even */
+    uint64_t seq[FRAME_MAX_SLOTS];     /* each slot's sequence, always even */
+    uint64_t slot_no[FRAME_MAX_SLOTS]; /* frame last written there; 0: none */
     uint32_t cur_slot;
+    bool cur_locked;   /* we hold cur_slot's lease byte for writing */
+    uint64_t overruns; /* frames written into a slot a reader held */
+    uint32_t broken;   /* slots overwritten while held, not unlocked since */
     uint32_t cur_format, cur_width, cur_height;
     uint32_t cur_stride[FRAME_MAX_PLANES], cur_offset[FRAME_MAX_PLANES];
     uint64_t next_frame_no;
@@ -291,6 +295,53 @@ static bool writer_dead(frame_writer *w)
     return w->dead;
 }
 
+/*
+ * The slot for the next frame: the oldest one no reader holds, never the
+ * newest (readers are taking it). Trying a slot is taking its lease byte
+ * for writing; a reader's read lock makes that fail at once, so the writer
+ * never waits. With every other slot held, the oldest is overwritten
+ * anyway and its holders' checks fail: a hold is a promise kept while
+ * slot_count - 2 distinct slots or fewer are held (see docs/design.md).
+ */
+static uint32_t choose_slot(frame_writer *w)
+{
+    uint32_t n = w->fixed.slot_count, order[FRAME_MAX_SLOTS], k = 0;
+    for (uint32_t s = 0; s < n; s++)
+        if (!w->published || s != w->last_slot)
+            order[k++] = s;
+    /* Oldest first: at most 8 slots, an insertion sort. */
+    for (uint32_t i = 1; i < k; i++)
+        for (uint32_t j = i;
+             j > 0 && w->slot_no[order[j]] < w->slot_no[order[j - 1]]; j--) {
+            uint32_t t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    for (uint32_t i = 0; i < k; i++)
+        if (frame__slot_lock(w->fd, order[i], F_WRLCK) == 0) {
+            w->cur_locked = true;
+            w->broken &= ~(1u << order[i]);
+            return order[i];
+        }
+    w->cur_locked = false;
+    w->overruns++;
+    /* A hold already broken costs nothing more: keep writing there, so
+     * that one promise is broken, not every one in turn. */
+    for (uint32_t i = 0; i < k; i++)
+        if (w->broken & 1u << order[i])
+            return order[i];
+    w->broken |= 1u << order[0];
+    return order[0];
+}
+
+/* The frame in cur_slot is finished or given up: readers may hold it. */
+static void unlock_slot(frame_writer *w)
+{
+    if (w->cur_locked)
+        frame__slot_lock(w->fd, w->cur_slot, F_UNLCK);
+    w->cur_locked = false;
+}
+
 int frame_writer_begin_format(frame_writer *w, uint32_t format, uint32_t width,
                               uint32_t height, uint32_t stride_align,
                               struct frame_buffer *out)
@@ -308,7 +359,7 @@ int frame_writer_begin_format(frame_writer *w, uint32_t format, uint32_t width,
     if (size == 0 || size > w->fixed.slot_capacity)
         return -EFBIG;
 
-    uint32_t slot = w->published ? (w->last_slot + 1) % w->fixed.slot_count : 0;
+    uint32_t slot = choose_slot(w);
     frame__seq_write_begin(&w->h->slot[slot], w->seq[slot]);
     w->cur_slot = slot;
     w->cur_format = format;
@@ -318,6 +369,7 @@ int frame_writer_begin_format(frame_writer *w, uint32_t format, uint32_t width,
     /* A truncation during the seq store above shows only now. */
     if (writer_dead(w)) {
         w->in_frame = false;
+        unlock_slot(w);
         return FRAME_EDEAD;
     }
 
@@ -358,8 +410,10 @@ int frame_writer_commit(frame_writer *w, int64_t timestamp_ns,
     if (!w || !w->in_frame)
         return -EINVAL;
     w->in_frame = false;
-    if (writer_dead(w))
+    if (writer_dead(w)) {
+        unlock_slot(w);
         return FRAME_EDEAD;
+    }
     struct frame__slot *s = &w->h->slot[w->cur_slot];
     uint64_t no = w->next_frame_no++;
     /* The caller's stamp is fresh: reading the clock again would cost a
@@ -382,7 +436,11 @@ int frame_writer_commit(frame_writer *w, int64_t timestamp_ns,
     atomic_store_explicit(&w->h->latest, no << 8 | w->cur_slot,
                           memory_order_release);
     w->last_slot = w->cur_slot;
+    w->slot_no[w->cur_slot] = no;
     w->published = true;
+    /* Published before unlocked: a reader that takes the lease byte now
+     * finds this frame in the slot, complete. */
+    unlock_slot(w);
     wake_readers(w);
     /* After the wake: a polling reader is not kept waiting for this line. */
     atomic_store_explicit(&w->h->heartbeat_ns, now, memory_order_relaxed);
@@ -402,6 +460,8 @@ int frame_writer_abort(frame_writer *w)
     atomic_store_explicit(&s->frame_no, 0, memory_order_relaxed);
     frame__seq_write_end(s, w->seq[w->cur_slot]);
     w->seq[w->cur_slot] += 2;
+    w->slot_no[w->cur_slot] = 0; /* holds nothing: reuse it first */
+    unlock_slot(w);
     return 0;
 }
 
@@ -435,6 +495,7 @@ void frame_writer_info(const frame_writer *w, struct frame_info *out)
         return;
     }
     frame__fill_info(w->name, &w->fixed, w->h, true, out);
+    out->slots_held = frame__slots_held(w->fd, w->fixed.slot_count);
 }
 
 void frame_writer_destroy(frame_writer *w)

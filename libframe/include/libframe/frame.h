@@ -249,6 +249,7 @@ struct frame_view {
     uint32_t slot;
     uint64_t seq;             /* seqlock value at acquire; internal use */
     struct frame_image image; /* format and every plane (read-only) */
+    bool held;                /* by frame_reader_hold(), until released */
 };
 
 /** A reader's counters. */
@@ -278,6 +279,7 @@ struct frame_info {
     uint32_t latest_width;
     uint32_t latest_height;
     uint32_t latest_format;      /* enum frame_pixel_format, 0 if none */
+    uint32_t slots_held;         /* slots some reader holds now (leases) */
     int64_t latest_timestamp_ns; /* CLOCK_MONOTONIC publish time, 0 if none */
     int64_t heartbeat_age_ns;    /* now minus the writer's last sign of life */
 };
@@ -534,13 +536,40 @@ FRAME_API bool frame_reader_still_valid(frame_reader *r,
                                         const struct frame_view *v);
 
 /**
+ * Take the newest frame as frame_reader_acquire() does, and hold it: while
+ * it is held, the writer does not write into its slot, provided at most
+ * slot_count - 2 distinct slots are held by all readers together (readers
+ * holding the same frame count once). The writer never waits for a reader:
+ * with more slots held than that it overwrites the oldest held frame, and
+ * frame_reader_release() then says so. A hold ends with release, with
+ * frame_reader_close(), when the process dies (the kernel drops it: no
+ * clean-up by anyone), or when the handle attaches to a new writer
+ * (FRAME_ERESTARTED; views of the old writer must not be used after it).
+ * A handle may hold several frames, the same one several times too.
+ * Costs a system call or two, and one more to release.
+ * \return as frame_reader_acquire(); FRAME_EBUSY also when the writer keeps
+ *         the newest frame's slot locked for 10 ms (it is stopped between
+ *         publishing and unlocking); -ENOLCK when the system is out of
+ *         locks.
+ */
+FRAME_API int frame_reader_hold(frame_reader *r, struct frame_view *v);
+
+/**
+ * End the hold frame_reader_hold() took on v (for a view not held, only the
+ * check) and say whether the frame stayed whole from acquire until now, as
+ * frame_reader_still_valid() does. Use the pixels before releasing.
+ */
+FRAME_API bool frame_reader_release(frame_reader *r, struct frame_view *v);
+
+/**
  * Copy the newest frame into dst as RGBA8 (converted if it is another
  * format, see frame_convert()), rows of dst_stride bytes, or packed at
- * width * 4 when dst_stride is 0; dst_size bytes in all. Retries while it
- * is being overwritten. v receives its metadata (its own format); v->pixels
- * and v->image's planes are set to NULL (the copy is in dst).
+ * width * 4 when dst_stride is 0; dst_size bytes in all. The frame is held
+ * while it is copied (see frame_reader_hold()) and taken again if it was
+ * overwritten all the same. v receives its metadata (its own format);
+ * v->pixels and v->image's planes are set to NULL (the copy is in dst).
  * FRAME_EBUSY here means the writer rewrote the frame during every copy:
- * the reader is too slow for this writer and slot count.
+ * readers hold more slots than the writer can spare.
  * \return 0, -ENOSPC (dst too small for the frame; v holds its size), or
  *         as frame_reader_acquire().
  */
