@@ -2,10 +2,11 @@
 # only those missing, with one `apt-get update` at most.
 
 # Packages every build needs (the viewer needs SDL2), and what only the
-# tests use (a real X server for the viewer's window tests).
+# tests use (a real X server for the viewer's window tests; ffmpeg, which
+# takes framectl dump's raw streams of every pixel format).
 FRAME_BUILD_PACKAGES="cmake make gcc libc6-dev pkg-config libpng-dev zlib1g-dev
                       libsdl2-dev"
-FRAME_TEST_PACKAGES="xvfb xauth valgrind groff-base python3"
+FRAME_TEST_PACKAGES="xvfb xauth valgrind groff-base python3 ffmpeg"
 
 _frame_apt_updated=0
 

@@ -17,6 +17,10 @@
 #endif
 
 #define RUN_LIMIT_S 20 /* a framectl run that takes longer has hung */
+/* What dump says first of a 40x30 RGBA8 stream whose rate is unknown. */
+#define RGBA_40x30                                                             \
+    "40x30 RGBA: ffmpeg -f rawvideo -pixel_format rgba -video_size 40x30 "     \
+    "-i -\n"
 
 /* ---- writer processes ---------------------------------------------------- */
 
@@ -375,24 +379,26 @@ static void list_live_and_dead(void)
     char w[16][64];
     char pid[16];
 
-    /* NAME SIZE(2 words) SLOTS MAX FRAME PID WRITER STATE FRAMES FPS LAST */
+    /* NAME SIZE(2 words) SLOTS MAX FRAME FORMAT PID WRITER STATE FRAMES FPS
+     * LAST */
     const char *l = line_of(R.out, live);
-    CHECK(l && words(l, w, 16) >= 12);
+    CHECK(l && words(l, w, 16) >= 13);
     snprintf(pid, sizeof(pid), "%d", (int)t.live_pid);
     CHECK(strcmp(w[3], "3") == 0 && strcmp(w[4], "64x48") == 0);
-    CHECK(strcmp(w[5], "64x48") == 0 && strcmp(w[6], pid) == 0);
-    CHECK(strcmp(w[7], "alive") == 0 && strcmp(w[8], "running") == 0);
-    CHECK(atoll(w[9]) >= 1);
+    CHECK(strcmp(w[5], "64x48") == 0 && strcmp(w[6], "RGBA") == 0);
+    CHECK(strcmp(w[7], pid) == 0);
+    CHECK(strcmp(w[8], "alive") == 0 && strcmp(w[9], "running") == 0);
+    CHECK(atoll(w[10]) >= 1);
     /* About 100 fps is published (a 10 ms sleep between frames); a loaded
      * machine or a sanitizer slows it, but it is never 0 or unknown. */
-    double fps = atof(w[10]);
+    double fps = atof(w[11]);
     CHECK(fps > 5 && fps < 150);
 
     l = line_of(R.out, dead);
-    CHECK(l && words(l, w, 16) >= 12);
+    CHECK(l && words(l, w, 16) >= 13);
     snprintf(pid, sizeof(pid), "%d", (int)t.dead_pid);
-    CHECK(strcmp(w[6], pid) == 0 && strcmp(w[7], "dead") == 0);
-    CHECK(strcmp(w[9], "1") == 0 && strcmp(w[10], "-") == 0);
+    CHECK(strcmp(w[7], pid) == 0 && strcmp(w[8], "dead") == 0);
+    CHECK(strcmp(w[10], "1") == 0 && strcmp(w[11], "-") == 0);
 
     /* The garbage is either absent or plainly not ours. */
     l = line_of(R.out, junk);
@@ -419,6 +425,7 @@ static const char *const info_keys[] = {
     "latest_frame_no",
     "latest_width",
     "latest_height",
+    "latest_format",
     "latest_timestamp_ns",
     "latest_age_ns",
     "heartbeat_age_ns",
@@ -449,7 +456,7 @@ static void info_json(void)
     CHECK(json_int(&doc, "slot_count") == 3);
     CHECK(json_int(&doc, "max_width") == 64);
     CHECK(json_int(&doc, "max_height") == 48);
-    CHECK(strcmp(json_str(&doc, "format"), "RGBA8") == 0);
+    CHECK(strcmp(json_str(&doc, "format"), "RGBA") == 0);
     CHECK(strcmp(json_str(&doc, "state"), "running") == 0);
     CHECK(json_int(&doc, "writer_pid") == pid);
     CHECK(strcmp(json_raw(&doc, "writer_alive"), "true") == 0);
@@ -461,6 +468,7 @@ static void info_json(void)
     CHECK(json_int(&doc, "latest_frame_no") == 1);
     CHECK(json_int(&doc, "latest_width") == 64);
     CHECK(json_int(&doc, "latest_height") == 48);
+    CHECK(strcmp(json_str(&doc, "latest_format"), "RGBA") == 0);
     CHECK(json_int(&doc, "latest_timestamp_ns") == want.latest_timestamp_ns);
     CHECK(json_int(&doc, "latest_age_ns") >= 0);
     CHECK(json_int(&doc, "heartbeat_age_ns") >= 0);
@@ -601,13 +609,14 @@ static void dump_frames(void)
     struct stat st;
     CHECK(stat(out, &st) == 0 && st.st_size == 3 * 40 * 30 * 4);
     CHECK(check_frames(out, 40, 30) == 3);
-    /* The size comes first, alone: "40x30" or "40x30 @ N fps". */
-    CHECK(strncmp(R.err, "40x30\n", 6) == 0 ||
-          strncmp(R.err, "40x30 @ ", 8) == 0);
+    /* The size and format come first: "40x30 RGBA: ffmpeg ..." or
+     * "40x30 RGBA @ N fps: ffmpeg ...". */
+    CHECK(strncmp(R.err, "40x30 RGBA: ", 12) == 0 ||
+          strncmp(R.err, "40x30 RGBA @ ", 13) == 0);
 
     /* One frame: nothing to wait for before the size is printed. */
     CHECK_RC(framectl("dump", "-c", "1", name, "--output", out, NULL), 0);
-    CHECK(strcmp(R.err, "40x30\n") == 0);
+    CHECK(strcmp(R.err, RGBA_40x30) == 0);
     CHECK(check_frames(out, 40, 30) == 1);
     unlink(out);
     stop_writer(pid, name);
@@ -675,6 +684,9 @@ static void bad_usage(void)
         {"dump", "x", "--count", "-1", NULL},
         {"dump", "x", "--count", NULL},
         {"dump", "x", "-c", "3x", NULL},
+        {"dump", "x", "--format", "yuv422p", NULL},
+        {"dump", "x", "--format", "", NULL},
+        {"dump", "x", "--format", NULL},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         if (run_framectl(cases[i]) != 2)
@@ -853,7 +865,8 @@ static void check_cells_aligned(const char *heading, const char *line)
             fprintf(stderr, "%s: not under its heading\n", right[i]);
         CHECK(end < strlen(line) && line[end - 1] != ' ' && line[end] == ' ');
     }
-    static const char *const left[] = {"WRITER", "STATE", "LAST FRAME"};
+    static const char *const left[] = {"FORMAT", "WRITER", "STATE",
+                                       "LAST FRAME"};
     for (size_t i = 0; i < sizeof(left) / sizeof(left[0]); i++) {
         size_t start = column_end(heading, left[i]) - strlen(left[i]);
         if (!(line[start - 1] == ' ' && line[start] != ' '))
@@ -920,10 +933,11 @@ static void list_hostile_names(void)
     size_t at = column_end(heading, "WRITER") - strlen("WRITER");
     CHECK(strncmp(line + at, "alive ", 6) == 0);
     char w[16][64], pid[16];
-    CHECK(words(line, w, 16) >= 12);
+    CHECK(words(line, w, 16) >= 13);
     snprintf(pid, sizeof(pid), "%d", (int)wp);
     CHECK(strcmp(w[3], "2") == 0 && strcmp(w[4], "32x16") == 0);
-    CHECK(strcmp(w[6], pid) == 0 && strcmp(w[8], "running") == 0);
+    CHECK(strcmp(w[6], "RGBA") == 0);
+    CHECK(strcmp(w[7], pid) == 0 && strcmp(w[9], "running") == 0);
 
     stop_writer(wp, seg);
     remove_made();
@@ -966,10 +980,11 @@ static void list_hostile_header(void)
     snprintf(line, sizeof(line), "%s", l);
     check_cells_aligned(heading, line);
     char w[16][64];
-    CHECK(words(line, w, 16) >= 12);
+    CHECK(words(line, w, 16) >= 13);
     CHECK(strcmp(w[5], "4294967295x4294967295") == 0);
-    CHECK(strcmp(w[6], "-2147483648") == 0 && strcmp(w[7], "dead") == 0);
-    CHECK(strcmp(w[9], "72057594037927935") == 0);
+    CHECK(strcmp(w[6], "RGBA") == 0);
+    CHECK(strcmp(w[7], "-2147483648") == 0 && strcmp(w[8], "dead") == 0);
+    CHECK(strcmp(w[10], "72057594037927935") == 0);
     /* Every other segment's row too (another test's, say). */
     for (const char *p = R.out; *p;) {
         size_t len = strcspn(p, "\n");
@@ -1163,12 +1178,12 @@ static void dump_wait(void)
     CHECK(count_text(R.err, "waiting") == 1 && count_lines(R.err) == 2);
     /* The size is the one line that is not framectl's message. */
     const char *size = strchr(R.err, '\n') + 1;
-    CHECK(strncmp(size, "40x30\n", 6) == 0 ||
-          strncmp(size, "40x30 @ ", 8) == 0);
+    CHECK(strncmp(size, "40x30 RGBA: ", 12) == 0 ||
+          strncmp(size, "40x30 RGBA @ ", 13) == 0);
     /* A live writer there already: nothing to say but the size. */
     CHECK_RC(framectl("dump", name, "--wait", "-c", "1", "-o", dump_out, NULL),
              0);
-    CHECK(strcmp(R.err, "40x30\n") == 0);
+    CHECK(strcmp(R.err, RGBA_40x30) == 0);
     stop_writer(wp, name);
 
     /* Junk under the name: said once, then the writer replaces it. */
@@ -1320,8 +1335,487 @@ static void dump_scribbled(void)
     stop_writer(wp, name);
 }
 
+/* ---- pixel formats ------------------------------------------------------- */
+
+/* Byte i of row y of plane p in frame k of a format writer: the first three
+ * bytes of plane 0 carry k, the rest depend on k, the plane and the place,
+ * so every frame and every plane differs. */
+static uint8_t plane_byte(uint64_t k, uint32_t p, uint32_t y, uint32_t i)
+{
+    if (p == 0 && y == 0 && i < 3)
+        return (uint8_t)(k >> (8 * i));
+    return (uint8_t)(k * 31 + i * 7 + y * 13 + p * 101);
+}
+
+/* Bytes of a row of plane p, by the table's documented rule. */
+static size_t plane_row(const struct frame_image *img, uint32_t p,
+                        uint32_t *rows)
+{
+    const struct frame_format_desc *d = frame_format_desc(img->format);
+    CHECK(d && p < d->plane_count);
+    uint32_t xs = d->plane[p].x_shift, ys = d->plane[p].y_shift;
+    *rows = (img->height + (1u << ys) - 1) >> ys;
+    uint32_t pw = (img->width + (1u << xs) - 1) >> xs;
+    return (size_t)pw * d->plane[p].samples * d->bytes_per_sample;
+}
+
+static void fill_image(const struct frame_image *img, uint64_t k)
+{
+    for (uint32_t p = 0; p < img->plane_count; p++) {
+        uint32_t rows;
+        size_t row = plane_row(img, p, &rows);
+        for (uint32_t y = 0; y < rows; y++)
+            for (size_t i = 0; i < row; i++)
+                img->plane[p][(size_t)y * img->stride[p] + i] =
+                    plane_byte(k, p, y, (uint32_t)i);
+    }
+}
+
+/* A writer of pixel formats, sized for `sized` (0: RGBA8): frames first,
+ * first + 1, ... of format a, from frame number switch_at on of format b.
+ * stream: a frame every 10 ms; else the next at each SIGUSR1. */
+struct fmt_writer {
+    uint32_t sized, a, b;
+    uint64_t first, switch_at;
+    uint32_t w, h;
+    bool stream;
+};
+
+static pid_t start_fmt_writer(const char *name, const struct fmt_writer *fw)
+{
+    int ready[2];
+    CHECK(pipe(ready) == 0);
+    pid_t pid = fork_child();
+    if (pid == 0) {
+        close(ready[0]);
+        sigset_t usr1;
+        sigemptyset(&usr1);
+        sigaddset(&usr1, SIGUSR1);
+        sigprocmask(SIG_BLOCK, &usr1, NULL);
+        struct frame_format fmt = {
+            .max_width = fw->w, .max_height = fw->h, .pixel_format = fw->sized};
+        frame_writer *w;
+        if (frame_writer_create(name, &fmt, &w, NULL) != 0)
+            _exit(3);
+        for (uint64_t k = fw->first;; k++) {
+            uint32_t f = fw->switch_at && k >= fw->switch_at ? fw->b : fw->a;
+            struct frame_buffer b;
+            if (frame_writer_begin_format(w, f, fw->w, fw->h, 1, &b))
+                _exit(4);
+            fill_image(&b.image, k);
+            if (frame_writer_commit(w, 0, k))
+                _exit(5);
+            if (k == fw->first && write(ready[1], "x", 1) != 1)
+                _exit(6);
+            int sig;
+            if (!fw->stream)
+                sigwait(&usr1, &sig);
+            else
+                usleep(10000);
+        }
+    }
+    close(ready[1]);
+    char c;
+    CHECK(read(ready[0], &c, 1) == 1);
+    close(ready[0]);
+    return pid;
+}
+
+/* The whole file, malloc()ed, its length in *len. */
+static uint8_t *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    CHECK(f);
+    CHECK(fseek(f, 0, SEEK_END) == 0);
+    long n = ftell(f);
+    CHECK(n >= 0 && fseek(f, 0, SEEK_SET) == 0);
+    uint8_t *buf = malloc(n ? (size_t)n : 1);
+    CHECK(buf && fread(buf, 1, (size_t)n, f) == (size_t)n);
+    fclose(f);
+    *len = (size_t)n;
+    return buf;
+}
+
+/* Frame k of a format writer as `out` would hold it: the writer's frame of
+ * format src, converted by the library to out (tight rows). malloc()ed. */
+static uint8_t *expected_frame(uint64_t k, uint32_t src, uint32_t out,
+                               uint32_t w, uint32_t h, size_t *bytes)
+{
+    struct frame_image si, oi;
+    size_t sb = frame_image_layout(NULL, src, w, h, 1, NULL);
+    uint8_t *sbuf = malloc(sb);
+    CHECK(sb && sbuf);
+    frame_image_layout(&si, src, w, h, 1, sbuf);
+    fill_image(&si, k);
+    if (src == out) {
+        *bytes = sb;
+        return sbuf;
+    }
+    *bytes = frame_image_layout(NULL, out, w, h, 1, NULL);
+    uint8_t *obuf = malloc(*bytes);
+    CHECK(*bytes && obuf);
+    frame_image_layout(&oi, out, w, h, 1, obuf);
+    CHECK_RC(frame_convert(&oi, &si), 0);
+    free(sbuf);
+    return obuf;
+}
+
+/* The raw file holds whole frames of format `out`, each a frame of the
+ * writer (of format src(k)) converted to out, numbers rising; returns how
+ * many. k is read from the file as written (src == out) or is the one
+ * whose expected frame matches among those after the previous. */
+static size_t check_raw(const uint8_t *data, size_t len, uint32_t out,
+                        const struct fmt_writer *fw)
+{
+    size_t fb = frame_image_layout(NULL, out, fw->w, fw->h, 1, NULL);
+    CHECK(fb && len % fb == 0);
+    uint64_t k = fw->first - 1;
+    for (size_t off = 0; off < len; off += fb) {
+        /* The next frame the file holds is one of the writer's next
+         * ones; which one, the comparison says (a converted frame does
+         * not carry its number). */
+        bool found = false;
+        for (uint64_t next = k + 1; next < k + 200 && !found; next++) {
+            uint32_t src =
+                fw->switch_at && next >= fw->switch_at ? fw->b : fw->a;
+            size_t eb;
+            uint8_t *want = expected_frame(next, src, out, fw->w, fw->h, &eb);
+            CHECK(eb == fb);
+            if (memcmp(want, data + off, fb) == 0) {
+                found = true;
+                k = next;
+            }
+            free(want);
+        }
+        if (!found)
+            fprintf(stderr,
+                    "frame %zu of the raw file is none of the "
+                    "writer's frames after %" PRIu64 "\n",
+                    off / fb, k);
+        CHECK(found);
+    }
+    return len / fb;
+}
+
+/* A program with its stdin from in_fd, stdout and stderr into out_fd and
+ * err_fd; dies after RUN_LIMIT_S. */
+static pid_t spawn_stdin(const char *const *argv, int in_fd, int out_fd,
+                         int err_fd)
+{
+    pid_t pid = fork_child();
+    if (pid == 0) {
+        if (dup2(in_fd, STDIN_FILENO) < 0 || dup2(out_fd, STDOUT_FILENO) < 0 ||
+            dup2(err_fd, STDERR_FILENO) < 0)
+            _exit(126);
+        alarm(RUN_LIMIT_S);
+        execvp(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+/* CI installs ffmpeg (scripts/deps.sh): without it the case fails. */
+static void need_ffmpeg(void)
+{
+    if (!find_in_path("ffmpeg"))
+        fprintf(stderr, "ffmpeg is not installed (scripts/deps.sh installs "
+                        "it): the raw streams cannot be checked\n");
+    CHECK(find_in_path("ffmpeg"));
+}
+
+/* ffmpeg ARGS... with stdin from /dev/null; its stderr shown if it fails. */
+static void ffmpeg(const char *const *args)
+{
+    struct cmdline c = {.argc = 0};
+    cmdline_add(&c, "ffmpeg");
+    cmdline_add_all(&c,
+                    (const char *const[]){"-nostdin", "-hide_banner",
+                                          "-loglevel", "error", "-y", NULL});
+    cmdline_add_all(&c, args);
+    int err = capture_fd();
+    int st =
+        exit_code(spawn(&(struct spawn_opts){
+                      .argv = c.argv, .err_fd = err, .limit_s = RUN_LIMIT_S}),
+                  NO_LIMIT, "ffmpeg", NULL);
+    read_capture(err, R.err, sizeof(R.err));
+    if (st)
+        fprintf(stderr, "ffmpeg: exit status %d:\n%s", st, R.err);
+    CHECK(st == 0);
+}
+
+#define FMT_W 41 /* odd: the chroma planes round up */
+#define FMT_H 31
+#define FMT_FRAMES "5"
+
+/* framectl dump NAME -c 5 -o - | ffmpeg -f rawvideo (what dump said) -i -
+ * -c:v ffv1 out.mkv, then ffmpeg back to raw of the same pix_fmt: the
+ * frames come back byte for byte, for every format. */
+static void dump_formats_ffmpeg(void)
+{
+    static const uint32_t formats[] = {FRAME_FORMAT_GRAY16, FRAME_FORMAT_I420,
+                                       FRAME_FORMAT_NV12, FRAME_FORMAT_RGBA8,
+                                       FRAME_FORMAT_GRAY8};
+    need_ffmpeg();
+    const char *name = dump_case("ffmpeg");
+    char mkv[128], raw[128];
+    snprintf(mkv, sizeof(mkv), "/tmp/framectl-test-%d.mkv", (int)getpid());
+    snprintf(raw, sizeof(raw), "/tmp/framectl-test-%d.raw", (int)getpid());
+    for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+        const struct frame_format_desc *d = frame_format_desc(formats[i]);
+        struct fmt_writer fw = {.sized = formats[i],
+                                .a = formats[i],
+                                .first = 1,
+                                .w = FMT_W,
+                                .h = FMT_H,
+                                .stream = true};
+        pid_t wp = start_fmt_writer(name, &fw);
+
+        /* The pipe as a user types it: what dump says first is what
+         * ffmpeg is given. */
+        int p[2];
+        CHECK(pipe2(p, O_CLOEXEC) == 0);
+        int err = capture_fd();
+        const char *dargs[] = {"dump", name, "-c", FMT_FRAMES, "-o", "-", NULL};
+        pid_t dump = spawn_framectl(p[1], err, dargs);
+        close(p[1]);
+        char size[32];
+        snprintf(size, sizeof(size), "%ux%u", FMT_W, FMT_H);
+        const char *fargs[] = {"ffmpeg",    "-nostdin",    "-hide_banner",
+                               "-loglevel", "error",       "-y",
+                               "-f",        "rawvideo",    "-pixel_format",
+                               d->ffmpeg,   "-video_size", size,
+                               "-i",        "-",           "-c:v",
+                               "ffv1",      mkv,           NULL};
+        int ferr = capture_fd();
+        pid_t ff = spawn_stdin(fargs, p[0], ferr, ferr);
+        close(p[0]);
+        CHECK_RC(exit_code(dump, NO_LIMIT, "framectl", NULL), 0);
+        int fst = exit_code(ff, NO_LIMIT, "ffmpeg", NULL);
+        read_capture(err, R.err, sizeof(R.err));
+        fputs(R.err, stderr);
+        char ferrs[4096];
+        read_capture(ferr, ferrs, sizeof(ferrs));
+        if (fst)
+            fprintf(stderr, "ffmpeg (encoding): exit status %d:\n%s", fst,
+                    ferrs);
+        CHECK(fst == 0);
+        /* "41x31 GRAY16_LE[ @ F fps]: ffmpeg -f rawvideo -pixel_format
+         * gray16le -video_size 41x31[ -framerate F] -i -" */
+        char want[128];
+        snprintf(want, sizeof(want), "%s %s", size, d->name);
+        CHECK(strncmp(R.err, want, strlen(want)) == 0);
+        CHECK(R.err[strlen(want)] == ':' || R.err[strlen(want)] == ' ');
+        snprintf(want, sizeof(want),
+                 ": ffmpeg -f rawvideo -pixel_format %s -video_size %s",
+                 d->ffmpeg, size);
+        CHECK(strstr(R.err, want) && strstr(R.err, want) < strchr(R.err, '\n'));
+
+        /* Decoded back: the frames the writer published. */
+        ffmpeg((const char *const[]){"-i", mkv, "-f", "rawvideo", "-pix_fmt",
+                                     d->ffmpeg, raw, NULL});
+        size_t len;
+        uint8_t *data = slurp(raw, &len);
+        CHECK(check_raw(data, len, formats[i], &fw) == 5);
+        free(data);
+        fprintf(stderr, "%s: 5 frames through ffv1, byte-exact\n", d->name);
+        stop_writer(wp, name);
+    }
+
+    /* --format: converted by the library, whatever the writer sends. */
+    struct fmt_writer fw = {.a = FRAME_FORMAT_I420,
+                            .first = 1,
+                            .w = FMT_W,
+                            .h = FMT_H,
+                            .stream = true};
+    pid_t wp = start_fmt_writer(name, &fw);
+    CHECK_RC(framectl("dump", name, "-c", "3", "--format", "gray16", "-o",
+                      dump_out, NULL),
+             0);
+    fputs(R.err, stderr);
+    CHECK(strncmp(R.err, "41x31 GRAY16_LE", 15) == 0);
+    CHECK(strstr(R.err, "-pixel_format gray16le"));
+    size_t len;
+    uint8_t *data = slurp(dump_out, &len);
+    CHECK(check_raw(data, len, FRAME_FORMAT_GRAY16, &fw) == 3);
+    free(data);
+    stop_writer(wp, name);
+    unlink(mkv);
+    unlink(raw);
+}
+
+/* A frame of another format ends a dump as one of another size does: with
+ * the writer that was, and with --follow's next one; --format converts
+ * every frame to one and goes on. */
+static void dump_format_change(void)
+{
+    const char *name = dump_case("reformat");
+    /* Frame 1 RGBA8, frames 3 on GRAY8, one at each SIGUSR1. */
+    struct fmt_writer fw = {.a = FRAME_FORMAT_RGBA8,
+                            .b = FRAME_FORMAT_GRAY8,
+                            .first = 1,
+                            .switch_at = 3,
+                            .w = DUMP_W,
+                            .h = DUMP_H};
+    pid_t wp = start_fmt_writer(name, &fw);
+    int err = capture_fd();
+    pid_t pid = spawn_dump(err, name, NULL, NULL, NULL);
+    await_text(err, "40x30 RGBA"); /* frame 1 written */
+    CHECK(kill(wp, SIGUSR1) == 0);
+    await_frames(2, 1); /* frame 2, RGBA8 */
+    CHECK(kill(wp, SIGUSR1) == 0);
+    CHECK_RC(exit_code(pid, NO_LIMIT, "framectl", NULL), 1);
+    read_capture(err, R.err, sizeof(R.err));
+    fputs(R.err, stderr);
+    CHECK(strstr(R.err, "the pixel format changed from RGBA to GRAY8; a raw "
+                        "video stream cannot change format"));
+    CHECK(count_lines(R.err) == 2);
+    size_t len;
+    uint8_t *data = slurp(dump_out, &len);
+    CHECK(check_raw(data, len, FRAME_FORMAT_RGBA8, &fw) == 2);
+    free(data);
+
+    /* --format gray8: frame 3 (RGBA8 converted) and 4 (GRAY8). */
+    stop_writer(wp, name);
+    fw.first = 3;
+    fw.switch_at = 4;
+    wp = start_fmt_writer(name, &fw);
+    err = capture_fd();
+    pid = spawn_dump(err, name, "--format", "GRAY8", "-c2");
+    await_text(err, "40x30 GRAY8");
+    CHECK(kill(wp, SIGUSR1) == 0);
+    CHECK_RC(exit_code(pid, NO_LIMIT, "framectl", NULL), 0);
+    read_capture(err, R.err, sizeof(R.err));
+    fputs(R.err, stderr);
+    CHECK(count_lines(R.err) == 1);
+    data = slurp(dump_out, &len);
+    CHECK(check_raw(data, len, FRAME_FORMAT_GRAY8, &fw) == 2);
+    free(data);
+    stop_writer(wp, name);
+
+    /* --follow: the next writer sends another format. */
+    struct fmt_writer rgba = {.a = FRAME_FORMAT_RGBA8,
+                              .first = 1,
+                              .w = DUMP_W,
+                              .h = DUMP_H,
+                              .stream = true};
+    wp = start_fmt_writer(name, &rgba);
+    err = capture_fd();
+    pid = spawn_dump(err, name, "--follow", NULL, NULL);
+    await_frames(1, 3);
+    kill_child(wp, NO_LIMIT, "writer", NULL);
+    await_text(err, "waiting for the next one");
+    struct fmt_writer nv12 = {.a = FRAME_FORMAT_NV12,
+                              .first = SECOND_FIRST,
+                              .w = DUMP_W,
+                              .h = DUMP_H,
+                              .stream = true};
+    wp = start_fmt_writer(name, &nv12);
+    CHECK_RC(exit_code(pid, NO_LIMIT, "framectl", NULL), 1);
+    read_capture(err, R.err, sizeof(R.err));
+    fputs(R.err, stderr);
+    CHECK(strstr(R.err, "the pixel format changed from RGBA to NV12 with a "
+                        "new writer"));
+    data = slurp(dump_out, &len);
+    CHECK(check_raw(data, len, FRAME_FORMAT_RGBA8, &rgba) >= 3);
+    free(data);
+    stop_writer(wp, name);
+}
+
+/* info and list name both formats: what the slots are sized for and what
+ * the latest frame is. */
+static void info_list_format(void)
+{
+    const char *name = dump_case("formats");
+    /* Sized for GRAY16 40x30 (2400 bytes a frame), sending NV12 (1800). */
+    struct fmt_writer fw = {.sized = FRAME_FORMAT_GRAY16,
+                            .a = FRAME_FORMAT_NV12,
+                            .first = 1,
+                            .w = DUMP_W,
+                            .h = DUMP_H};
+    pid_t wp = start_fmt_writer(name, &fw);
+    CHECK_RC(framectl("info", name, NULL), 0);
+    fputs(R.out, stderr);
+    CHECK(strstr(R.out, "\npixel format:    GRAY16_LE "));
+    CHECK(strstr(R.out, "\nlatest frame:    1, 40x30 NV12, "));
+    CHECK_RC(framectl("info", name, "--json", NULL), 0);
+    struct json_doc doc;
+    CHECK(json_parse(R.out, &doc));
+    CHECK(strcmp(json_str(&doc, "format"), "GRAY16_LE") == 0);
+    CHECK(strcmp(json_str(&doc, "latest_format"), "NV12") == 0);
+
+    CHECK_RC(framectl("list", NULL), 0);
+    char w[16][64];
+    const char *l = line_of(R.out, name);
+    CHECK(l && words(l, w, 16) >= 13);
+    CHECK(strcmp(w[5], "40x30") == 0 && strcmp(w[6], "NV12") == 0);
+    stop_writer(wp, name);
+
+    /* Nothing published yet: no latest format. */
+    frame_writer *fwr;
+    struct frame_format fmt = {
+        .max_width = 8, .max_height = 8, .pixel_format = FRAME_FORMAT_I420};
+    CHECK_RC(frame_writer_create(name, &fmt, &fwr, NULL), 0);
+    CHECK_RC(framectl("info", name, "--json", NULL), 0);
+    CHECK(json_parse(R.out, &doc));
+    CHECK(strcmp(json_str(&doc, "format"), "I420") == 0);
+    CHECK(strcmp(json_raw(&doc, "latest_format"), "null") == 0);
+    CHECK_RC(framectl("list", NULL), 0);
+    l = line_of(R.out, name);
+    CHECK(l && words(l, w, 16) >= 13);
+    CHECK(strcmp(w[5], "-") == 0 && strcmp(w[6], "-") == 0);
+    frame_writer_destroy(fwr);
+}
+
+/* A segment of the first layout (ABI 1): one line naming both versions,
+ * from info, list, dump and clean alike. */
+static void old_segment(void)
+{
+    const char *name = dump_case("abi1");
+    dead_writer(name);
+    char path[128];
+    snprintf(path, sizeof(path), FRAME_SHM_DIR "/" FRAME_OBJECT_PREFIX "%s",
+             name);
+    int fd = open(path, O_RDWR | O_CLOEXEC);
+    CHECK(fd >= 0);
+    struct frame__header *h = mmap(NULL, FRAME__HEADER_SIZE,
+                                   PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    CHECK(h != MAP_FAILED);
+    h->fixed.abi_version = 1;
+    munmap(h, FRAME__HEADER_SIZE);
+
+    char both[128];
+    snprintf(both, sizeof(both),
+             "segment layout 1; this libframe reads only %d",
+             FRAME_SEGMENT_ABI);
+    CHECK_RC(framectl("info", name, NULL), 1);
+    fputs(R.err, stderr);
+    CHECK(count_lines(R.err) == 1 && strstr(R.err, "incompatible libframe") &&
+          strstr(R.err, both) && strstr(R.err, name) && !R.out[0]);
+    CHECK_RC(framectl("info", name, "--json", NULL), 1);
+    CHECK(count_lines(R.err) == 1 && strstr(R.err, both) && !R.out[0]);
+    CHECK_RC(framectl("dump", name, "-o", dump_out, NULL), 1);
+    CHECK(count_lines(R.err) == 1 && strstr(R.err, both));
+    CHECK_RC(framectl("clean", name, NULL), 1);
+    CHECK(count_lines(R.err) == 1 && strstr(R.err, both));
+    CHECK_RC(framectl("list", NULL), 0);
+    const char *l = line_of(R.out, name);
+    CHECK(l && strstr(l, both));
+    /* dump --wait says it once and waits for a writer of our layout. */
+    int err = capture_fd();
+    pid_t pid = spawn_dump(err, name, "--wait", NULL, NULL);
+    await_text(err, "waiting for a writer");
+    stop_child(pid, SIGINT, EVENT_MS, "framectl", NULL);
+    read_capture(err, R.err, sizeof(R.err));
+    fputs(R.err, stderr);
+    CHECK(count_lines(R.err) == 1 && strstr(R.err, both));
+    test_unlink(name);
+}
+
 TEST_MAIN(CASE(list_live_and_dead), CASE(info_json), CASE(clean_named),
           CASE(clean_all), CASE(dump_frames), CASE(dump_size_change),
           CASE(dump_broken_pipe), CASE(bad_usage), CASE(missing_segment),
           CASE(list_hostile_names), CASE(list_hostile_header), CASE(dump_wait),
-          CASE(dump_follow), CASE(dump_follow_resize), CASE(dump_scribbled))
+          CASE(dump_follow), CASE(dump_follow_resize), CASE(dump_scribbled),
+          CASE(dump_formats_ffmpeg), CASE(dump_format_change),
+          CASE(info_list_format), CASE(old_segment))

@@ -1,4 +1,5 @@
-/* framectl dump: published frames as raw RGBA, for ffmpeg and friends. */
+/* framectl dump: published frames as raw video of their own format (or
+ * one asked for), for ffmpeg and friends. */
 #include "cli.h"
 #include "framectl.h"
 #include "stop.h"
@@ -34,6 +35,11 @@ struct dump {
     bool skip_stale;
     uint64_t written, skipped;
     uint32_t width, height;
+    /* --format: every frame converted to it (out_format), whatever the
+     * writer sends; else the first frame's format is the stream's. */
+    bool convert;
+    uint32_t out_format;
+    uint32_t src_format; /* the first frame's own */
     size_t frame_bytes;
     uint8_t *buf[2]; /* [0] the frame held back or written next */
     bool announced;
@@ -66,15 +72,26 @@ static int write_all(struct dump *d, const uint8_t *p, size_t len)
     return 0;
 }
 
+/* The stream's first line on stderr: "WxH FORMAT [@ F fps]: ffmpeg's
+ * input options", so what a script needs is in the first two words and
+ * what a user needs can be pasted. */
 static void announce(struct dump *d, double fps)
 {
     if (d->announced)
         return;
     d->announced = true;
-    if (fps > 0)
-        fprintf(stderr, "%ux%u @ %.4g fps\n", d->width, d->height, fps);
-    else
-        fprintf(stderr, "%ux%u\n", d->width, d->height);
+    const struct frame_format_desc *f = frame_format_desc(d->out_format);
+    char rate[64] = "", opt[80] = "";
+    /* A writer's timestamps can make any rate: none beyond reason. */
+    if (fps > 0 && fps < 1e6) {
+        snprintf(rate, sizeof(rate), " @ %.6g fps", fps);
+        snprintf(opt, sizeof(opt), " -framerate %.6g", fps);
+    }
+    fprintf(stderr,
+            "%ux%u %s%s: ffmpeg -f rawvideo -pixel_format %s "
+            "-video_size %ux%u%s -i -\n",
+            d->width, d->height, f->name, rate, f->ffmpeg, d->width, d->height,
+            opt);
     fflush(stderr);
 }
 
@@ -105,7 +122,7 @@ static bool try_next_frame(int rc)
            rc == FRAME_EDEAD;
 }
 
-/* The first frame fixes the size of the raw stream. */
+/* The first frame fixes the size and format of the raw stream. */
 static int size_output(struct dump *d, frame_reader *r)
 {
     struct frame_view v;
@@ -114,16 +131,49 @@ static int size_output(struct dump *d, frame_reader *r)
         return rc;
     d->width = v.width;
     d->height = v.height;
-    d->frame_bytes = frame_buffer_size(v.width, v.height);
+    d->src_format = v.format;
+    if (!d->convert)
+        d->out_format = v.format;
+    /* Tight rows, planes one after another: ffmpeg's rawvideo. */
+    d->frame_bytes =
+        frame_image_layout(NULL, d->out_format, v.width, v.height, 1, NULL);
+    if (!d->frame_bytes)
+        return -EFBIG; /* a validated frame cannot get here */
     d->buf[0] = malloc(d->frame_bytes);
     d->buf[1] = malloc(d->frame_bytes);
     return d->buf[0] && d->buf[1] ? 0 : -ENOMEM;
 }
 
+/* A frame that cannot continue the raw stream: another size, or (unless
+ * converting) another format. Says so and returns true. */
+static bool stream_changed(struct dump *d, const struct frame_view *v)
+{
+    bool resized = v->width != d->width || v->height != d->height;
+    bool reformatted = !d->convert && v->format != d->src_format;
+    if (!resized && !reformatted)
+        return false;
+    /* A new writer (--follow) is held to the same stream: the one it would
+     * continue has one size and format. */
+    bool new_writer = d->have_last && v->session_id != d->last_session;
+    const char *more = new_writer ? " with a new writer" : "";
+    if (resized)
+        complain("dump", d->name,
+                 "the frame size changed from %ux%u to %ux%u%s; a raw video "
+                 "stream cannot change size",
+                 d->width, d->height, v->width, v->height, more);
+    else
+        complain("dump", d->name,
+                 "the pixel format changed from %s to %s%s; a raw video "
+                 "stream cannot change format (--format converts every frame "
+                 "to one)",
+                 format_word(d->src_format), format_word(v->format), more);
+    return true;
+}
+
 /*
  * Copy the newest frame and write it. 0 (written, held back, or nothing
- * new), SAID (the size changed), or an error: -errno of the output (status
- * in d->broken_pipe) or a libframe code.
+ * new), SAID (the size or format changed), or an error: -errno of the
+ * output (status in d->broken_pipe) or a libframe code.
  */
 static int take_frame(struct dump *d, frame_reader *r)
 {
@@ -132,21 +182,14 @@ static int take_frame(struct dump *d, frame_reader *r)
         return try_next_frame(rc) ? 0 : rc;
     uint8_t *dst = d->holding ? d->buf[1] : d->buf[0];
     struct frame_view v;
-    rc = frame_reader_copy(r, dst, (size_t)d->width * 4, d->frame_bytes, &v);
+    /* The stream's format, not the frame's own: a frame of another size
+     * does not fit (-ENOSPC), one of another format is converted, and both
+     * are then refused by stream_changed(). */
+    rc = frame_reader_copy_format(r, d->out_format, dst, d->frame_bytes, 1, &v);
     if (try_next_frame(rc))
         return 0;
-    if (rc == -ENOSPC ||
-        (rc == 0 && (v.width != d->width || v.height != d->height))) {
-        /* A new writer (--follow) is held to the same size: the stream
-         * it would continue has one. */
-        bool new_writer = d->have_last && v.session_id != d->last_session;
-        complain("dump", d->name,
-                 "the frame size changed from %ux%u to "
-                 "%ux%u%s; a raw video stream cannot change size",
-                 d->width, d->height, v.width, v.height,
-                 new_writer ? " with a new writer" : "");
+    if ((rc == -ENOSPC || rc == 0) && stream_changed(d, &v))
         return SAID;
-    }
     if (rc)
         return rc;
     bool same_session = d->have_last && v.session_id == d->last_session;
@@ -280,12 +323,12 @@ static int state_change(struct dump *d, frame_reader *r, int rc)
     if (!why)
         why = rc;
     if (!waiting && !d->follow) {
-        complain("dump", d->name, "%s", frame_strerror(why));
+        complain("dump", d->name, "%s", segment_words(d->name, why));
         return SAID;
     }
     /* A scribbled header heals at its writer's next publish; anything
      * else under the name stays until a writer replaces it. */
-    complain("dump", d->name, "%s; waiting for %s", frame_strerror(why),
+    complain("dump", d->name, "%s; waiting for %s", segment_words(d->name, why),
              why == FRAME_EBADFRAME ? "a readable frame or a new writer"
              : d->have_last         ? "the next writer"
                                     : "a writer");
@@ -326,6 +369,23 @@ static int run(struct dump *d, frame_reader *r)
     return flush_held(d);
 }
 
+/* An unknown --format: the names there are, from the library's table. */
+static int bad_format(const char *name)
+{
+    char names[256] = "";
+    size_t len = 0;
+    for (uint32_t f = 1; f <= FRAME_FORMAT_MAX; f++) {
+        const struct frame_format_desc *desc = frame_format_desc(f);
+        if (desc && len < sizeof(names))
+            len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s",
+                                    len ? ", " : "", desc->short_name);
+    }
+    return cli_bad_usage(PROG, "dump",
+                         "unknown pixel format '%s' (%s; or GStreamer's or "
+                         "ffmpeg's name)",
+                         quoted(name), names);
+}
+
 int cmd_dump(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -333,6 +393,7 @@ int cmd_dump(int argc, char **argv)
         {"output", required_argument, NULL, 'o'},
         {"wait", no_argument, NULL, 'w'},
         {"follow", no_argument, NULL, 'f'},
+        {"format", required_argument, NULL, 'F'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -341,7 +402,7 @@ int cmd_dump(int argc, char **argv)
     int c;
     optind = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":c:o:wfh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":c:o:wfF:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'c':
             if (!cli_parse_u64(optarg, 1, UINT64_MAX, CLI_NO_PLUS, &d.count))
@@ -356,6 +417,12 @@ int cmd_dump(int argc, char **argv)
             break;
         case 'f':
             d.follow = true;
+            break;
+        case 'F':
+            d.out_format = frame_format_lookup(optarg);
+            if (!d.out_format)
+                return bad_format(optarg);
+            d.convert = true;
             break;
         case 'h':
             return -1;
@@ -392,7 +459,7 @@ int cmd_dump(int argc, char **argv)
         rc = frame_reader_open(d.name, &r);
     }
     if (rc) {
-        complain("dump", d.name, "%s", segment_words(rc));
+        complain("dump", d.name, "%s", segment_words(d.name, rc));
         return EXIT_FAIL;
     }
     status = EXIT_FAIL;
@@ -418,7 +485,7 @@ int cmd_dump(int argc, char **argv)
     } else if (rc == -ENOMEM) {
         complain("dump", d.name, "out of memory");
     } else if (rc) {
-        complain("dump", d.name, "%s", segment_words(rc));
+        complain("dump", d.name, "%s", segment_words(d.name, rc));
     } else {
         status = EXIT_OK;
     }

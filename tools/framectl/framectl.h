@@ -25,9 +25,13 @@ int cmd_dump(int argc, char **argv);
 /* "framectl: what: 'object': why" on stderr. */
 void complain(const char *what, const char *object, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Why a segment cannot be used: frame_strerror()'s words, but -ENOENT,
- * which the library returns only for a missing name, as what it means. */
-const char *segment_words(int rc);
+/* Why segment name cannot be used: frame_segment_strerror()'s words (an
+ * incompatible segment's layout version and ours), but -ENOENT, which the
+ * library returns only for a missing name, as what it means. Static
+ * storage: good until the next call. */
+const char *segment_words(const char *name, int rc);
+/* A pixel format's caps name ("GRAY16_LE"), "unknown" if it is none. */
+const char *format_word(uint32_t format);
 /* Check a NAME argument; on failure say why and return EXIT_USAGE. */
 int check_name_arg(const char *what, const char *name);
 

@@ -23,7 +23,8 @@ static void print_text(const struct frame_info *i, int64_t age)
     printf("slots:           %u of %" PRIu64 " bytes\n", i->slot_count,
            i->slot_capacity);
     printf("max frame size:  %ux%u\n", i->max_width, i->max_height);
-    printf("pixel format:    RGBA8\n");
+    printf("pixel format:    %s (what slots are sized for)\n",
+           format_word(i->pixel_format));
     printf("state:           %s\n", state_word(i->state));
     printf("writer pid:      %d\n", (int)i->writer_pid);
     printf("writer alive:    %s\n", i->writer_alive ? "yes" : "no");
@@ -32,8 +33,9 @@ static void print_text(const struct frame_info *i, int64_t age)
     printf("publish count:   %" PRIu64 "\n", i->publish_count);
     if (i->latest_frame_no) {
         format_age(age, ago, sizeof(ago));
-        printf("latest frame:    %" PRIu64 ", %ux%u, %s ago\n",
-               i->latest_frame_no, i->latest_width, i->latest_height, ago);
+        printf("latest frame:    %" PRIu64 ", %ux%u %s, %s ago\n",
+               i->latest_frame_no, i->latest_width, i->latest_height,
+               format_word(i->latest_format), ago);
     } else {
         printf("latest frame:    none yet\n");
     }
@@ -52,7 +54,7 @@ static void print_json(const struct frame_info *i, int64_t age)
     printf("  \"slot_capacity\": %" PRIu64 ",\n", i->slot_capacity);
     printf("  \"max_width\": %u,\n", i->max_width);
     printf("  \"max_height\": %u,\n", i->max_height);
-    printf("  \"format\": \"RGBA8\",\n");
+    printf("  \"format\": \"%s\",\n", format_word(i->pixel_format));
     printf("  \"state\": \"%s\",\n", state_word(i->state));
     printf("  \"writer_pid\": %d,\n", (int)i->writer_pid);
     printf("  \"writer_alive\": %s,\n", i->writer_alive ? "true" : "false");
@@ -63,6 +65,10 @@ static void print_json(const struct frame_info *i, int64_t age)
     printf("  \"latest_frame_no\": %" PRIu64 ",\n", i->latest_frame_no);
     printf("  \"latest_width\": %u,\n", i->latest_width);
     printf("  \"latest_height\": %u,\n", i->latest_height);
+    if (i->latest_frame_no)
+        printf("  \"latest_format\": \"%s\",\n", format_word(i->latest_format));
+    else
+        printf("  \"latest_format\": null,\n");
     printf("  \"latest_timestamp_ns\": %" PRId64 ",\n", i->latest_timestamp_ns);
     if (i->latest_frame_no)
         printf("  \"latest_age_ns\": %" PRId64 ",\n", age);
@@ -108,7 +114,7 @@ int cmd_info(int argc, char **argv)
     struct frame_info info;
     int rc = frame_segment_info(name, &info);
     if (rc) {
-        complain("info", name, "%s", segment_words(rc));
+        complain("info", name, "%s", segment_words(name, rc));
         return EXIT_FAIL;
     }
     int64_t age = age_ns(now_ns(), info.latest_timestamp_ns);

@@ -20,6 +20,7 @@ enum column {
     COL_SLOTS,
     COL_MAX,
     COL_FRAME,
+    COL_FORMAT,
     COL_PID,
     COL_WRITER,
     COL_STATE,
@@ -34,10 +35,10 @@ static const struct {
     int width; /* at least */
     bool left; /* aligned to the left */
 } columns[N_COLUMNS] = {
-    {"SIZE", 10, false},     {"SLOTS", 5, false},  {"MAX", 11, false},
-    {"FRAME", 11, false},    {"PID", 7, false},    {"WRITER", 6, true},
-    {"STATE", 7, true},      {"FRAMES", 8, false}, {"FPS", 6, false},
-    {"LAST FRAME", 0, true},
+    {"SIZE", 10, false},  {"SLOTS", 5, false},     {"MAX", 11, false},
+    {"FRAME", 11, false}, {"FORMAT", 9, true},     {"PID", 7, false},
+    {"WRITER", 6, true},  {"STATE", 7, true},      {"FRAMES", 8, false},
+    {"FPS", 6, false},    {"LAST FRAME", 0, true},
 };
 
 struct row {
@@ -129,9 +130,11 @@ static void fill_cells(struct row *r, int64_t now)
     snprintf(c[COL_MAX], len, "%ux%u", i->max_width, i->max_height);
     if (i->latest_frame_no) {
         snprintf(c[COL_FRAME], len, "%ux%u", i->latest_width, i->latest_height);
+        snprintf(c[COL_FORMAT], len, "%s", format_word(i->latest_format));
         format_age(age_ns(now, i->latest_timestamp_ns), c[COL_AGE], len);
     } else {
         snprintf(c[COL_FRAME], len, "-");
+        snprintf(c[COL_FORMAT], len, "-");
         snprintf(c[COL_AGE], len, "-");
     }
     snprintf(c[COL_PID], len, "%d", (int)i->writer_pid);
@@ -184,9 +187,10 @@ static void print_other(const struct row *r, int width)
     else if (e->kind == FRAME_OBJECT_LEFTOVER && r->rc == FRAME_ENOTFRAME)
         printf("not a libframe segment: unexpected contents\n");
     else if (r->rc <= FRAME_ENOTFRAME && r->rc >= FRAME_ETRUNCATED)
-        printf("%s\n", frame_strerror(r->rc)); /* what validation found */
+        /* what validation found; an incompatible segment's version too */
+        printf("%s\n", segment_words(e->name, r->rc));
     else
-        printf("cannot be inspected: %s\n", frame_strerror(r->rc));
+        printf("cannot be inspected: %s\n", segment_words(e->name, r->rc));
 }
 
 static bool is_segment_row(const struct row *r)
@@ -295,7 +299,7 @@ static int clean_segment(const struct frame_object *e, bool named, bool dry)
          * the user wants to know. */
         if (!named)
             return 0;
-        complain("clean", e->name, "%s", segment_words(rc));
+        complain("clean", e->name, "%s", segment_words(e->name, rc));
         return -1;
     }
     if (info.writer_alive) {
@@ -321,7 +325,7 @@ static int clean_segment(const struct frame_object *e, bool named, bool dry)
     }
     if (rc == -ENOENT && !named)
         return 0; /* someone else cleaned it meanwhile */
-    complain("clean", e->name, "%s", segment_words(rc));
+    complain("clean", e->name, "%s", segment_words(e->name, rc));
     return -1;
 }
 
@@ -335,7 +339,7 @@ static int clean_leftover(const struct frame_object *e, bool dry)
     }
     if (rc == 0 || rc == -ENOENT || rc == FRAME_ENOTFRAME || rc == FRAME_EOWNER)
         return 0;
-    complain("clean", e->entry, "%s", segment_words(rc));
+    complain("clean", e->entry, "%s", segment_words(e->entry, rc));
     return -1;
 }
 

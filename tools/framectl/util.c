@@ -22,9 +22,21 @@ void complain(const char *what, const char *object, const char *fmt, ...)
     va_end(ap);
 }
 
-const char *segment_words(int rc)
+const char *segment_words(const char *name, int rc)
 {
-    return rc == -ENOENT ? "no such segment" : frame_strerror(rc);
+    static char buf[256];
+    if (rc == -ENOENT)
+        return "no such segment";
+    /* The library's words, with what the object tells (both layout
+     * versions for FRAME_EVERSION). */
+    return frame_segment_strerror(name, rc, buf, sizeof(buf));
+}
+
+const char *format_word(uint32_t format)
+{
+    const struct frame_format_desc *d = frame_format_desc(format);
+    /* A descriptor's format is anyone's of our uid to write. */
+    return d ? d->name : "unknown";
 }
 
 int check_name_arg(const char *what, const char *name)
