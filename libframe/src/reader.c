@@ -46,6 +46,14 @@ struct tried {
     struct timespec ctime;
 };
 
+/* The segment of an earlier writer, kept mapped while views of it are
+ * held: a hold outlives a restart. */
+struct retired {
+    struct mapping m;
+    uint32_t holds[FRAME_MAX_SLOTS];
+    uint32_t count;
+};
+
 struct frame_reader {
     char name[FRAME_NAME_MAX + 1];
     char path[FRAME__PATH_MAX];
@@ -70,6 +78,8 @@ struct frame_reader {
     struct tried tried;
     struct frame_stats stats;
     uint32_t holds[FRAME_MAX_SLOTS]; /* views held, per slot, this session */
+    struct retired *retired;
+    uint32_t retired_count;
 };
 
 static void abs_time(int64_t ns, struct timespec *ts)
@@ -217,9 +227,31 @@ static bool watching(const frame_reader *r)
            (r->state == FRAME_READER_BROKEN && r->why == FRAME_EBADFRAME);
 }
 
+/* Keep the current mapping while views of it are held; false when none
+ * are (or, out of memory, when their holds must end here). */
+static bool retire(frame_reader *r)
+{
+    uint32_t count = 0;
+    for (uint32_t i = 0; i < FRAME_MAX_SLOTS; i++)
+        count += r->holds[i];
+    if (!count || !r->m.base)
+        return false;
+    struct retired *grown =
+        realloc(r->retired, (r->retired_count + 1) * sizeof(*grown));
+    if (!grown)
+        return false;
+    r->retired = grown;
+    struct retired *t = &grown[r->retired_count++];
+    t->m = r->m;
+    memcpy(t->holds, r->holds, sizeof(t->holds));
+    t->count = count;
+    return true;
+}
+
 static void adopt(frame_reader *r, struct mapping *m)
 {
-    unmap(&r->m);
+    if (!retire(r))
+        unmap(&r->m);
     r->m = *m;
     r->state = FRAME_READER_ATTACHED;
     r->why = 0;
@@ -333,6 +365,9 @@ void frame_reader_close(frame_reader *r)
     if (!r)
         return;
     unmap(&r->m);
+    for (uint32_t i = 0; i < r->retired_count; i++)
+        unmap(&r->retired[i].m);
+    free(r->retired);
     free(r);
 }
 
@@ -471,11 +506,34 @@ int frame_reader_acquire(frame_reader *r, struct frame_view *v)
     return bad_frame(r, latest, FRAME_EBUSY);
 }
 
+/* The earlier writer's mapping a view belongs to, if it is kept. */
+static struct retired *retired_of(frame_reader *r, const struct frame_view *v)
+{
+    for (uint32_t i = 0; i < r->retired_count; i++)
+        if (r->retired[i].m.fixed.session_id == v->session_id)
+            return &r->retired[i];
+    return NULL;
+}
+
+/* Whether an earlier writer's frame stayed whole: its mapping's own seq
+ * and fault flag (a segment can be truncated after its writer left). */
+static bool retired_valid(struct retired *t, const struct frame_view *v)
+{
+    if (v->slot >= t->m.fixed.slot_count || frame__guard_faulted(t->m.guard))
+        return false;
+    bool ok = frame__seq_read_valid(&t->m.h->slot[v->slot], v->seq);
+    return ok && !frame__guard_faulted(t->m.guard);
+}
+
 bool frame_reader_still_valid(frame_reader *r, const struct frame_view *v)
 {
-    if (!r || !v || !r->m.base || faulted(r) ||
-        v->session_id != r->m.fixed.session_id ||
-        v->slot >= r->m.fixed.slot_count)
+    if (!r || !v)
+        return false;
+    if (r->m.base && v->session_id != r->m.fixed.session_id) {
+        struct retired *t = retired_of(r, v);
+        return t && retired_valid(t, v);
+    }
+    if (!r->m.base || faulted(r) || v->slot >= r->m.fixed.slot_count)
         return false;
     bool ok = frame__seq_read_valid(&r->m.h->slot[v->slot], v->seq);
     /* The fault may have happened during the caller's use of the pixels. */
@@ -503,6 +561,7 @@ int frame_reader_hold(frame_reader *r, struct frame_view *v)
     if (!r || !v)
         return -EINVAL;
     int64_t give_up = 0;
+    unsigned waits = 0;
     for (int tries = 0; tries < ACQUIRE_TRIES;) {
         int rc = frame_reader_acquire(r, v);
         if (rc)
@@ -519,8 +578,9 @@ int frame_reader_hold(frame_reader *r, struct frame_view *v)
                     give_up = now + HOLD_WAIT_NS;
                 if (now >= give_up)
                     return FRAME_EBUSY;
-                sched_yield();
-                if (tries++ > 4)
+                if (waits++ < 4)
+                    sched_yield();
+                else
                     sleep_until(now + HOLD_NAP_NS);
                 continue;
             }
@@ -543,14 +603,33 @@ int frame_reader_hold(frame_reader *r, struct frame_view *v)
     return FRAME_EBUSY;
 }
 
+/* A held view of an earlier writer's segment is let go: the mapping goes
+ * with its last one. */
+static void drop_retired(frame_reader *r, struct retired *t, uint32_t slot)
+{
+    if (slot >= FRAME_MAX_SLOTS || !t->holds[slot])
+        return;
+    if (--t->holds[slot] == 0)
+        frame__slot_lock(t->m.fd, slot, F_UNLCK);
+    if (--t->count == 0) {
+        unmap(&t->m);
+        *t = r->retired[--r->retired_count];
+    }
+}
+
 bool frame_reader_release(frame_reader *r, struct frame_view *v)
 {
     if (!r || !v)
         return false;
     bool ok = frame_reader_still_valid(r, v);
     if (v->held && r->m.base && v->session_id == r->m.fixed.session_id &&
-        v->slot < r->m.fixed.slot_count)
+        v->slot < r->m.fixed.slot_count) {
         drop_hold(r, v->slot);
+    } else if (v->held) {
+        struct retired *t = retired_of(r, v);
+        if (t)
+            drop_retired(r, t, v->slot);
+    }
     v->held = false;
     return ok;
 }

@@ -542,10 +542,11 @@ FRAME_API bool frame_reader_still_valid(frame_reader *r,
  * holding the same frame count once). The writer never waits for a reader:
  * with more slots held than that it overwrites the oldest held frame, and
  * frame_reader_release() then says so. A hold ends with release, with
- * frame_reader_close(), when the process dies (the kernel drops it: no
- * clean-up by anyone), or when the handle attaches to a new writer
- * (FRAME_ERESTARTED; views of the old writer must not be used after it).
- * A handle may hold several frames, the same one several times too.
+ * frame_reader_close(), or when the process dies (the kernel drops it: no
+ * clean-up by anyone). It outlives the handle attaching to a new writer
+ * (FRAME_ERESTARTED): the old segment stays mapped until its last held view
+ * is released (unheld views of it are invalid from then on). A handle may
+ * hold several frames, the same one several times too.
  * Costs a system call or two, and one more to release.
  * \return as frame_reader_acquire(); FRAME_EBUSY also when the writer keeps
  *         the newest frame's slot locked for 10 ms (it is stopped between
