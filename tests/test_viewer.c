@@ -3,12 +3,14 @@
 #include "runner.h"
 #include "viewer_stats.h"
 
+#include "png_decode.h"
 #include "png_load.h"
 #include "png_write.h"
 
 #include <png.h>
 
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -1020,10 +1022,250 @@ static void bad_usage(void)
     CHECK(file_has(out, want));
 }
 
+/* ------------------------------------------------------------------ */
+/* Every pixel format, from a writer of its own                        */
+
+/* Sample c of plane p at (x, y) of the test frames: every byte of a
+ * 16-bit sample varies, and neighbours differ in the low byte alone. */
+static unsigned format_sample(uint32_t format, int p, uint32_t x, uint32_t y,
+                              int c)
+{
+    if (format == FRAME_FORMAT_GRAY16 || format == FRAME_FORMAT_RGBA16) {
+        unsigned hi = (x / 2 * 29 + y * 53 + (unsigned)c * 71) & 0xff;
+        unsigned lo = (x * 97 + y * 13 + (unsigned)c * 5) & 0xff;
+        return hi << 8 | lo;
+    }
+    if (format == FRAME_FORMAT_I420 || format == FRAME_FORMAT_NV12) {
+        /* Y over the whole 16..235 range and beyond it; chroma per 2x2
+         * block across the whole byte, grey (128) among them. */
+        if (p == 0)
+            return (x * 23 + y * 41) & 0xff;
+        return c == 0 ? (x * 67 + y * 31 + 128) & 0xff
+                      : (x * 19 + y * 83 + 128) & 0xff;
+    }
+    return (x * 31 + y * 17 + (unsigned)c * 90 + (unsigned)p) & 0xff;
+}
+
+/* Fill img (format, size and planes set) with format_sample(). */
+static void fill_format(const struct frame_image *img)
+{
+    const struct frame_format_desc *d = frame_format_desc(img->format);
+    CHECK(d);
+    for (uint32_t p = 0; p < d->plane_count; p++) {
+        uint32_t pw = (img->width + (1u << d->plane[p].x_shift) - 1) >>
+                      d->plane[p].x_shift;
+        uint32_t ph = (img->height + (1u << d->plane[p].y_shift) - 1) >>
+                      d->plane[p].y_shift;
+        uint32_t n = d->plane[p].samples;
+        for (uint32_t y = 0; y < ph; y++) {
+            uint8_t *row = img->plane[p] + (size_t)y * img->stride[p];
+            for (uint32_t x = 0; x < pw; x++) {
+                for (uint32_t c = 0; c < n; c++) {
+                    /* NV12's one chroma plane holds U then V. */
+                    int ch = img->format == FRAME_FORMAT_NV12 && p == 1 ? (int)c
+                             : img->format == FRAME_FORMAT_I420 && p == 2
+                                 ? 1
+                                 : (int)c;
+                    unsigned v = format_sample(img->format, (int)p, x, y, ch);
+                    uint8_t *s =
+                        row + ((size_t)x * n + c) * d->bytes_per_sample;
+                    s[0] = (uint8_t)v;
+                    if (d->bytes_per_sample == 2)
+                        s[1] = (uint8_t)(v >> 8); /* little-endian */
+                }
+            }
+        }
+    }
+}
+
+/* A writer in a child process: seg sized for w x h frames of format,
+ * publishing one (rows padded to stride_align) every 50 ms until killed,
+ * the same samples each time. */
+static pid_t start_format_writer(uint32_t format, uint32_t w, uint32_t h,
+                                 uint32_t stride_align)
+{
+    pid_t pid = fork_child();
+    if (pid)
+        return pid;
+    /* Room for the padding as well: each side doubled. */
+    struct frame_format fmt = {
+        .max_width = w * 2, .max_height = h * 2, .pixel_format = format};
+    frame_writer *wr;
+    if (frame_writer_create(seg, &fmt, &wr, NULL))
+        _exit(1);
+    for (;;) {
+        struct frame_buffer b;
+        if (frame_writer_begin_format(wr, format, w, h, stride_align, &b))
+            _exit(1);
+        fill_format(&b.image);
+        if (frame_writer_commit(wr, 0, 0))
+            _exit(1);
+        sleep_ms(50);
+    }
+}
+
+static uint8_t clamp_round(double v)
+{
+    return v < 0 ? 0 : v > 255 ? 255 : (uint8_t)lround(v);
+}
+
+/* The snapshot of a frame of format must hold its samples at its own
+ * depth: grey and RGB(A) as they are (16-bit ones in full), BGRA8 as RGBA,
+ * YUV as 8-bit RGB, equal to what frame_convert() gives and within one of
+ * BT.601's limited-range formula in floating point. */
+static void check_format_snapshot(const char *path, uint32_t format, uint32_t w,
+                                  uint32_t h, const char *what)
+{
+    const struct frame_format_desc *d = frame_format_desc(format);
+    struct decoded png;
+    decode_png(path, false, &png);
+    CHECK(png.w == w && png.h == h);
+    static const struct {
+        int type, depth;
+    } want[FRAME_FORMAT_MAX + 1] = {
+        [FRAME_FORMAT_RGBA8] = {PNG_COLOR_TYPE_RGB_ALPHA, 8},
+        [FRAME_FORMAT_BGRA8] = {PNG_COLOR_TYPE_RGB_ALPHA, 8},
+        [FRAME_FORMAT_RGB8] = {PNG_COLOR_TYPE_RGB, 8},
+        [FRAME_FORMAT_GRAY8] = {PNG_COLOR_TYPE_GRAY, 8},
+        [FRAME_FORMAT_GRAY16] = {PNG_COLOR_TYPE_GRAY, 16},
+        [FRAME_FORMAT_RGBA16] = {PNG_COLOR_TYPE_RGB_ALPHA, 16},
+        [FRAME_FORMAT_I420] = {PNG_COLOR_TYPE_RGB, 8},
+        [FRAME_FORMAT_NV12] = {PNG_COLOR_TYPE_RGB, 8},
+    };
+    if (png.color_type != want[format].type ||
+        png.bit_depth != want[format].depth) {
+        fprintf(stderr,
+                "%s: %s snapshot is PNG colour type %d depth %d, "
+                "expected %d depth %d\n",
+                what, d->name, png.color_type, png.bit_depth, want[format].type,
+                want[format].depth);
+        CHECK(!"snapshot not at the frame's own format and depth");
+    }
+
+    /* The YUV frame through the library, for the exact comparison. */
+    uint8_t *conv = NULL;
+    struct frame_image rgb = {0};
+    if (d->is_yuv) {
+        struct frame_image src;
+        size_t n = frame_image_layout(NULL, format, w, h, 1, NULL);
+        uint8_t *buf = malloc(n);
+        CHECK(buf);
+        frame_image_layout(&src, format, w, h, 1, buf);
+        fill_format(&src);
+        conv = malloc((size_t)w * h * 3);
+        CHECK(conv);
+        frame_image_layout(&rgb, FRAME_FORMAT_RGB8, w, h, 1, conv);
+        CHECK_RC(frame_convert(&rgb, &src), 0);
+        free(buf);
+    }
+
+    size_t bad = 0;
+    for (uint32_t y = 0; y < h; y++) {
+        for (uint32_t x = 0; x < w; x++) {
+            for (int c = 0; c < png.out_channels; c++) {
+                unsigned got = decoded_sample(&png, x, y, c);
+                unsigned exp;
+                switch (format) {
+                case FRAME_FORMAT_BGRA8: /* file R, G, B, A from B, G, R, A */
+                    exp = format_sample(format, 0, x, y, c == 3 ? 3 : 2 - c);
+                    break;
+                case FRAME_FORMAT_I420:
+                case FRAME_FORMAT_NV12: {
+                    exp = conv[((size_t)y * w + x) * 3 + (size_t)c];
+                    double Y = format_sample(format, 0, x, y, 0);
+                    double U = format_sample(format, 1, x / 2, y / 2, 0);
+                    double V = format_sample(format, 1, x / 2, y / 2, 1);
+                    double l = 1.164383 * (Y - 16);
+                    uint8_t f =
+                        clamp_round(c == 0   ? l + 1.596027 * (V - 128)
+                                    : c == 1 ? l - 0.391762 * (U - 128) -
+                                                   0.812968 * (V - 128)
+                                             : l + 2.017232 * (U - 128));
+                    if (abs((int)got - (int)f) > 1 && bad++ < 5)
+                        fprintf(stderr, "(%u,%u)[%d] = %u; BT.601 says %u\n", x,
+                                y, c, got, f);
+                    break;
+                }
+                default:
+                    exp = format_sample(format, 0, x, y, c);
+                    break;
+                }
+                if (got != exp && bad++ < 5)
+                    fprintf(stderr, "(%u,%u)[%d] = %u, expected %u\n", x, y, c,
+                            got, exp);
+            }
+        }
+    }
+    if (bad) {
+        fprintf(stderr, "%s: %s snapshot differs in %zu samples\n", what,
+                d->name, bad);
+        CHECK(!"snapshot samples differ from the frame's");
+    }
+    free(conv);
+    decoded_free(&png);
+}
+
+/* Frames of each format from a writer of their own, shown by the viewer in
+ * mode m: its snapshot holds the frame's own samples. An odd size with
+ * padded rows and an even one with tight rows. */
+static void formats(enum mode m, const uint32_t *fmts, size_t n)
+{
+    setup(mode_name(m));
+    const char *snap = path_in_dir("snap.png");
+    const char *out = path_in_dir("viewer.out");
+    const char *err = path_in_dir("viewer.err");
+    static const struct {
+        uint32_t w, h, align;
+    } sizes[] = {{37, 23, 64}, {64, 48, 1}};
+    for (size_t i = 0; i < n; i++) {
+        for (size_t k = 0; k < 2; k++) {
+            const struct frame_format_desc *d = frame_format_desc(fmts[i]);
+            pid_t wr = start_format_writer(fmts[i], sizes[k].w, sizes[k].h,
+                                           sizes[k].align);
+            unlink(snap);
+            const char *args[] = {"--frames",   "2",  "--no-vsync",
+                                  "--snapshot", snap, "--wait",
+                                  "30",         NULL};
+            pid_t v = start_viewer(m, args, out, err);
+            expect_end(v, 0, "viewer", err);
+            kill_child(wr, EXIT_TIMEOUT_MS, "writer", NULL);
+            test_unlink(seg);
+            char what[96];
+            snprintf(what, sizeof(what), "%s viewer, %ux%u", mode_name(m),
+                     sizes[k].w, sizes[k].h);
+            fprintf(stderr, "%s: %s\n", what, d->name);
+            check_format_snapshot(snap, fmts[i], sizes[k].w, sizes[k].h, what);
+        }
+    }
+}
+
+static const uint32_t all_formats[] = {FRAME_FORMAT_RGBA8,  FRAME_FORMAT_BGRA8,
+                                       FRAME_FORMAT_RGB8,   FRAME_FORMAT_GRAY8,
+                                       FRAME_FORMAT_GRAY16, FRAME_FORMAT_RGBA16,
+                                       FRAME_FORMAT_I420,   FRAME_FORMAT_NV12};
+#define N_FORMATS (sizeof(all_formats) / sizeof(all_formats[0]))
+
+static void formats_headless(void)
+{
+    formats(HEADLESS, all_formats, N_FORMATS);
+}
+static void formats_dummy(void) { formats(DUMMY, all_formats, N_FORMATS); }
+/* A real window: GL takes RGBA8, BGRA8, RGB8, IYUV and NV12 textures. */
+static void formats_xvfb(void) { formats(XVFB, all_formats, N_FORMATS); }
+/* SDL's software renderer takes none of RGB24, IYUV, NV12: the library
+ * converts them for display. */
+static void formats_xvfb_software(void)
+{
+    static const uint32_t f[] = {FRAME_FORMAT_RGB8, FRAME_FORMAT_GRAY16,
+                                 FRAME_FORMAT_I420, FRAME_FORMAT_NV12};
+    formats(XVFB_SOFTWARE, f, sizeof(f) / sizeof(f[0]));
+}
+
 TEST_MAIN(CASE(snapshot_headless), CASE(snapshot_dummy),
           CASE(snapshot_offscreen), CASE(snapshot_xvfb),
           CASE(snapshot_xvfb_software), CASE(size_changes),
           CASE(follow_restart_headless), CASE(follow_restart_window),
           CASE(bad_segment_headless), CASE(bad_segment_window),
           CASE(wait_no_producer), CASE(idle_cpu), CASE(bad_usage),
-          CASE(starved_headless))
+          CASE(starved_headless), CASE(formats_headless), CASE(formats_dummy),
+          CASE(formats_xvfb), CASE(formats_xvfb_software))

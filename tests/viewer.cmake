@@ -7,9 +7,10 @@ if(TARGET viewer AND TARGET producer AND TARGET frame_png)
           snapshot_xvfb_software size_changes follow_restart_headless
           follow_restart_window bad_segment_headless bad_segment_window
           wait_no_producer idle_cpu bad_usage starved_headless
+          formats_headless formats_dummy formats_xvfb formats_xvfb_software
     LABELS viewer
     TIMEOUT 300)
-  target_link_libraries(test_viewer PRIVATE frame_png)
+  target_link_libraries(test_viewer PRIVATE frame_png m)
   target_compile_definitions(test_viewer PRIVATE
     VIEWER_PATH="$<TARGET_FILE:viewer>"
     PRODUCER_PATH="$<TARGET_FILE:producer>"

@@ -224,7 +224,7 @@ int present_upload(struct present *p, const struct frame_image *img)
     if (!sdl_format || !renderer_takes(p, sdl_format)) {
         const struct frame_format_desc *d = frame_format_desc(format);
         how = d && d->bytes_per_sample > 1 ? "shown as 8-bit"
-              : sdl_format                 ? "converted: not a texture here"
+              : sdl_format                 ? "converted for this renderer"
                                            : "converted for display";
         /* Read from the mapping like an upload: validated afterwards. */
         int rc = convert_rgba8(p, img, &conv);
