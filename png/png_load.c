@@ -184,25 +184,80 @@ static void read_data(png_structp png, png_bytep out, size_t len)
         png_error(png, "Read Error");
 }
 
-/* Ask libpng for RGBA8 carrying the file's own values. */
-static void set_transforms(png_structp png, png_infop info)
+static bool is_grey(const struct png_header *h)
 {
-    int type = png_get_color_type(png, info);
-    png_set_expand(png);   /* palette, sub-byte grey, tRNS -> alpha */
-    png_set_strip_16(png); /* high byte, not scaled */
-    if (type == PNG_COLOR_TYPE_GRAY || type == PNG_COLOR_TYPE_GRAY_ALPHA)
+    return !(h->color_type & PNG_COLOR_MASK_COLOR);
+}
+
+static bool has_alpha(const struct png_file_info *f)
+{
+    return (f->h.color_type & PNG_COLOR_MASK_ALPHA) || f->has_trns;
+}
+
+static struct png_samples native_of(const struct png_file_info *f)
+{
+    int depth = f->h.bit_depth == 16 ? 16 : 8;
+    bool alpha = has_alpha(f);
+    int channels = is_grey(&f->h) && !alpha ? 1 : alpha || depth == 16 ? 4 : 3;
+    return (struct png_samples){.channels = channels, .depth = depth};
+}
+
+bool png_samples_possible(const struct png_file_info *f,
+                          const struct png_samples *want)
+{
+    int c = want->channels;
+    if (c != 1 && c != 3 && c != 4)
+        return false;
+    if (want->depth != 8 && !(want->depth == 16 && f->h.bit_depth == 16))
+        return false;
+    return c != 1 || is_grey(&f->h);
+}
+
+/* The file's own values, re-arranged into want (png_samples_possible()). */
+static void set_transforms(png_structp png, png_infop info,
+                           const struct png_file_info *f,
+                           const struct png_samples *want)
+{
+    bool alpha = has_alpha(f);
+    png_set_expand(png); /* palette, sub-byte grey, tRNS -> alpha */
+    if (f->h.bit_depth == 16 && want->depth == 8)
+        png_set_strip_16(png); /* high byte, not scaled */
+    if (want->channels >= 3 && is_grey(&f->h))
         png_set_gray_to_rgb(png);
-    if (!(type & PNG_COLOR_MASK_ALPHA) &&
-        !png_get_valid(png, info, PNG_INFO_tRNS))
+    if (want->channels != 4 && alpha)
+        png_set_strip_alpha(png);
+    if (want->channels == 4 && !alpha)
         png_set_add_alpha(png, 0xffff, PNG_FILLER_AFTER);
+    if (want->bgr && want->channels >= 3)
+        png_set_bgr(png);
+    if (want->little_endian && want->depth == 16)
+        png_set_swap(png);
     png_set_interlace_handling(png);
     png_read_update_info(png, info);
 }
 
+static void file_info(png_structp png, png_infop info, struct png_file_info *f)
+{
+    *f = (struct png_file_info){
+        .h =
+            {
+                .width = png_get_image_width(png, info),
+                .height = png_get_image_height(png, info),
+                .bit_depth = png_get_bit_depth(png, info),
+                .color_type = png_get_color_type(png, info),
+                .interlaced =
+                    png_get_interlace_type(png, info) != PNG_INTERLACE_NONE,
+            },
+        .has_trns = png_get_valid(png, info, PNG_INFO_tRNS) != 0,
+    };
+    f->native = native_of(f);
+}
+
 /* Everything libpng touches between setjmp and longjmp is volatile or lives
- * in the loader, so nothing is lost when it jumps back. */
-static int decode(struct png_loader *l, png_target_fn target, void *ctx,
-                  int *target_taken)
+ * in the loader, so nothing is lost when it jumps back. Without a target
+ * only the chunks before the image data are read, into *probe. */
+static int decode(struct png_loader *l, png_samples_fn target, void *ctx,
+                  int *target_taken, struct png_file_info *probe)
 {
     png_structp volatile png = NULL;
     png_infop volatile info = NULL;
@@ -222,14 +277,14 @@ static int decode(struct png_loader *l, png_target_fn target, void *ctx,
     l->stopped = false;
     png_set_read_fn(png, l, read_data);
     png_read_info(png, info);
-    uint32_t width = png_get_image_width(png, info);
-    uint32_t height = png_get_image_height(png, info);
-    set_transforms(png, info);
-    if (png_get_rowbytes(png, info) != (size_t)width * 4 ||
-        png_get_bit_depth(png, info) != 8) {
-        snprintf(l->err, sizeof(l->err), "cannot convert to RGBA8");
+    struct png_file_info f;
+    file_info(png, info, &f);
+    if (probe) {
+        *probe = f;
+        rc = 0;
         goto out;
     }
+    uint32_t width = f.h.width, height = f.h.height;
     /* The tallest frame need not be the largest one the segment was
      * sized for (8192x1 and 1x8192 take the same bytes): grow once. */
     if (height > l->rows_cap) {
@@ -242,13 +297,28 @@ static int decode(struct png_loader *l, png_target_fn target, void *ctx,
         l->rows = rows;
         l->rows_cap = height;
     }
+    struct png_samples want = f.native;
     uint8_t *pixels = NULL;
     size_t stride = 0;
     *target_taken = 1;
-    int trc =
-        target(ctx, width, height, &pixels, &stride, l->err, sizeof(l->err));
+    int trc = target(ctx, &f, &want, &pixels, &stride, l->err, sizeof(l->err));
     if (trc) {
         rc = trc;
+        goto out;
+    }
+    size_t row = (size_t)width * (size_t)want.channels * (want.depth / 8);
+    if (!png_samples_possible(&f, &want) || stride < row) {
+        snprintf(l->err, sizeof(l->err),
+                 "cannot give %d channel(s) of %d bits from this file",
+                 want.channels, want.depth);
+        goto out;
+    }
+    set_transforms(png, info, &f, &want);
+    if (png_get_rowbytes(png, info) != row ||
+        png_get_bit_depth(png, info) != want.depth) {
+        snprintf(l->err, sizeof(l->err),
+                 "cannot convert to %d channel(s) of %d bits", want.channels,
+                 want.depth);
         goto out;
     }
     for (uint32_t y = 0; y < height; y++)
@@ -261,8 +331,10 @@ out:
     return l->stopped ? -ECANCELED : rc;
 }
 
-int png_load(struct png_loader *l, const char *path, png_target_fn target,
-             void *ctx, int *target_taken, char *err, size_t errlen)
+/* Open path and run decode() on it, with the file's faults in words. */
+static int load(struct png_loader *l, const char *path, png_samples_fn target,
+                void *ctx, int *target_taken, struct png_file_info *probe,
+                char *err, size_t errlen)
 {
     *target_taken = 0;
     int rc;
@@ -274,7 +346,7 @@ int png_load(struct png_loader *l, const char *path, png_target_fn target,
     rewind(f);
     l->err[0] = 0;
     l->f = f;
-    rc = decode(l, target, ctx, target_taken);
+    rc = decode(l, target, ctx, target_taken, probe);
     if (rc == -ECANCELED) {
         /* stopping: not the file's fault, and no reason to name it */
     } else if (rc && feof(f)) {
@@ -290,6 +362,50 @@ int png_load(struct png_loader *l, const char *path, png_target_fn target,
     if (rc)
         snprintf(err, errlen, "%s", l->err[0] ? l->err : "decode failed");
     return rc;
+}
+
+int png_load_samples(struct png_loader *l, const char *path,
+                     png_samples_fn target, void *ctx, int *target_taken,
+                     char *err, size_t errlen)
+{
+    return load(l, path, target, ctx, target_taken, NULL, err, errlen);
+}
+
+int png_probe_info(const char *path, struct png_file_info *info, char *err,
+                   size_t errlen)
+{
+    struct png_loader *l;
+    if (png_loader_new(1, &l)) {
+        snprintf(err, errlen, "out of memory");
+        return -ENOMEM;
+    }
+    int taken;
+    int rc = load(l, path, NULL, NULL, &taken, info, err, errlen);
+    png_loader_free(l);
+    return rc;
+}
+
+/* png_load()'s target, called with png_load_samples()'s arguments. */
+struct rgba8_target {
+    png_target_fn target;
+    void *ctx;
+};
+
+static int as_rgba8(void *ctx, const struct png_file_info *f,
+                    struct png_samples *want, uint8_t **pixels, size_t *stride,
+                    char *err, size_t errlen)
+{
+    const struct rgba8_target *t = ctx;
+    *want = (struct png_samples){.channels = 4, .depth = 8};
+    return t->target(t->ctx, f->h.width, f->h.height, pixels, stride, err,
+                     errlen);
+}
+
+int png_load(struct png_loader *l, const char *path, png_target_fn target,
+             void *ctx, int *target_taken, char *err, size_t errlen)
+{
+    struct rgba8_target t = {target, ctx};
+    return load(l, path, as_rgba8, &t, target_taken, NULL, err, errlen);
 }
 
 struct whole_image {

@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <stdlib.h>
-#include <string.h>
 
 int cache_init(struct cache *c, size_t count, bool on)
 {
@@ -14,19 +13,25 @@ int cache_init(struct cache *c, size_t count, bool on)
     return c->frames ? 0 : -ENOMEM;
 }
 
-void cache_keep(struct cache *c, size_t f, const uint8_t *pixels,
-                uint32_t width, uint32_t height)
+void cache_keep(struct cache *c, size_t f, const struct frame_image *img)
 {
-    if (!c->on || c->frames[f].pixels)
+    if (!c->on || c->frames[f].bytes)
         return;
-    size_t bytes = (size_t)width * height * 4;
-    uint8_t *copy = malloc(bytes);
-    if (!copy) {
+    struct cached_frame k;
+    size_t bytes =
+        frame_image_layout(NULL, img->format, img->width, img->height, 1, NULL);
+    if (!bytes || !(k.bytes = malloc(bytes))) {
         c->on = false;
         return;
     }
-    memcpy(copy, pixels, bytes);
-    c->frames[f] = (struct cached_frame){copy, width, height};
+    frame_image_layout(&k.image, img->format, img->width, img->height, 1,
+                       k.bytes);
+    if (frame_convert(&k.image, img)) { /* the same format: a copy */
+        free(k.bytes);
+        c->on = false;
+        return;
+    }
+    c->frames[f] = k;
     c->filled++;
 }
 
@@ -39,7 +44,7 @@ void cache_free(struct cache *c)
 {
     if (c->frames)
         for (size_t i = 0; i < c->count; i++)
-            free(c->frames[i].pixels);
+            free(c->frames[i].bytes);
     free(c->frames);
     *c = (struct cache){0};
 }

@@ -3,13 +3,15 @@
 #ifndef PRODUCER_CACHE_H
 #define PRODUCER_CACHE_H
 
+#include <libframe/frame.h>
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct cached_frame {
-    uint8_t *pixels; /* width * 4 bytes a row; NULL until kept */
-    uint32_t width, height;
+    uint8_t *bytes;           /* NULL until kept */
+    struct frame_image image; /* its format and planes, tight, in bytes */
 };
 
 struct cache {
@@ -23,8 +25,7 @@ int cache_init(struct cache *c, size_t count, bool on);
 
 /* Keep a copy of input f's frame, unless kept already. Out of memory the
  * cache turns itself off: decoding carries on. */
-void cache_keep(struct cache *c, size_t f, const uint8_t *pixels,
-                uint32_t width, uint32_t height);
+void cache_keep(struct cache *c, size_t f, const struct frame_image *img);
 
 /* Whether all live inputs are kept, so decoding can stop. */
 bool cache_complete(const struct cache *c, size_t live);

@@ -31,6 +31,7 @@ struct decode_pool {
     bool exhausted;       /* next_file said there is nothing more */
     bool stopping;
     atomic_bool cancel; /* stopping: decodes under way end early too */
+    uint32_t format;    /* what the frames are published as */
     size_t frame_bytes;
     char *const *paths;
     next_file_fn next;
@@ -43,21 +44,15 @@ struct target_ctx {
     size_t capacity;
 };
 
-static int into_buffer(void *vctx, uint32_t w, uint32_t h, uint8_t **pixels,
-                       size_t *stride, char *err, size_t errlen)
+static int into_buffer(void *vctx, uint32_t format, uint32_t w, uint32_t h,
+                       struct frame_image *img, char *err, size_t errlen)
 {
     struct target_ctx *t = vctx;
-    if ((uint64_t)w * h * 4 > t->capacity) {
-        snprintf(err, errlen,
-                 "image %ux%u does not fit the segment (start "
-                 "with --max-size)",
-                 w, h);
-        return -EFBIG;
-    }
-    t->d->width = w;
-    t->d->height = h;
-    *pixels = t->d->pixels;
-    *stride = (size_t)w * 4;
+    size_t bytes =
+        frame_image_layout(&t->d->image, format, w, h, 1, t->d->bytes);
+    if (!bytes || bytes > t->capacity)
+        return format_too_big(format, w, h, err, errlen);
+    *img = t->d->image;
     return 0;
 }
 
@@ -82,10 +77,10 @@ static void assign(struct decode_pool *p)
 static void *worker(void *arg)
 {
     struct decode_pool *p = arg;
-    struct png_loader *loader = NULL;
-    if (png_loader_new(p->max_height, &loader))
+    struct decoder *loader = NULL;
+    if (decoder_new(p->format, p->max_height, &loader))
         return NULL;
-    png_loader_set_cancel(loader, &p->cancel);
+    decoder_set_cancel(loader, &p->cancel);
     pthread_mutex_lock(&p->lock);
     while (!p->stopping) {
         /* The oldest queued job first, so results arrive in order. */
@@ -106,8 +101,8 @@ static void *worker(void *arg)
         struct target_ctx t = {.d = &j->d, .capacity = p->frame_bytes};
         int taken;
         int64_t t0 = now_ns();
-        j->d.rc = png_load(loader, path, into_buffer, &t, &taken, j->d.err,
-                           sizeof(j->d.err));
+        j->d.rc = decoder_load(loader, path, into_buffer, &t, &taken, j->d.err,
+                               sizeof(j->d.err));
         j->d.decode_ms = (now_ns() - t0) / 1e6;
 
         pthread_mutex_lock(&p->lock);
@@ -115,19 +110,20 @@ static void *worker(void *arg)
         pthread_cond_broadcast(&p->changed);
     }
     pthread_mutex_unlock(&p->lock);
-    png_loader_free(loader);
+    decoder_free(loader);
     return NULL;
 }
 
-int decode_pool_new(unsigned threads, size_t frame_bytes, uint32_t max_height,
-                    char *const *paths, next_file_fn next, void *ctx,
-                    struct decode_pool **out)
+int decode_pool_new(unsigned threads, uint32_t format, size_t frame_bytes,
+                    uint32_t max_height, char *const *paths, next_file_fn next,
+                    void *ctx, struct decode_pool **out)
 {
     struct decode_pool *p = calloc(1, sizeof(*p));
     if (!p)
         return -ENOMEM;
     p->nthreads = threads ? threads : 1;
     p->njobs = 2 * (size_t)p->nthreads;
+    p->format = format;
     p->frame_bytes = frame_bytes;
     p->max_height = max_height;
     p->paths = paths;
@@ -140,7 +136,7 @@ int decode_pool_new(unsigned threads, size_t frame_bytes, uint32_t max_height,
     if (!p->jobs || !p->threads)
         goto fail;
     for (size_t i = 0; i < p->njobs; i++)
-        if (!(p->jobs[i].d.pixels = malloc(frame_bytes)))
+        if (!(p->jobs[i].d.bytes = malloc(frame_bytes)))
             goto fail;
     pthread_mutex_lock(&p->lock);
     assign(p);
@@ -194,7 +190,7 @@ int decode_pool_release(struct decode_pool *p, struct decoded *d, bool keep)
 {
     struct job *j = (struct job *)((char *)d - offsetof(struct job, d));
     int rc = 0;
-    if (keep && !(d->pixels = malloc(p->frame_bytes)))
+    if (keep && !(d->bytes = malloc(p->frame_bytes)))
         rc = -ENOMEM;
     pthread_mutex_lock(&p->lock);
     if (rc) {
@@ -223,7 +219,7 @@ void decode_pool_free(struct decode_pool *p)
         pthread_join(p->threads[i], NULL);
     if (p->jobs)
         for (size_t i = 0; i < p->njobs; i++)
-            free(p->jobs[i].d.pixels);
+            free(p->jobs[i].d.bytes);
     free(p->jobs);
     free(p->threads);
     pthread_mutex_destroy(&p->lock);

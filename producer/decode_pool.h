@@ -2,6 +2,7 @@
 #ifndef PRODUCER_DECODE_POOL_H
 #define PRODUCER_DECODE_POOL_H
 
+#include "decode.h"
 #include "png_load.h"
 
 #include <stdbool.h>
@@ -10,10 +11,10 @@
 
 /* One decoded (or failed) file, owned by the pool until released. */
 struct decoded {
-    size_t file;     /* index into the input list */
-    uint8_t *pixels; /* width * 4 bytes a row */
-    uint32_t width, height;
-    int rc; /* 0, or the decode error with err set */
+    size_t file;              /* index into the input list */
+    uint8_t *bytes;           /* the buffer, the pool's frame_bytes long */
+    struct frame_image image; /* the frame in it, tight */
+    int rc;                   /* 0, or the decode error with err set */
     char err[PNG_LOAD_ERR_MAX];
     double decode_ms;
 };
@@ -24,16 +25,17 @@ struct decode_pool;
  * none; it is called under the pool's lock, in delivery order. */
 typedef size_t (*next_file_fn)(void *ctx);
 
-int decode_pool_new(unsigned threads, size_t frame_bytes, uint32_t max_height,
-                    char *const *paths, next_file_fn next, void *ctx,
-                    struct decode_pool **out);
+/* Frames of format (or FORMAT_NATIVE) in buffers of frame_bytes. */
+int decode_pool_new(unsigned threads, uint32_t format, size_t frame_bytes,
+                    uint32_t max_height, char *const *paths, next_file_fn next,
+                    void *ctx, struct decode_pool **out);
 
 /* The next result in order. Blocks up to timeout_ms; NULL on timeout or
  * when no file is left (*done is then true). */
 struct decoded *decode_pool_take(struct decode_pool *p, int timeout_ms,
                                  bool *done);
 
-/* Hand a result back. If keep is true its pixel buffer now belongs to the
+/* Hand a result back. If keep is true its buffer now belongs to the
  * caller (e.g. a cache) and the pool allocates a new one. */
 int decode_pool_release(struct decode_pool *p, struct decoded *d, bool keep);
 

@@ -3,6 +3,7 @@
 #include "options.h"
 
 #include "cli.h"
+#include "decode.h"
 #include "msg.h"
 #include "png_load.h"
 
@@ -10,6 +11,7 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <strings.h>
 #include <unistd.h>
 
 /* The help text is laid out in the source as it prints. */
@@ -31,6 +33,12 @@ static void usage(void)
 "  -s, --slots N            frame slots in the segment, 2..8 (default: 2)\n"
 "  -m, --max-size WxH       size the segment for WxH frames (default: the\n"
 "                           largest input)\n"
+"  -f, --format FORMAT      publish every frame as FORMAT: rgba8 (default),\n"
+"                           bgra8, rgb8, gray8, gray16, rgba16, i420, nv12\n"
+"                           (or the GStreamer or ffmpeg name), converted as\n"
+"                           libframe does; or native: each file's own\n"
+"                           samples without loss (grey as GRAY8 or\n"
+"                           GRAY16_LE, 16-bit colour as RGBA64_LE, ...)\n"
 "      --cache              keep every decoded frame in memory\n"
 "      --no-cache           decode every frame every time\n"
 "      --cache-limit BYTES  cache only if all frames fit in BYTES (K, M, G\n"
@@ -65,7 +73,33 @@ static void defaults(struct options *o)
         .cache_limit = pages > 0 && page > 0 ? (uint64_t)pages * page / 4
                                              : UINT64_C(1) << 30,
         .threads = cores > 0 ? (unsigned)cores : 1,
+        .format = FRAME_FORMAT_RGBA8, /* what every 0.1 reader takes */
     };
+}
+
+/* --format: "native" or any name of the library's table. */
+static int take_format(const char *arg, struct options *o)
+{
+    if (strcasecmp(arg, "native") == 0) {
+        o->format = FORMAT_NATIVE;
+        return -1;
+    }
+    if ((o->format = frame_format_lookup(arg)))
+        return -1;
+    char names[256] = "";
+    size_t len = 0;
+    for (uint32_t f = 1; f <= FRAME_FORMAT_MAX; f++) {
+        const struct frame_format_desc *d = frame_format_desc(f);
+        int n =
+            snprintf(names + len, sizeof(names) - len, "%s, ", d->short_name);
+        if (n < 0 || (size_t)n >= sizeof(names) - len)
+            break;
+        len += (size_t)n;
+    }
+    return cli_bad_usage(msg_prog(), NULL,
+                         "invalid format '%s' (%snative, or a GStreamer or "
+                         "ffmpeg name of one)",
+                         arg, names);
 }
 
 /* One option with its value. Returns -1 to go on, or the exit status. */
@@ -112,6 +146,8 @@ static int take(int c, const char *arg, struct options *o)
                                  "16384x16384)",
                                  arg);
         break;
+    case 'f':
+        return take_format(arg, o);
     case OPT_CACHE:
         o->cache = 1;
         break;
@@ -159,6 +195,7 @@ int options_parse(int argc, char **argv, struct options *o)
         {"count", required_argument, NULL, 'c'},
         {"slots", required_argument, NULL, 's'},
         {"max-size", required_argument, NULL, 'm'},
+        {"format", required_argument, NULL, 'f'},
         {"cache", no_argument, NULL, OPT_CACHE},
         {"no-cache", no_argument, NULL, OPT_NO_CACHE},
         {"cache-limit", required_argument, NULL, OPT_CACHE_LIMIT},
@@ -173,7 +210,7 @@ int options_parse(int argc, char **argv, struct options *o)
     defaults(o);
     opterr = 0; /* cli_option_error() says it, in every program's words */
     int c;
-    while ((c = getopt_long(argc, argv, ":n:r:l1c:s:m:j:w:qhV", longopts,
+    while ((c = getopt_long(argc, argv, ":n:r:l1c:s:m:f:j:w:qhV", longopts,
                             NULL)) != -1) {
         if (c == '?' || c == ':')
             return cli_option_error(msg_prog(), NULL, c, argv);

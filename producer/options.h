@@ -18,7 +18,10 @@ struct options {
     bool stats;
     bool quiet;
     uint32_t max_w, max_h; /* 0: the largest input */
-    char **paths;          /* the PATHs, in the order given */
+    /* What every frame is published as: an enum frame_pixel_format, or
+     * FORMAT_NATIVE (0, decode.h) for each file's own samples. */
+    uint32_t format;
+    char **paths; /* the PATHs, in the order given */
     int npaths;
 };
 

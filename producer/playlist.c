@@ -1,6 +1,7 @@
 /* The inputs in play order, bad files dropped once. */
 #include "playlist.h"
 
+#include "decode.h"
 #include "msg.h"
 #include "png_load.h"
 
@@ -43,29 +44,49 @@ static int expand(struct playlist *pl, char *const *paths, int n)
     return 0;
 }
 
+/* The format and size input i is published at; false (said, dropped) if
+ * its header is bad. Only --format native needs the chunks up to the image
+ * data (tRNS makes grey RGBA8); otherwise the IHDR alone is read. */
+static bool probe(struct playlist *pl, size_t i, uint32_t want, uint32_t *fmt,
+                  uint32_t *w, uint32_t *h)
+{
+    char err[PNG_LOAD_ERR_MAX];
+    const char *path = pl->in.paths[i];
+    struct png_file_info f;
+    int rc = want == FORMAT_NATIVE ? png_probe_info(path, &f, err, sizeof(err))
+                                   : png_probe(path, w, h, err, sizeof(err));
+    if (rc) {
+        playlist_drop(pl, i, err);
+        return false;
+    }
+    if (want == FORMAT_NATIVE) {
+        *w = f.h.width;
+        *h = f.h.height;
+    }
+    *fmt = want == FORMAT_NATIVE ? format_native(&f) : want;
+    return true;
+}
+
 /* A slot takes any frame whose bytes fit, so the segment is sized for the
- * frame with the most pixels, as it is: the largest width times the
+ * frame with the most bytes, as it is: the largest width times the
  * largest height would make 8192x1 and 1x8192 need 256 MiB a slot
  * instead of 32 KiB. */
 int playlist_gather(struct playlist *pl, char *const *paths, int n,
-                    uint32_t *max_w, uint32_t *max_h, uint64_t *total)
+                    uint32_t want, struct sizing *sz)
 {
-    char err[PNG_LOAD_ERR_MAX];
     int rc = expand(pl, paths, n);
     if (rc)
         return rc;
-    *total = 0;
+    *sz = (struct sizing){.format = want};
     for (size_t i = 0; i < pl->in.count; i++) {
-        uint32_t w, h;
-        if (png_probe(pl->in.paths[i], &w, &h, err, sizeof(err))) {
-            playlist_drop(pl, i, err);
+        uint32_t fmt, w, h;
+        if (!probe(pl, i, want, &fmt, &w, &h))
             continue;
-        }
-        if ((uint64_t)w * h > (uint64_t)*max_w * *max_h) {
-            *max_w = w;
-            *max_h = h;
-        }
-        *total += (uint64_t)w * h * 4;
+        size_t bytes = frame_image_layout(NULL, fmt, w, h, 1, NULL);
+        if (bytes > sz->bytes)
+            *sz = (struct sizing){w, h, fmt, bytes, sz->total, sz->formats};
+        sz->total += bytes;
+        sz->formats |= 1u << fmt;
     }
     return 0;
 }

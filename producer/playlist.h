@@ -21,11 +21,19 @@ struct playlist {
     uint64_t skipped; /* bad files said, given or watched */
 };
 
-/* Expand paths, read every header, drop the bad; the largest frame (by
- * pixels) in *max_w x *max_h, the bytes of all frames in *total. 0 or
+/* What the inputs need of the segment, from their headers. */
+struct sizing {
+    uint32_t width, height, format; /* the frame taking the most bytes */
+    size_t bytes;                   /* 0: no input */
+    uint64_t total;   /* the bytes of every input's frame: a cache's need */
+    uint32_t formats; /* bit f set: some input is published as format f */
+};
+
+/* Expand paths, read every header, drop the bad, and size the frames as
+ * they will be published (want: a format or FORMAT_NATIVE). 0 or
  * -ENOMEM. */
 int playlist_gather(struct playlist *pl, char *const *paths, int n,
-                    uint32_t *max_w, uint32_t *max_h, uint64_t *total);
+                    uint32_t want, struct sizing *sz);
 
 /* Say "prog: 'path': why" once, and never play the file again. */
 void playlist_drop(struct playlist *pl, size_t file, const char *why);

@@ -22,7 +22,7 @@ struct producer {
      * segment and then writes its first file must not be missed. */
     struct watch *watch;
     size_t frame_bytes; /* largest frame the segment holds */
-    struct png_loader *loader;
+    struct decoder *loader;
     struct decode_pool *pool;
     struct cache cache;
     struct frame_buffer slot; /* the frame begun in the back slot */

@@ -3,6 +3,7 @@
 #include "sources.h"
 
 #include "clock.h"
+#include "decode.h"
 #include "decode_pool.h"
 #include "msg.h"
 #include "png_load.h"
@@ -26,15 +27,12 @@ static double ms_since(int64_t t0) { return (now_ns() - t0) / 1e6; }
 /* Begin a frame in the back slot; p->slot describes it until commit.
  * Only -EFBIG is the image's fault; any other failure is the segment's and
  * is kept in p->segment_rc, so it is never blamed on the file. */
-static int begin_slot(struct producer *p, uint32_t w, uint32_t h, char *err,
-                      size_t errlen)
+static int begin_slot(struct producer *p, uint32_t format, uint32_t w,
+                      uint32_t h, char *err, size_t errlen)
 {
-    int rc = frame_writer_begin(p->w, w, h, &p->slot);
+    int rc = frame_writer_begin_format(p->w, format, w, h, 1, &p->slot);
     if (rc == -EFBIG)
-        snprintf(err, errlen,
-                 "image %ux%u does not fit the segment (start with "
-                 "--max-size)",
-                 w, h);
+        format_too_big(format, w, h, err, errlen);
     else if (rc) {
         snprintf(err, errlen, "segment: %s", frame_strerror(rc));
         p->segment_rc = rc;
@@ -42,28 +40,32 @@ static int begin_slot(struct producer *p, uint32_t w, uint32_t h, char *err,
     return rc;
 }
 
-/* png_load() asks for the destination once it knows the size: the slot. */
-static int into_slot(void *ctx, uint32_t w, uint32_t h, uint8_t **pixels,
-                     size_t *stride, char *err, size_t errlen)
+/* The decoder asks for the destination once it knows format and size: the
+ * slot. */
+static int into_slot(void *ctx, uint32_t format, uint32_t w, uint32_t h,
+                     struct frame_image *img, char *err, size_t errlen)
 {
     struct producer *p = ctx;
-    int rc = begin_slot(p, w, h, err, errlen);
+    int rc = begin_slot(p, format, w, h, err, errlen);
     if (rc)
         return rc;
-    *pixels = p->slot.pixels;
-    *stride = p->slot.stride;
+    *img = p->slot.image;
     return 0;
 }
 
-static int copy_into_slot(struct producer *p, const uint8_t *src, uint32_t w,
-                          uint32_t h, char *err, size_t errlen)
+static int copy_into_slot(struct producer *p, const struct frame_image *src,
+                          char *err, size_t errlen)
 {
-    int rc = begin_slot(p, w, h, err, errlen);
+    int rc = begin_slot(p, src->format, src->width, src->height, err, errlen);
     if (rc)
         return rc;
-    /* Our buffers and the slot are both tightly packed. */
-    memcpy(p->slot.pixels, src, (size_t)p->slot.stride * h);
-    return 0;
+    /* The same format, both tight: one memcpy a plane. */
+    rc = frame_convert(&p->slot.image, src);
+    if (rc) {
+        snprintf(err, errlen, "copy: %s", frame_strerror(rc));
+        frame_writer_abort(p->w);
+    }
+    return rc;
 }
 
 int source_decode(struct producer *p, const char *path, char *err,
@@ -71,7 +73,7 @@ int source_decode(struct producer *p, const char *path, char *err,
 {
     int taken;
     int64_t t0 = now_ns();
-    int rc = png_load(p->loader, path, into_slot, p, &taken, err, errlen);
+    int rc = decoder_load(p->loader, path, into_slot, p, &taken, err, errlen);
     if (rc == 0) {
         p->frame_ms = ms_since(t0);
         return 0;
@@ -99,7 +101,7 @@ static int from_file(struct producer *p)
     if (rc)
         return rc;
     p->playing = f;
-    cache_keep(&p->cache, f, p->slot.pixels, p->slot.width, p->slot.height);
+    cache_keep(&p->cache, f, &p->slot.image);
     return IN_SLOT;
 }
 
@@ -116,9 +118,8 @@ static int from_pool(struct producer *p)
         /* only when the pool is stopping: not the file's fault */
     } else if (rc) {
         playlist_drop(&p->list, d->file, d->err);
-    } else if ((rc = copy_into_slot(p, d->pixels, d->width, d->height, err,
-                                    sizeof(err))) == 0) {
-        cache_keep(&p->cache, d->file, d->pixels, d->width, d->height);
+    } else if ((rc = copy_into_slot(p, &d->image, err, sizeof(err))) == 0) {
+        cache_keep(&p->cache, d->file, &d->image);
         p->playing = d->file;
         p->frame_ms = d->decode_ms;
     } else if (rc == -EFBIG) {
@@ -146,8 +147,7 @@ static int from_cache(struct producer *p)
     char err[PNG_LOAD_ERR_MAX];
     const struct cached_frame *c = &p->cache.frames[f];
     int64_t t0 = now_ns();
-    int rc =
-        copy_into_slot(p, c->pixels, c->width, c->height, err, sizeof(err));
+    int rc = copy_into_slot(p, &c->image, err, sizeof(err));
     if (rc)
         return segment_failed(p, rc); /* cached frames fit */
     p->playing = f;

@@ -955,7 +955,7 @@ static void frame_too_big(void)
         frame_reader *r = attach(name);
         char want[600];
         snprintf(want, sizeof(want),
-                 "'%s': image 64x64 does not fit the "
+                 "'%s': image 64x64 RGBA does not fit the "
                  "segment (start with --max-size)",
                  big);
         wait_log(log, want);
