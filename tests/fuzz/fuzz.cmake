@@ -14,6 +14,10 @@
 #   (fuzz_png likewise, with tests/fuzz/corpus/png and -max_len=65536)
 #
 # New crashers go into the corpus directory, named for what they trigger.
+# The header seeds of every pixel format (fmt-*: valid frames, and planes
+# that overlap, leave the slot, are short or misaligned) are made by
+# header_seeds.py, byte by byte from the segment layout rather than by the
+# library: `python3 tests/fuzz/header_seeds.py tests/fuzz/corpus/header`.
 option(FRAME_BUILD_FUZZERS "Build the libFuzzer targets (clang only)" OFF)
 
 set(FRAME_FUZZ_DIR ${CMAKE_CURRENT_LIST_DIR})
