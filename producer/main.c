@@ -40,7 +40,11 @@ static int create_segment(struct producer *p, uint32_t max_w, uint32_t max_h,
     if (replaced)
         msg_info("replaced the stale segment '%s' (its producer had died)",
                  p->o.name);
-    p->frame_bytes = frame_image_layout(NULL, format, max_w, max_h, 1, NULL);
+    /* What a slot takes, page rounding included: the decoding threads'
+     * buffers then refuse exactly what the slot would. */
+    struct frame_info info;
+    frame_writer_info(p->w, &info);
+    p->frame_bytes = info.slot_capacity;
     return 0;
 }
 

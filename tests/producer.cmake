@@ -15,4 +15,14 @@ if(TARGET producer AND TARGET frame_testimages)
     PRODUCER_PATH="$<TARGET_FILE:producer>"
     MAKE_SAMPLES_PATH="$<TARGET_FILE:make-samples>")
   add_dependencies(test_producer producer make-samples)
+
+  frame_test(test_producer_formats
+    SOURCES proc.c
+    CASES native_every_image native_threads_and_cache convert_to_every_format
+          sized_for_format format_names
+    LABELS producer TIMEOUT 180)
+  target_link_libraries(test_producer_formats PRIVATE frame_testimages)
+  target_compile_definitions(test_producer_formats PRIVATE
+    PRODUCER_PATH="$<TARGET_FILE:producer>")
+  add_dependencies(test_producer_formats producer)
 endif()
