@@ -53,8 +53,10 @@ elseif(FRAME_BUILD_FUZZERS)
   get_target_property(_fuzz_dir frame_objects SOURCE_DIR)
   list(TRANSFORM _fuzz_src PREPEND ${_fuzz_dir}/)
   add_library(frame_fuzz_objects OBJECT ${_fuzz_src})
+  # frame_objects' include directories: the sources' and the generated
+  # frame_version.h's.
   target_include_directories(frame_fuzz_objects PUBLIC
-                             ${PROJECT_SOURCE_DIR}/libframe/include)
+    $<TARGET_PROPERTY:frame_objects,INTERFACE_INCLUDE_DIRECTORIES>)
   target_compile_definitions(frame_fuzz_objects PUBLIC _GNU_SOURCE
                              FRAME_STATIC_DEFINE)
   target_compile_options(frame_fuzz_objects PRIVATE
