@@ -1,5 +1,6 @@
 /* Multi-process stress: a writer at full speed, three readers in place;
- * and a tear made on purpose, to show the checks can see one. */
+ * a tear made on purpose, to show the checks can see one; and readers that
+ * hold frames (issue 14) while the writer runs on. */
 #include "proc.h"
 #include "runner.h"
 #include "sanitized.h"
@@ -69,6 +70,8 @@ struct shared {
     _Atomic int stop_readers; /* set by the parent: a stall or a lost writer */
     int64_t deadline_ns;      /* INT64_MAX: none */
     bool validate;
+    bool until_stopped; /* readers run until stop_readers (the held runs) */
+    uint32_t slots;     /* the segment's slot_count */
     uint64_t published;
     int writer_error;
     struct reader_result r[READERS];
@@ -79,7 +82,7 @@ struct shared {
 static void run_writer(struct shared *sh, const char *name)
 {
     struct frame_format fmt = {
-        .max_width = WIDTH, .max_height = HEIGHT, .slot_count = SLOTS};
+        .max_width = WIDTH, .max_height = HEIGHT, .slot_count = sh->slots};
     frame_writer *w;
     int rc = frame_writer_create(name, &fmt, &w, NULL);
     if (rc) {
@@ -123,6 +126,8 @@ static int open_when_ready(struct shared *sh, const char *name,
 static bool reader_done(const struct shared *sh,
                         const struct reader_result *res)
 {
+    if (sh->until_stopped)
+        return false;
     if (sh->validate)
         return res->accepted >= ACCEPT_PER_READER;
     return res->torn >= TORN_PER_READER;
@@ -207,6 +212,7 @@ static void run_stress(bool validate, const char *tag, int limit_s)
     sh->deadline_ns =
         limit_s > 0 ? start + (int64_t)limit_s * 1000000000 : INT64_MAX;
     sh->validate = validate;
+    sh->slots = SLOTS;
 
     pid_t writer = fork_child();
     if (writer == 0)
@@ -460,6 +466,322 @@ static void forced_tear(void)
     test_unlink(name);
 }
 
+/* ---- readers that hold (issue 14) ---------------------------------------- */
+
+#define HOLDERS_MAX 3
+#ifdef SANITIZED
+#define HOLDS_PER_HOLDER 100
+#else
+#define HOLDS_PER_HOLDER 1000
+#endif
+
+struct holder_result {
+    _Atomic uint64_t progress; /* holds released so far */
+    uint64_t holds;            /* held, looked at slowly, released */
+    uint64_t accepted;         /* released true, every pixel right */
+    uint64_t torn_accepted;    /* released true, pixels mixed: never */
+    uint64_t broken;           /* released false */
+    uint64_t torn_seen;        /* pixels mixed, whatever release said */
+    uint64_t busy;             /* holds refused with FRAME_EBUSY */
+    int error;
+};
+
+/* A held run: the writer and the in-place readers of run_stress(), and
+ * holders. MAP_SHARED like struct shared, which comes first. */
+struct held_run {
+    struct shared sh;
+    uint32_t holders;
+    /* A holder holds each frame until the writer has published this many
+     * after it: longer than a frame period, by an event, on any machine. */
+    uint32_t wait_frames;
+    /* And, for the unchecked control, until another holder holds a newer
+     * frame: two distinct slots held, one more than 3 slots can spare. */
+    bool overlap;
+    _Atomic uint64_t newest_held;
+    _Atomic int active; /* holders still holding */
+    struct holder_result h[HOLDERS_MAX];
+};
+
+/* The top half of the view is frame_no's: the first look of a slow one. */
+static bool top_half_ok(const struct frame_view *v)
+{
+    uint32_t bad = 0;
+    for (uint32_t y = 0; y < HEIGHT / 2; y++) {
+        const uint32_t *row =
+            (const uint32_t *)(v->pixels + (size_t)y * v->stride);
+        for (uint32_t x = 0; x < WIDTH; x++)
+            bad |= row[x] ^ pixel_value(v->frame_no, y * WIDTH + x);
+    }
+    return bad == 0;
+}
+
+/* Until the writer has published wait_frames frames after the one held
+ * (and, with overlap, after a newer one another holder holds). */
+static int wait_published(struct held_run *hr, frame_reader *r, uint64_t mine)
+{
+    const struct timespec nap = {0, 100000};
+    for (;;) {
+        if (atomic_load_explicit(&hr->sh.stop_readers, memory_order_relaxed))
+            return -ECANCELED;
+        struct frame_info info;
+        int rc = frame_reader_info(r, &info);
+        if (rc)
+            return rc;
+        if (!info.writer_alive)
+            return FRAME_ELOST;
+        uint64_t after = mine;
+        if (hr->overlap && atomic_load(&hr->active) > 1) {
+            uint64_t newest = atomic_load(&hr->newest_held);
+            if (newest <= mine) {
+                nanosleep(&nap, NULL);
+                continue;
+            }
+            after = newest;
+        }
+        if (info.latest_frame_no >= after + hr->wait_frames)
+            return 0;
+        nanosleep(&nap, NULL);
+    }
+}
+
+static void run_holder(struct held_run *hr, int idx, const char *name)
+{
+    struct holder_result *res = &hr->h[idx];
+    frame_reader *r;
+    int rc = open_when_ready(&hr->sh, name, &r);
+    if (rc) {
+        res->error = rc;
+        atomic_fetch_sub(&hr->active, 1);
+        _exit(1);
+    }
+    while (res->holds < HOLDS_PER_HOLDER &&
+           !atomic_load_explicit(&hr->sh.stop_readers, memory_order_relaxed)) {
+        struct frame_view v;
+        rc = frame_reader_hold(r, &v);
+        if (rc == FRAME_EBUSY) {
+            res->busy++;
+            rc = 0;
+            continue;
+        }
+        if (rc)
+            break;
+        if (v.width != WIDTH || v.height != HEIGHT || v.stride < WIDTH * 4) {
+            rc = FRAME_EBADFRAME;
+            break;
+        }
+        uint64_t n = atomic_load(&hr->newest_held);
+        while (n < v.frame_no &&
+               !atomic_compare_exchange_weak(&hr->newest_held, &n, v.frame_no))
+            ;
+        bool top = top_half_ok(&v);
+        if ((rc = wait_published(hr, r, v.frame_no)))
+            break;
+        bool intact = top && verify_frame(v.pixels, v.stride, v.frame_no);
+        bool released = frame_reader_release(r, &v);
+        res->holds++;
+        res->torn_seen += !intact;
+        if (!released) {
+            res->broken++;
+        } else if (intact) {
+            res->accepted++;
+        } else {
+            if (res->torn_accepted == 0)
+                fprintf(stderr,
+                        "holder %d: frame %llu released whole but torn\n", idx,
+                        (unsigned long long)v.frame_no);
+            res->torn_accepted++;
+        }
+        atomic_store(&res->progress, res->holds);
+    }
+    atomic_fetch_sub(&hr->active, 1);
+    res->error = rc == -ECANCELED ? 0 : rc;
+    frame_reader_close(r);
+    _exit(res->error ? 1 : 0);
+}
+
+/*
+ * The writer at full speed on slots slots, READERS in-place readers, and
+ * holders holders until each has released HOLDS_PER_HOLDER holds. Nothing
+ * torn may be accepted, by a holder or an in-place reader. Returns the
+ * holders' sums for the case's own verdict.
+ */
+static struct holder_result run_held(const char *tag, uint32_t slots,
+                                     uint32_t holders, uint32_t wait_frames,
+                                     bool overlap)
+{
+    CHECK(holders <= HOLDERS_MAX);
+    const char *name = test_name(tag);
+    struct held_run *hr = mmap(NULL, sizeof(*hr), PROT_READ | PROT_WRITE,
+                               MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    CHECK(hr != MAP_FAILED);
+    struct shared *sh = &hr->sh;
+    sh->deadline_ns = INT64_MAX;
+    sh->validate = true;
+    sh->until_stopped = true;
+    sh->slots = slots;
+    hr->holders = holders;
+    hr->wait_frames = wait_frames;
+    hr->overlap = overlap;
+    atomic_store(&hr->active, (int)holders);
+    int64_t start = now_ns();
+
+    pid_t writer = fork_child();
+    if (writer == 0)
+        run_writer(sh, name);
+    pid_t readers[READERS], holder[HOLDERS_MAX];
+    for (int i = 0; i < READERS; i++) {
+        readers[i] = fork_child();
+        if (readers[i] == 0)
+            run_reader(sh, i, name);
+    }
+    for (uint32_t i = 0; i < holders; i++) {
+        holder[i] = fork_child();
+        if (holder[i] == 0)
+            run_holder(hr, (int)i, name);
+    }
+
+    /* Until every holder is done; time fails only a hang (STALL_MS without
+     * a hold released). */
+    int holder_rc[HOLDERS_MAX];
+    for (uint32_t i = 0; i < holders; i++)
+        holder_rc[i] = -1;
+    bool stalled = false, writer_ended = false;
+    uint64_t seen = 0;
+    int64_t moved = now_ns();
+    for (uint32_t left = holders; left;) {
+        for (uint32_t i = 0; i < holders; i++) {
+            if (holder_rc[i] >= 0)
+                continue;
+            int st = reap_within(holder[i], 0);
+            if (st != -1) {
+                holder_rc[i] = end_code(st);
+                left--;
+            }
+        }
+        if (!left)
+            break;
+        uint64_t progress = 0;
+        for (uint32_t i = 0; i < holders; i++)
+            progress += atomic_load(&hr->h[i].progress);
+        int64_t now = now_ns();
+        if (progress != seen) {
+            seen = progress;
+            moved = now;
+        } else if (!stalled && now - moved > STALL_MS * MS) {
+            fprintf(stderr, "no hold released in %d s: stopping\n",
+                    STALL_MS / 1000);
+            stalled = true;
+            atomic_store(&sh->stop_readers, 1);
+        }
+        if (!writer_ended && !still_running(writer)) {
+            fprintf(stderr, "the writer ended before the holders\n");
+            writer_ended = true;
+            atomic_store(&sh->stop_readers, 1);
+        }
+        sleep_ms(20);
+    }
+    atomic_store(&sh->stop_readers, 1);
+    int reader_rc[READERS];
+    for (int i = 0; i < READERS; i++)
+        reader_rc[i] = end_code(reap_within(readers[i], NO_LIMIT));
+    atomic_store(&sh->stop_writer, 1);
+    int writer_rc = end_code(reap_within(writer, NO_LIMIT));
+    double secs = (double)(now_ns() - start) / 1e9;
+    test_unlink(name);
+
+    struct holder_result sum = {0};
+    for (uint32_t i = 0; i < holders; i++) {
+        const struct holder_result *h = &hr->h[i];
+        fprintf(stderr,
+                "  holder %u: exit %d, %llu holds: %llu whole, %llu broken "
+                "(release false), %llu torn seen, %llu torn accepted, %llu "
+                "busy%s%s\n",
+                i, holder_rc[i], (unsigned long long)h->holds,
+                (unsigned long long)h->accepted, (unsigned long long)h->broken,
+                (unsigned long long)h->torn_seen,
+                (unsigned long long)h->torn_accepted,
+                (unsigned long long)h->busy, h->error ? ": " : "",
+                h->error ? frame_strerror(h->error) : "");
+        sum.holds += h->holds;
+        sum.accepted += h->accepted;
+        sum.broken += h->broken;
+        sum.torn_seen += h->torn_seen;
+        sum.torn_accepted += h->torn_accepted;
+        sum.busy += h->busy;
+    }
+    uint64_t reader_torn = 0, reader_accepted = 0;
+    for (int i = 0; i < READERS; i++) {
+        reader_torn += sh->r[i].torn;
+        reader_accepted += sh->r[i].accepted;
+    }
+    fprintf(stderr,
+            "held %s: %dx%d, %u slots, %u holders (each until %u frames "
+            "after its own%s), %d in-place readers, %.1f s: writer "
+            "published %llu; holders: %llu holds, %llu whole, %llu broken, "
+            "%llu torn seen, %llu torn accepted; in-place readers: %llu "
+            "accepted, %llu torn accepted\n",
+            tag, WIDTH, HEIGHT, slots, holders, wait_frames,
+            overlap ? " and another's newer one" : "", READERS, secs,
+            (unsigned long long)sh->published, (unsigned long long)sum.holds,
+            (unsigned long long)sum.accepted, (unsigned long long)sum.broken,
+            (unsigned long long)sum.torn_seen,
+            (unsigned long long)sum.torn_accepted,
+            (unsigned long long)reader_accepted,
+            (unsigned long long)reader_torn);
+
+    CHECK(!stalled);
+    CHECK(!writer_ended);
+    CHECK(writer_rc == 0);
+    CHECK(sh->writer_error == 0);
+    for (int i = 0; i < READERS; i++)
+        CHECK(reader_rc[i] == 0);
+    CHECK(reader_torn == 0);
+    for (uint32_t i = 0; i < holders; i++) {
+        CHECK(holder_rc[i] == 0);
+        CHECK(hr->h[i].holds >= HOLDS_PER_HOLDER);
+    }
+    /* The promise's safety net: a release that says true means whole. */
+    CHECK(sum.torn_accepted == 0);
+    munmap(hr, sizeof(*hr));
+    return sum;
+}
+
+/*
+ * Holds are real: a holder that keeps each frame for 2 x slot_count frames
+ * (round robin would have rewritten its slot twice) always gets it whole,
+ * release true, when the holders need at most slot_count - 2 slots: one
+ * holder of 3 slots, two of 4.
+ */
+static void held_within_promise(void)
+{
+    struct holder_result s = run_held("stress-h1", 3, 1, 6, false);
+    CHECK(s.broken == 0 && s.torn_seen == 0 && s.accepted == s.holds);
+    s = run_held("stress-h2", 4, 2, 8, false);
+    CHECK(s.broken == 0 && s.torn_seen == 0 && s.accepted == s.holds);
+}
+
+/* Three holders of 3 slots, more than the writer can spare: holds are
+ * broken, and every one whose release says true is whole. */
+static void held_validated(void)
+{
+    struct holder_result s = run_held("stress-hv", 3, 3, 2, false);
+    CHECK(s.accepted > 0);
+}
+
+/*
+ * The check at release is what protects: two holders of 3 slots, each
+ * keeping its frame until the other holds a newer one, so one slot more is
+ * held than the writer can spare and it overwrites the older hold. Looked
+ * at regardless of the release's answer, held frames come out torn; every
+ * torn one's release said false.
+ */
+static void held_unchecked_tears(void)
+{
+    struct holder_result s = run_held("stress-hu", 3, 2, 6, true);
+    CHECK(s.torn_seen > 0);
+    CHECK(s.torn_accepted == 0);
+}
+
 static void validated(void) { run_stress(true, "stress-v", 0); }
 
 static void unvalidated_detects_tearing(void)
@@ -470,4 +792,6 @@ static void unvalidated_detects_tearing(void)
     run_stress(false, "stress-u", UNVALIDATED_RUN_S);
 }
 
-TEST_MAIN(CASE(validated), CASE(unvalidated_detects_tearing))
+TEST_MAIN(CASE(validated), CASE(unvalidated_detects_tearing),
+          CASE(held_within_promise), CASE(held_validated),
+          CASE(held_unchecked_tears))
