@@ -57,7 +57,10 @@ struct row {
     const char *work; /* touch, full, none */
     uint32_t width, height;
     int readers;
-    uint32_t slots;     /* libframe and memcpy-slots rows; else 0 */
+    uint32_t slots; /* libframe and memcpy-slots rows; else 0 */
+    /* The frames' pixel format (enum frame_pixel_format): the source's for
+     * transport rows, what the producer publishes for PNG rows. */
+    uint32_t format;
     const char *status; /* NULL: measured; else why not, for every rep */
     struct measure *m;  /* one per repetition */
 };

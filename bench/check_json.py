@@ -18,8 +18,8 @@ PROG = "check_json.py"
 FIGURES = ["fps", "writer_fps", "gbps", "lat_p50_us", "lat_p99_us",
            "lat_p999_us", "lat_max_us", "skipped", "retries", "bad_frames",
            "writer_cpu_pct", "reader_cpu_pct"]
-ROW_KEYS = ["section", "transport", "reader_work", "size", "readers",
-            "slots", "status"] + FIGURES + ["spread", "ratios"]
+ROW_KEYS = ["section", "transport", "reader_work", "size", "format",
+            "readers", "slots", "status"] + FIGURES + ["spread", "ratios"]
 # Latency figures come together: a row has all of them or none.
 LATENCY = ["lat_p50_us", "lat_p99_us", "lat_p999_us", "lat_max_us"]
 STAT_KEYS = ["median", "min", "max", "per_rep"]
@@ -41,7 +41,7 @@ def row_id(r):
     slots = "-" if r.get("slots") is None else str(r["slots"])
     return " ".join([str(r.get("section")), str(r.get("transport")),
                      str(r.get("reader_work")), str(r.get("size")),
-                     str(r.get("readers")), slots])
+                     str(r.get("format")), str(r.get("readers")), slots])
 
 
 def check_stat(what, s, reps, keys):

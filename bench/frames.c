@@ -3,6 +3,8 @@
 
 #include "testcard.h"
 
+#include <libframe/frame.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,31 +13,79 @@
 static struct source sources[MAX_SOURCES];
 static int nsources;
 
-const struct source *source_get(uint32_t width, uint32_t height)
+static const struct source *find(uint32_t width, uint32_t height,
+                                 uint32_t format)
 {
     for (int i = 0; i < nsources; i++)
-        if (sources[i].width == width && sources[i].height == height)
+        if (sources[i].width == width && sources[i].height == height &&
+            sources[i].format == format)
             return &sources[i];
+    return NULL;
+}
+
+/* A new source's memory: bytes, whole words, so the sum and the stamps
+ * never straddle the end. */
+static struct source *new_source(uint32_t width, uint32_t height,
+                                 uint32_t format)
+{
     if (nsources == MAX_SOURCES)
         return NULL;
     struct source *s = &sources[nsources];
     s->width = width;
     s->height = height;
-    s->bytes = (size_t)width * height * 4;
-    /* Whole words, so the sum and the stamps never straddle the end. */
-    if (s->bytes % 8)
+    s->format = format;
+    s->bytes = frame_image_layout(NULL, format, width, height, 1, NULL);
+    if (!s->bytes || s->bytes % 8)
         return NULL;
     s->pixels = aligned_alloc(64, (s->bytes + 63) / 64 * 64);
-    if (!s->pixels)
-        return NULL;
-    struct testcard tc = {.width = width, .height = height, .fps = 30};
-    testcard_draw(&tc, 0, s->pixels, (size_t)width * 4);
+    return s->pixels ? s : NULL;
+}
+
+static const struct source *finish(struct source *s)
+{
     uint64_t first, last;
     memcpy(&first, s->pixels, 8);
     memcpy(&last, s->pixels + s->bytes - 8, 8);
     s->base_sum = frame_sum(s->pixels, s->bytes) - first - last;
     nsources++;
     return s;
+}
+
+const struct source *source_get(uint32_t width, uint32_t height)
+{
+    const struct source *have = find(width, height, FRAME_FORMAT_RGBA8);
+    if (have)
+        return have;
+    struct source *s = new_source(width, height, FRAME_FORMAT_RGBA8);
+    if (!s)
+        return NULL;
+    struct testcard tc = {.width = width, .height = height, .fps = 30};
+    testcard_draw(&tc, 0, s->pixels, (size_t)width * 4);
+    return finish(s);
+}
+
+const struct source *source_get_format(uint32_t width, uint32_t height,
+                                       uint32_t format)
+{
+    const struct source *have = find(width, height, format);
+    if (have || format == FRAME_FORMAT_RGBA8)
+        return have ? have : source_get(width, height);
+    const struct source *rgba = source_get(width, height);
+    if (!rgba)
+        return NULL;
+    struct source *s = new_source(width, height, format);
+    if (!s)
+        return NULL;
+    struct frame_image from, to;
+    frame_image_layout(&from, FRAME_FORMAT_RGBA8, width, height, 1,
+                       rgba->pixels);
+    frame_image_layout(&to, format, width, height, 1, s->pixels);
+    if (frame_convert(&to, &from)) {
+        free(s->pixels);
+        s->pixels = NULL;
+        return NULL;
+    }
+    return finish(s);
 }
 
 void sources_free(void)

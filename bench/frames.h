@@ -5,16 +5,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* A pre-decoded RGBA8 frame (the test card), tightly packed. */
+/* A pre-decoded frame (the test card), tightly packed: RGBA8, or converted
+ * by libframe to another format, its planes one after another. */
 struct source {
     uint32_t width, height;
+    uint32_t format; /* enum frame_pixel_format */
     size_t bytes;
     uint8_t *pixels;
     uint64_t base_sum; /* frame_sum() without its first and last words */
 };
 
-/* The frame for this size, drawn on first use and kept. */
+/* The RGBA8 frame for this size, drawn on first use and kept. */
 const struct source *source_get(uint32_t width, uint32_t height);
+/* The same frame in format (frame_convert()), laid out as
+ * frame_image_layout() with stride_align 1 says; NULL without memory, or
+ * when it is not a whole number of 64-bit words. */
+const struct source *source_get_format(uint32_t width, uint32_t height,
+                                       uint32_t format);
 void sources_free(void);
 
 /* What a "full" reader does with every byte: a 64-bit word sum. The same

@@ -132,6 +132,7 @@ static void row_obj(FILE *f, const struct plan *p, int i)
     char size[32];
     snprintf(size, sizeof(size), "%ux%u", r->width, r->height);
     fputs(", ", f), key(f, "size"), str(f, size);
+    fputs(", ", f), key(f, "format"), str(f, row_format_name(r));
     fputs(", ", f), key(f, "readers"), fprintf(f, "%d", r->readers);
     fputs(", ", f), key(f, "slots");
     if (r->slots)

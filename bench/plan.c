@@ -8,6 +8,8 @@
 #include "spawn.h"
 #include "transports.h"
 
+#include <libframe/frame.h>
+
 #include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
@@ -15,11 +17,17 @@
 #include <string.h>
 #include <unistd.h>
 
-#define MAX_ROWS 64
-#define MAX_UNITS 64
+#define MAX_ROWS 96
+#define MAX_UNITS 96
 
 static const uint32_t sizes[][2] = {{640, 360}, {1920, 1080}, {3840, 2160}};
 #define NSIZES (sizeof(sizes) / sizeof(sizes[0]))
+
+/* The formats measured beside RGBA8 at 1080p: grey of one and two bytes,
+ * and the planar YUV cameras send. */
+static const uint32_t other_formats[] = {
+    FRAME_FORMAT_GRAY8, FRAME_FORMAT_GRAY16, FRAME_FORMAT_I420};
+#define NFORMATS (sizeof(other_formats) / sizeof(other_formats[0]))
 
 const char *section_name(enum section s)
 {
@@ -27,29 +35,45 @@ const char *section_name(enum section s)
     return s < SEC_COUNT ? names[s] : "?";
 }
 
+const char *row_format_name(const struct row *r)
+{
+    const struct frame_format_desc *d = frame_format_desc(r->format);
+    return d ? d->name : "?";
+}
+
 void row_label(const struct row *r, char *buf, size_t len)
 {
     bool work = strcmp(r->work, "none") != 0;
-    snprintf(buf, len, "%s%s%s", r->transport, work ? " " : "",
-             work ? r->work : "");
+    bool rgba = r->format == FRAME_FORMAT_RGBA8;
+    snprintf(buf, len, "%s%s%s%s%s", r->transport, work ? " " : "",
+             work ? r->work : "", rgba ? "" : " ",
+             rgba ? "" : row_format_name(r));
     if (r->slots && work) {
         size_t n = strlen(buf);
         snprintf(buf + n, len - n, " %u slots", r->slots);
     }
 }
 
-int row_find(const struct plan *p, enum section sec, const char *transport,
-             const char *work, uint32_t w, uint32_t h, int readers,
-             uint32_t slots)
+int row_find_format(const struct plan *p, enum section sec,
+                    const char *transport, const char *work, uint32_t w,
+                    uint32_t h, int readers, uint32_t slots, uint32_t format)
 {
     for (int i = 0; i < p->nrows; i++) {
         const struct row *r = &p->rows[i];
         if (r->sec == sec && !strcmp(r->transport, transport) &&
             !strcmp(r->work, work) && r->width == w && r->height == h &&
-            r->readers == readers && r->slots == slots)
+            r->readers == readers && r->slots == slots && r->format == format)
             return i;
     }
     return -1;
+}
+
+int row_find(const struct plan *p, enum section sec, const char *transport,
+             const char *work, uint32_t w, uint32_t h, int readers,
+             uint32_t slots)
+{
+    return row_find_format(p, sec, transport, work, w, h, readers, slots,
+                           FRAME_FORMAT_RGBA8);
 }
 
 static int add_row(struct plan *p, enum section sec, const char *transport,
@@ -66,6 +90,7 @@ static int add_row(struct plan *p, enum section sec, const char *transport,
                       .height = h,
                       .readers = readers,
                       .slots = slots,
+                      .format = FRAME_FORMAT_RGBA8,
                       .status = status};
     r->m = calloc(p->reps, sizeof(*r->m));
     if (!r->m)
@@ -120,19 +145,64 @@ static void locate(const char *given, const char *name, const char *built,
 #define FRAMEBENCH_MAKE_SAMPLES NULL
 #endif
 
-static void add_libframe(struct plan *p, enum section sec, bool poll, bool full,
-                         uint32_t w, uint32_t h, int readers, uint32_t slots)
+/* A row of frames of another format than RGBA8. */
+static int add_row_format(struct plan *p, enum section sec,
+                          const char *transport, const char *work, uint32_t w,
+                          uint32_t h, int readers, uint32_t slots,
+                          uint32_t format, const char *status)
+{
+    int i = add_row(p, sec, transport, work, w, h, readers, slots, status);
+    if (i >= 0)
+        p->rows[i].format = format;
+    return i;
+}
+
+static void add_libframe_format(struct plan *p, enum section sec, bool poll,
+                                bool full, uint32_t w, uint32_t h, int readers,
+                                uint32_t slots, uint32_t format)
 {
     struct unit u =
         unit(U_LIBFRAME,
-             add_row(p, sec, poll ? "libframe-poll" : "libframe-futex",
-                     full ? "full" : "touch", w, h, readers, slots, NULL),
+             add_row_format(p, sec, poll ? "libframe-poll" : "libframe-futex",
+                            full ? "full" : "touch", w, h, readers, slots,
+                            format, NULL),
              w, h);
+    u.format = format;
     u.poll = poll;
     u.full = full;
     u.readers = readers;
     u.slots = slots;
     add_unit(p, u);
+}
+
+static void add_libframe(struct plan *p, enum section sec, bool poll, bool full,
+                         uint32_t w, uint32_t h, int readers, uint32_t slots)
+{
+    add_libframe_format(p, sec, poll, full, w, h, readers, slots,
+                        FRAME_FORMAT_RGBA8);
+}
+
+/* libframe's touch and full readers on frames of the other formats, and
+ * the copy into the slots that bounds them, at 1080p. */
+static void build_formats(struct plan *p, const struct opts *o, uint32_t w,
+                          uint32_t h)
+{
+    uint32_t full = o->full_slots ? o->full_slots : o->slots;
+    for (size_t f = 0; f < NFORMATS; f++) {
+        uint32_t fmt = other_formats[f];
+        for (int t = 0; t < 2; t++)
+            add_libframe_format(p, SEC_TRANSPORT, t == 1, false, w, h, 1,
+                                o->slots, fmt);
+        add_libframe_format(p, SEC_TRANSPORT, false, true, w, h, 1, full, fmt);
+        struct unit u =
+            unit(U_MEMCPY,
+                 add_row_format(p, SEC_TRANSPORT, "memcpy-slots", "none", w, h,
+                                0, o->slots, fmt, NULL),
+                 w, h);
+        u.memcpy_kind = MEMCPY_SLOTS;
+        u.format = fmt;
+        add_unit(p, u);
+    }
 }
 
 static void build_transport(struct plan *p, const struct opts *o)
@@ -184,6 +254,38 @@ static void build_transport(struct plan *p, const struct opts *o)
             u.memcpy_kind = k;
             add_unit(p, u);
         }
+        if (h == 1080)
+            build_formats(p, o, w, h);
+    }
+}
+
+/* The producer on grey inputs of 8 and 16 bits, one thread, no cache:
+ * publishing the PNG's own samples (--format native) against RGBA8. */
+static void build_grey_png(struct plan *p, const struct opts *o, bool make,
+                           const char *none, uint32_t w, uint32_t h)
+{
+    (void)o;
+    static const char *const names[] = {"producer-gray8", "producer-gray16"};
+    static const uint32_t native[] = {FRAME_FORMAT_GRAY8, FRAME_FORMAT_GRAY16};
+    for (int g = 0; g < 2; g++) {
+        const char *why = none;
+        if (!why && make &&
+            png_set_grey(&p->png, g == 1, &p->grey[g], p->grey_status[g],
+                         sizeof(p->grey_status[g])))
+            why = p->grey_status[g];
+        for (int k = 0; k < 2; k++) {
+            uint32_t fmt = k ? FRAME_FORMAT_RGBA8 : native[g];
+            struct unit u = unit(U_PRODUCER,
+                                 add_row_format(p, SEC_PNG, names[g], "none", w,
+                                                h, 0, 0, fmt, why),
+                                 w, h);
+            u.mode = PRODUCER_ONE_THREAD;
+            u.png = 1 + g;
+            u.png_format = k ? "rgba8" : "native";
+            u.format = fmt;
+            if (!why)
+                add_unit(p, u);
+        }
     }
 }
 
@@ -220,6 +322,7 @@ static void build_png(struct plan *p, const struct opts *o, bool make)
         if (!no_producer)
             add_unit(p, u);
     }
+    build_grey_png(p, o, make, no_producer, w, h);
 }
 
 /* probe: look at the machine and for the programs, make the PNG files. */
@@ -273,7 +376,8 @@ static void run_unit(struct plan *p, const struct opts *o, const struct unit *u,
 {
     const struct source *src = NULL;
     if (u->kind <= U_MEMCPY || u->kind == U_WAKE) {
-        src = source_get(u->width, u->height);
+        src = u->format ? source_get_format(u->width, u->height, u->format)
+                        : source_get(u->width, u->height);
         if (!src) {
             measure_fail(m0, "no memory for a %ux%u frame", u->width,
                          u->height);
@@ -303,7 +407,8 @@ static void run_unit(struct plan *p, const struct opts *o, const struct unit *u,
         run_png_loop(o, &p->png, m0);
         break;
     case U_PRODUCER:
-        run_producer(o, p->producer, &p->png, u->mode, m0);
+        run_producer(o, p->producer, u->png ? &p->grey[u->png - 1] : &p->png,
+                     u->mode, u->png_format, u->png ? u->format : 0, m0);
         break;
     }
 }
@@ -352,6 +457,8 @@ void plan_free(struct plan *p)
     free(p->units);
     free(p->ratios);
     png_set_free(&p->png);
+    png_set_free(&p->grey[0]);
+    png_set_free(&p->grey[1]);
     sources_free();
     memset(p, 0, sizeof(*p));
 }

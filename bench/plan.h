@@ -30,6 +30,9 @@ struct unit {
     int readers;
     uint32_t slots; /* libframe segment */
     enum producer_mode mode;
+    uint32_t format;        /* the source's (transport), 0: RGBA8 */
+    int png;                /* PNG rows: which of plan.pngs */
+    const char *png_format; /* producer --format, NULL: not given */
 };
 
 enum target_op { T_NONE, T_AT_LEAST, T_AT_MOST };
@@ -58,7 +61,10 @@ struct plan {
     struct machine machine;
     struct png_set png;
     char png_status[NOTE_MAX]; /* empty when the files are ready */
-    char producer[4096];       /* empty when not found */
+    /* The grey inputs (plan.png's, converted): 8 and 16 bits. */
+    struct png_set grey[2];
+    char grey_status[2][NOTE_MAX];
+    char producer[4096]; /* empty when not found */
     char make_samples[4096];
     bool gst;
     size_t pipe_bytes, socket_bytes; /* capacities actually in use */
@@ -79,11 +85,17 @@ void plan_ratios(struct plan *p, const struct opts *o);
 const char *ratio_verdict(const struct ratio *r, char *buf, size_t len);
 void plan_free(struct plan *p);
 
-/* slots: 0 for the rows of other transports. */
+/* slots: 0 for the rows of other transports. RGBA8 rows only. */
 int row_find(const struct plan *p, enum section sec, const char *transport,
              const char *work, uint32_t w, uint32_t h, int readers,
              uint32_t slots);
+/* The same, of frames of pixel format `format`. */
+int row_find_format(const struct plan *p, enum section sec,
+                    const char *transport, const char *work, uint32_t w,
+                    uint32_t h, int readers, uint32_t slots, uint32_t format);
 const char *section_name(enum section s);
+/* The row's pixel format by its caps name ("RGBA", "GRAY16_LE"). */
+const char *row_format_name(const struct row *r);
 /* "libframe-futex full 3 slots", "pipe touch", "memcpy-warm": for charts. */
 void row_label(const struct row *r, char *buf, size_t len);
 /* --list-rows: each row's identity and its ratios, one line each

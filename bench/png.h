@@ -25,13 +25,20 @@ struct png_set {
 int png_set_prepare(const struct opts *o, const char *make_samples,
                     struct png_set *s, char *why, size_t whylen);
 void png_set_free(struct png_set *s);
+/* The photo set's files again as grey PNGs, 8-bit or 16-bit (libpng's own
+ * sRGB to linear conversion: every low byte differs), into a temporary
+ * directory. Call png_set_free() afterwards, whatever this returns. */
+int png_set_grey(const struct png_set *photo, bool sixteen, struct png_set *s,
+                 char *why, size_t whylen);
 
 void run_png_loop(const struct opts *o, const struct png_set *s,
                   struct measure *m);
 
 enum producer_mode { PRODUCER_ONE_THREAD, PRODUCER_ALL_CORES, PRODUCER_CACHE };
+/* format: producer --format (NULL: not given); expect: the pixel format
+ * its frames must have (0: any). */
 void run_producer(const struct opts *o, const char *producer,
                   const struct png_set *s, enum producer_mode mode,
-                  struct measure *m);
+                  const char *format, uint32_t expect, struct measure *m);
 
 #endif

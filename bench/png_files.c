@@ -3,6 +3,8 @@
 
 #include "spawn.h"
 
+#include <png.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -71,8 +73,7 @@ static int first_size(struct png_set *s)
     return 0;
 }
 
-static int generate(const struct opts *o, const char *make_samples,
-                    struct png_set *s, char *why, size_t whylen)
+static int make_tmpdir(struct png_set *s, char *why, size_t whylen)
 {
     const char *tmp = getenv("TMPDIR");
     snprintf(s->dir, sizeof(s->dir), "%s/framebench.XXXXXX",
@@ -82,6 +83,14 @@ static int generate(const struct opts *o, const char *make_samples,
         return -1;
     }
     s->made = true;
+    return 0;
+}
+
+static int generate(const struct opts *o, const char *make_samples,
+                    struct png_set *s, char *why, size_t whylen)
+{
+    if (make_tmpdir(s, why, whylen))
+        return -1;
     char frames[16], size[32], out[512];
     snprintf(frames, sizeof(frames), "%u", o->png_files);
     snprintf(size, sizeof(size), "%ux%u", PNG_MADE_WIDTH, PNG_MADE_HEIGHT);
@@ -129,6 +138,58 @@ int png_set_prepare(const struct opts *o, const char *make_samples,
     }
     if (first_size(s)) {
         snprintf(why, whylen, "'%s': not a PNG file", s->files[0]);
+        return -1;
+    }
+    return 0;
+}
+
+/* One file again as grey, with libpng's simplified API: its conversion,
+ * not libframe's, since these are only inputs. */
+static int grey_file(const char *from, const char *to, bool sixteen, char *why,
+                     size_t whylen)
+{
+    png_image img;
+    memset(&img, 0, sizeof(img));
+    img.version = PNG_IMAGE_VERSION;
+    if (!png_image_begin_read_from_file(&img, from)) {
+        snprintf(why, whylen, "'%s': %s", from, img.message);
+        return -1;
+    }
+    img.format = sixteen ? PNG_FORMAT_LINEAR_Y : PNG_FORMAT_GRAY;
+    void *buf = malloc(PNG_IMAGE_SIZE(img));
+    int rc = -1;
+    if (!buf)
+        snprintf(why, whylen, "out of memory");
+    else if (!png_image_finish_read(&img, NULL, buf, 0, NULL))
+        snprintf(why, whylen, "'%s': %s", from, img.message);
+    else if (!png_image_write_to_file(&img, to, 0, buf, 0, NULL))
+        snprintf(why, whylen, "'%s': %s", to, img.message);
+    else
+        rc = 0;
+    png_image_free(&img);
+    free(buf);
+    return rc;
+}
+
+int png_set_grey(const struct png_set *photo, bool sixteen, struct png_set *s,
+                 char *why, size_t whylen)
+{
+    memset(s, 0, sizeof(*s));
+    if (make_tmpdir(s, why, whylen))
+        return -1;
+    int rc = 0;
+    for (size_t i = 0; i < photo->count && rc == 0; i++) {
+        const char *base = strrchr(photo->files[i], '/');
+        char to[sizeof(s->dir) + 256];
+        snprintf(to, sizeof(to), "%s/%s", s->dir,
+                 base ? base + 1 : photo->files[i]);
+        rc = grey_file(photo->files[i], to, sixteen, why, whylen);
+    }
+    int lrc = list_dir(s); /* so that png_set_free() removes what was made */
+    if (rc)
+        return -1;
+    if (lrc || s->count == 0 || first_size(s)) {
+        snprintf(why, whylen, "'%s': the grey files are not there", s->dir);
         return -1;
     }
     return 0;

@@ -26,6 +26,7 @@ struct window {
     uint64_t fn0, fn1;
     int64_t ts0, ts1;       /* publish stamps */
     int64_t w0, w1, c0, c1; /* our clock and the producer's CPU clock */
+    size_t bytes;           /* of the frames seen, as laid out tight */
 };
 
 static int64_t cpu_of(clockid_t cid, bool have)
@@ -74,8 +75,8 @@ static int attach(const char *name, pid_t pid, frame_reader **r, char *why,
 /* Watch frames until the window has been open for run_s. The cache run
  * opens it only once frames come from the cache. */
 static int watch(const struct opts *o, frame_reader *r, pid_t pid,
-                 uint64_t skip_frames, struct window *w, char *why,
-                 size_t whylen)
+                 uint64_t skip_frames, uint32_t expect, struct window *w,
+                 char *why, size_t whylen)
 {
     clockid_t cid;
     bool have_cid = clock_getcpuclockid(pid, &cid) == 0;
@@ -98,8 +99,18 @@ static int watch(const struct opts *o, frame_reader *r, pid_t pid,
         struct frame_view v;
         if (frame_reader_acquire(r, &v))
             continue;
-        if (w->first_stamp < 0)
+        if (expect && v.format != expect) {
+            const struct frame_format_desc *got = frame_format_desc(v.format);
+            snprintf(why, whylen, "producer published %s frames, not %s",
+                     got ? got->name : "unknown",
+                     frame_format_desc(expect)->name);
+            return -1;
+        }
+        if (w->first_stamp < 0) {
             w->first_stamp = v.timestamp_ns;
+            w->bytes =
+                frame_image_layout(NULL, v.format, v.width, v.height, 1, NULL);
+        }
         if (w->state == 0 &&
             v.timestamp_ns >= w->first_stamp + (int64_t)(o->warm_s * 1e9) &&
             v.frame_no > skip_frames) {
@@ -125,7 +136,7 @@ static int watch(const struct opts *o, frame_reader *r, pid_t pid,
 
 void run_producer(const struct opts *o, const char *producer,
                   const struct png_set *s, enum producer_mode mode,
-                  struct measure *m)
+                  const char *format, uint32_t expect, struct measure *m)
 {
     char name[64], threads[24], why[NOTE_MAX] = "", text[2048];
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -143,7 +154,15 @@ void run_producer(const struct opts *o, const char *producer,
                     threads,
                     mode == PRODUCER_CACHE ? "--cache" : "--no-cache",
                     (char *)s->dir,
+                    NULL,
+                    NULL,
                     NULL};
+    if (format) {
+        /* Before the directory: options first, as the help shows them. */
+        argv[10] = "--format";
+        argv[11] = (char *)format;
+        argv[12] = (char *)s->dir;
+    }
     int cap = capture_open();
     pid_t pid = spawn_cmd(argv, cap);
     if (pid < 0) {
@@ -159,7 +178,7 @@ void run_producer(const struct opts *o, const char *producer,
     uint64_t skip = mode == PRODUCER_CACHE ? s->count + 2 : 1;
     int rc = attach(name, pid, &r, why, sizeof(why));
     if (rc == 0)
-        rc = watch(o, r, pid, skip, &w, why, sizeof(why));
+        rc = watch(o, r, pid, skip, expect, &w, why, sizeof(why));
     frame_reader_close(r);
     kill(pid, SIGTERM); /* the producer closes and removes its segment */
     int st = spawn_wait(pid, 10000, NULL);
@@ -180,6 +199,6 @@ void run_producer(const struct opts *o, const char *producer,
     }
     double secs = (w.ts1 - w.ts0) / 1e9;
     m->fps = m->writer_fps = (double)(w.fn1 - w.fn0) / secs;
-    m->gbps = m->fps * (double)s->width * s->height * 4 / 1e9;
+    m->gbps = m->fps * (double)w.bytes / 1e9;
     m->wcpu = w.w1 > w.w0 && w.c1 ? 100.0 * (w.c1 - w.c0) / (w.w1 - w.w0) : NAN;
 }

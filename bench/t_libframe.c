@@ -37,9 +37,12 @@ void segment_remove(const char *name)
 int lf_writer_start(const char *name, const struct source *src, uint32_t slots,
                     frame_writer **w, struct proc_out *out)
 {
+    /* Slots sized for the source's format: a GRAY8 segment is a quarter
+     * of an RGBA8 one, and so is what the caches hold. */
     struct frame_format fmt = {.max_width = src->width,
                                .max_height = src->height,
-                               .slot_count = slots};
+                               .slot_count = slots,
+                               .pixel_format = src->format};
     int rc = frame_writer_create(name, &fmt, w, NULL);
     if (rc)
         return child_fail(out, "create segment: %s", frame_strerror(rc));
@@ -57,9 +60,12 @@ int lf_writer_step(frame_writer *w, const struct source *src, struct meter *mt,
     if (now >= ctl->t_end)
         return 1;
     struct frame_buffer b;
-    int rc = frame_writer_begin(w, src->width, src->height, &b);
+    int rc = frame_writer_begin_format(w, src->format, src->width, src->height,
+                                       1, &b);
     if (rc)
         return rc;
+    /* Tight planes, one after another from plane 0, in the slot as in the
+     * source (frame_image_layout, stride_align 1): one copy for all. */
     memcpy(b.pixels, src->pixels, src->bytes);
     frame_stamp(b.pixels, src->bytes, b.frame_no);
     int64_t t = now_ns(); /* the publish stamp readers measure from */
@@ -136,13 +142,17 @@ int lf_reader_main(void *arg, struct proc_out *out)
             break;
         }
         uint64_t sum = 0;
-        if (a->full)
-            sum = frame_sum(v.pixels, (size_t)v.stride * v.height);
+        /* Every plane: the writer lays them out tight from plane 0, as
+         * the source is (a frame of any other format is counted bad). */
+        bool ours = v.format == a->src->format && v.width == a->src->width &&
+                    v.height == a->src->height;
+        if (a->full && ours)
+            sum = frame_sum(v.pixels, a->src->bytes);
         if (!frame_reader_still_valid(r, &v))
             continue;
         if (v.timestamp_ns < ctl->t_warm || v.timestamp_ns >= ctl->t_end)
             continue;
-        if (a->full && sum != frame_expected(a->src, v.frame_no))
+        if (!ours || (a->full && sum != frame_expected(a->src, v.frame_no)))
             out->bad++;
         out->frames++;
         lat_add(out, t - v.timestamp_ns);

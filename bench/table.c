@@ -7,7 +7,7 @@
 #include <string.h>
 
 #define CELL 96
-#define MAX_COLS 17
+#define MAX_COLS 18
 
 struct grid {
     int cols, rows, cap;
@@ -133,17 +133,17 @@ static void row_note(const struct plan *p, const struct row *r, char *buf,
 static void rows_table(FILE *f, const struct plan *p)
 {
     static const char *const head[] = {
-        "section",  "transport", "work",   "size",   "rd",       "slots",
-        "frames/s", "GB/s",      "p50 us", "p99 us", "p99.9 us", "max us",
-        "skipped",  "retries",   "wr CPU", "rd CPU", "note"};
+        "section", "transport", "work",    "size",   "format", "rd",
+        "slots",   "frames/s",  "GB/s",    "p50 us", "p99 us", "p99.9 us",
+        "max us",  "skipped",   "retries", "wr CPU", "rd CPU", "note"};
     bool right[MAX_COLS] = {false};
-    struct grid g = {.cols = 17};
+    struct grid g = {.cols = 18};
     int r0 = grid_row(&g);
     if (r0 < 0)
         return;
     for (int c = 0; c < g.cols; c++)
         snprintf(g.cell[r0][c], CELL, "%s", head[c]);
-    for (int c = 4; c < 16; c++)
+    for (int c = 5; c < 17; c++)
         right[c] = true;
     for (int i = 0; i < p->nrows; i++) {
         const struct row *r = &p->rows[i];
@@ -157,15 +157,16 @@ static void rows_table(FILE *f, const struct plan *p)
         snprintf(cell[1], CELL, "%s", r->transport);
         snprintf(cell[2], CELL, "%s", r->work);
         snprintf(cell[3], CELL, "%ux%u", r->width, r->height);
-        snprintf(cell[4], CELL, "%d", r->readers);
+        snprintf(cell[4], CELL, "%s", row_format_name(r));
+        snprintf(cell[5], CELL, "%d", r->readers);
         if (r->slots)
-            snprintf(cell[5], CELL, "%u", r->slots);
+            snprintf(cell[6], CELL, "%u", r->slots);
         else
-            snprintf(cell[5], CELL, "-");
+            snprintf(cell[6], CELL, "-");
         for (int m = 0; m < NSHOWN && !r->status; m++)
-            fmt_stat(cell[6 + m], CELL, row_stat(r, p->reps, shown[m]),
+            fmt_stat(cell[7 + m], CELL, row_stat(r, p->reps, shown[m]),
                      shown[m]);
-        row_note(p, r, cell[16], CELL);
+        row_note(p, r, cell[17], CELL);
     }
     grid_print(f, &g, right);
 }

@@ -1,13 +1,15 @@
 /* Ratios between rows, per repetition, and the targets of issue 5. */
 #include "plan.h"
 
+#include <libframe/frame.h>
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_RATIOS 96
+#define MAX_RATIOS 128
 
 static void add(struct plan *p, const char *key, int num, int den,
                 enum metric mnum, enum metric mden, enum target_op op,
@@ -116,6 +118,38 @@ static void transport_ratios(struct plan *p, const struct opts *o, uint32_t w,
         M_COUNT, T_AT_MOST, 1.0, "%ux%u touch: libframe-poll p50 (us)", w, h);
 }
 
+/* The other formats at 1080p: libframe against the copy into as many
+ * slots of the same bytes, and the PNG rows native against RGBA8. For
+ * information: issue 13 sets no target. */
+static void format_ratios(struct plan *p, const struct opts *o)
+{
+    enum section T = SEC_TRANSPORT;
+    for (int i = 0; i < p->nrows; i++) {
+        const struct row *r = &p->rows[i];
+        if (r->sec != T || r->format == FRAME_FORMAT_RGBA8 ||
+            strcmp(r->work, "touch"))
+            continue;
+        int ms = row_find_format(p, T, "memcpy-slots", "none", r->width,
+                                 r->height, 0, o->slots, r->format);
+        add(p, "vs_memcpy_slots", i, ms, M_FPS, M_FPS, T_NONE, 0,
+            "%ux%u %s touch: %s / memcpy-slots", r->width, r->height,
+            row_format_name(r), r->transport);
+    }
+    static const char *const grey[] = {"producer-gray8", "producer-gray16"};
+    static const uint32_t native[] = {FRAME_FORMAT_GRAY8, FRAME_FORMAT_GRAY16};
+    for (int g = 0; g < 2; g++)
+        for (int i = 0; i < p->nrows; i++) {
+            const struct row *r = &p->rows[i];
+            if (r->sec != SEC_PNG || strcmp(r->transport, grey[g]) ||
+                r->format != native[g])
+                continue;
+            add(p, "vs_rgba8", i,
+                row_find(p, SEC_PNG, grey[g], "none", r->width, r->height, 0,
+                         0),
+                M_FPS, M_FPS, T_NONE, 0, "PNG: %s, native / rgba8", grey[g]);
+        }
+}
+
 void plan_ratios(struct plan *p, const struct opts *o)
 {
     p->ratios = calloc(MAX_RATIOS, sizeof(*p->ratios));
@@ -164,6 +198,8 @@ void plan_ratios(struct plan *p, const struct opts *o)
         row_find(p, SEC_PNG, "producer-cache", "none", w, h, 0, 0),
         row_find(p, SEC_TRANSPORT, "memcpy-cold", "none", w, h, 0, 0), M_FPS,
         M_FPS, T_AT_LEAST, 0.8, "PNG: producer from cache / memcpy-cold");
+
+    format_ratios(p, o);
 
     for (int i = 0; i < p->nratios; i++)
         compute(p, &p->ratios[i]);
