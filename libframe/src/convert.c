@@ -12,7 +12,12 @@ struct px {
     uint16_t r, g, b, a;
 };
 
-static uint8_t clamp8(int v) { return v < 0 ? 0 : v > 255 ? 255 : (uint8_t)v; }
+/* v / 256 clamped to 0..255; negative values never reach the shift, whose
+ * result on them C leaves to the implementation. */
+static uint8_t clamp_shift8(int v)
+{
+    return v < 0 ? 0 : v > 255 << 8 ? 255 : (uint8_t)(v >> 8);
+}
 
 static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
 
@@ -26,9 +31,9 @@ static void wr16(uint8_t *p, uint16_t v)
 static void yuv_to_rgb(int y, int u, int v, struct px *out)
 {
     int c = 298 * (y - 16), d = u - 128, e = v - 128;
-    out->r = clamp8((c + 409 * e + 128) >> 8) * 257;
-    out->g = clamp8((c - 100 * d - 208 * e + 128) >> 8) * 257;
-    out->b = clamp8((c + 516 * d + 128) >> 8) * 257;
+    out->r = clamp_shift8(c + 409 * e + 128) * 257;
+    out->g = clamp_shift8(c - 100 * d - 208 * e + 128) * 257;
+    out->b = clamp_shift8(c + 516 * d + 128) * 257;
     out->a = 65535;
 }
 

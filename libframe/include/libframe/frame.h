@@ -131,8 +131,10 @@ FRAME_API size_t frame_image_layout(struct frame_image *img, uint32_t format,
  * height, any formats of the table (equal formats are copied). Rules, the
  * same wherever the library converts:
  * - 8 to 16 bits: v * 257; 16 to 8 bits: the high byte (v >> 8).
- * - Colour to grey: Y = (77 R + 150 G + 29 B + 128) >> 8 at 8 bits, the
- *   same weights at 16 bits; grey to colour: R = G = B = Y.
+ * - Colour to grey: Y = (77 R + 150 G + 29 B + 128) >> 8 at 8 bits (on the
+ *   high bytes of 16-bit samples, so RGBA16 to GRAY8 may differ by one from
+ *   RGBA16 to GRAY16 to GRAY8), the same weights on 16-bit samples for
+ *   GRAY16; grey to colour: R = G = B = Y.
  * - No alpha in src: opaque; no alpha in dst: dropped (not blended).
  * - RGB to YUV and back: BT.601, limited range (Y 16..235, U and V
  *   16..240), 8-bit integer arithmetic; chroma is computed from the
