@@ -4,7 +4,12 @@
 # timeout is a hang guard.
 frame_test(test_leases SOURCES proc.c writer_proc.c
   CASES killed_holder_frees_slot hostile_holds_every_slot
-        more_holders_than_promise writer_lost_while_held same_frame_holds
-        copy_holds_1080p
+        more_holders_than_promise rehold_breaks_oldest writer_lost_while_held
+        same_frame_holds copy_holds_1080p
   LABELS leases
   TIMEOUT 300)
+# FAILS on the library of 1ea94ab: after an overrun, a fresh hold of the
+# frame written into the broken slot is broken in place of an older hold
+# (issue 14 says the oldest). Disabled until the lead decides; run it with
+# `test_leases rehold_breaks_oldest`.
+set_tests_properties(test_leases.rehold_breaks_oldest PROPERTIES DISABLED TRUE)

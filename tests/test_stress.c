@@ -6,6 +6,7 @@
 #include "sanitized.h"
 #include "writer_proc.h"
 
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -497,8 +498,8 @@ struct held_run {
     /* And, for the unchecked control, until another holder holds a newer
      * frame: two distinct slots held, one more than 3 slots can spare. */
     bool overlap;
-    _Atomic uint64_t newest_held;
-    _Atomic int active; /* holders still holding */
+    _Atomic uint64_t holding[HOLDERS_MAX]; /* each holder's frame, 0: none */
+    _Atomic int active;                    /* holders still holding */
     struct holder_result h[HOLDERS_MAX];
 };
 
@@ -516,8 +517,11 @@ static bool top_half_ok(const struct frame_view *v)
 }
 
 /* Until the writer has published wait_frames frames after the one held
- * (and, with overlap, after a newer one another holder holds). */
-static int wait_published(struct held_run *hr, frame_reader *r, uint64_t mine)
+ * (and, with overlap, after a newer one another holder holds): 0. With
+ * overlap, 1 when another holder holds this very frame and none a newer
+ * one: the later of the two lets go, or both would wait for ever. */
+static int wait_published(struct held_run *hr, int idx, frame_reader *r,
+                          uint64_t mine)
 {
     const struct timespec nap = {0, 100000};
     for (;;) {
@@ -531,17 +535,32 @@ static int wait_published(struct held_run *hr, frame_reader *r, uint64_t mine)
             return FRAME_ELOST;
         uint64_t after = mine;
         if (hr->overlap && atomic_load(&hr->active) > 1) {
-            uint64_t newest = atomic_load(&hr->newest_held);
-            if (newest <= mine) {
+            uint64_t newer = 0;
+            bool same_before_me = false;
+            for (uint32_t j = 0; j < hr->holders; j++) {
+                uint64_t f = atomic_load(&hr->holding[j]);
+                if (f > mine && f > newer)
+                    newer = f;
+                same_before_me |= f == mine && (int)j < idx;
+            }
+            if (!newer) {
+                if (same_before_me)
+                    return 1;
                 nanosleep(&nap, NULL);
                 continue;
             }
-            after = newest;
+            after = newer;
         }
         if (info.latest_frame_no >= after + hr->wait_frames)
             return 0;
         nanosleep(&nap, NULL);
     }
+}
+
+static uint64_t latest_frame(frame_reader *r)
+{
+    struct frame_info info;
+    return frame_reader_info(r, &info) == 0 ? info.latest_frame_no : 0;
 }
 
 static void run_holder(struct held_run *hr, int idx, const char *name)
@@ -569,15 +588,24 @@ static void run_holder(struct held_run *hr, int idx, const char *name)
             rc = FRAME_EBADFRAME;
             break;
         }
-        uint64_t n = atomic_load(&hr->newest_held);
-        while (n < v.frame_no &&
-               !atomic_compare_exchange_weak(&hr->newest_held, &n, v.frame_no))
-            ;
+        atomic_store(&hr->holding[idx], v.frame_no);
         bool top = top_half_ok(&v);
-        if ((rc = wait_published(hr, r, v.frame_no)))
+        rc = wait_published(hr, idx, r, v.frame_no);
+        if (rc == 1) {
+            /* Not counted: let go, and hold a newer frame. */
+            frame_reader_release(r, &v);
+            atomic_store(&hr->holding[idx], 0);
+            uint64_t f = v.frame_no;
+            while (latest_frame(r) == f && !atomic_load(&hr->sh.stop_readers))
+                sched_yield();
+            rc = 0;
+            continue;
+        }
+        if (rc)
             break;
         bool intact = top && verify_frame(v.pixels, v.stride, v.frame_no);
         bool released = frame_reader_release(r, &v);
+        atomic_store(&hr->holding[idx], 0);
         res->holds++;
         res->torn_seen += !intact;
         if (!released) {
@@ -593,6 +621,7 @@ static void run_holder(struct held_run *hr, int idx, const char *name)
         }
         atomic_store(&res->progress, res->holds);
     }
+    atomic_store(&hr->holding[idx], 0);
     atomic_fetch_sub(&hr->active, 1);
     res->error = rc == -ECANCELED ? 0 : rc;
     frame_reader_close(r);
