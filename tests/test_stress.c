@@ -577,6 +577,11 @@ static void run_holder(struct held_run *hr, int idx, const char *name)
            !atomic_load_explicit(&hr->sh.stop_readers, memory_order_relaxed)) {
         struct frame_view v;
         rc = frame_reader_hold(r, &v);
+        if (rc == FRAME_ENOFRAME) { /* opened before the first frame */
+            frame_reader_wait(r, 100);
+            rc = 0;
+            continue;
+        }
         if (rc == FRAME_EBUSY) {
             res->busy++;
             rc = 0;
