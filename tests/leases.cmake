@@ -8,8 +8,3 @@ frame_test(test_leases SOURCES proc.c writer_proc.c
         same_frame_holds copy_holds_1080p
   LABELS leases
   TIMEOUT 300)
-# FAILS on the library of 1ea94ab: after an overrun, a fresh hold of the
-# frame written into the broken slot is broken in place of an older hold
-# (issue 14 says the oldest). Disabled until the lead decides; run it with
-# `test_leases rehold_breaks_oldest`.
-set_tests_properties(test_leases.rehold_breaks_oldest PROPERTIES DISABLED TRUE)

@@ -8,9 +8,11 @@
 #include "sanitized.h"
 #include "writer_proc.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 /* Small frames for the cases that step the writer by hand. */
 #define SW 64
@@ -410,7 +412,8 @@ struct checked {
 };
 
 /*
- * A reader takes the lock of every slot and never lets go: the writer
+ * A reader takes the lock of every slot and never lets go (through the
+ * library, then every frame byte by hand): the writer
  * must keep publishing (every commit 0, frame_no up by the commits) and
  * another reader must still get whole, validated frames by copy and by
  * hold; nothing torn is accepted.
@@ -433,6 +436,19 @@ static void hostile_one(uint32_t slots)
         lw_publish(&w);
     }
     CHECK(mask == all);
+    /* Holds lock their frame's own byte, so frames written since (the
+     * last one above overran a slot) are free again. The worst a reader
+     * can do is what no library call does: read-lock every frame byte
+     * there will ever be, from byte 1 (byte 0 is the writer's) to the end
+     * of the range, on its own read-only descriptor. Then every frame the
+     * writer writes is an overrun. */
+    char path[256];
+    CHECK_RC(frame_segment_path(name, path, sizeof(path)), 0);
+    int raw = open(path, O_RDONLY | O_CLOEXEC);
+    CHECK(raw >= 0);
+    struct flock every = {
+        .l_type = F_RDLCK, .l_whence = SEEK_SET, .l_start = 1, .l_len = 0};
+    CHECK(fcntl(raw, F_OFD_SETLK, &every) == 0);
     CHECK(slots_held(obs) == slots);
 
     const uint64_t want = 300;
@@ -494,6 +510,7 @@ static void hostile_one(uint32_t slots)
     CHECK(slots_held(obs) == slots);
     CHECK(still_running(hostile.pid));
 
+    close(raw);
     free(buf);
     frame_reader_close(obs);
     kill_child(hostile.pid, MSG_MS, "hostile holder", NULL);
@@ -574,10 +591,10 @@ static void more_holders_than_promise(void)
  * The oldest hold is the one broken, also after a re-hold: a frame the
  * writer put in a slot by an overrun is held afresh, while an older hold
  * lives in another slot. Issue 14: "it overwrites the oldest held slot".
- * FAILS with 1ea94ab's choose_slot(), which keeps overrunning the slot it
- * marked broken, so the newest hold is broken and the older one kept.
- * Registered DISABLED in leases.cmake until the lead decides (see the
- * report of session 4's leasetests).
+ * Failed with 1ea94ab's choose_slot(), which kept overrunning the slot it
+ * had marked broken, so the newest hold was broken and the older one kept;
+ * since holds lock their frame's own byte (slot and generation), a stale
+ * hold of an overwritten frame no longer looks like a hold of the new one.
  */
 static void rehold_breaks_oldest(void)
 {

@@ -124,23 +124,26 @@ int frame__parse_leftover(const char *rest, char name[FRAME_NAME_MAX + 1],
                           int32_t *pid);
 int64_t frame__now_ns(void);
 int64_t frame__realtime_ns(void);
-/* Lock bytes (see docs/design.md, "Leases"): the writer's liveness lock,
- * and one byte a slot that readers read-lock to hold it and the writer
- * write-locks while it writes there. */
+/* Lock bytes (see docs/design.md, "Leases"): byte 0 is the writer's
+ * liveness lock; a frame's own byte, given by its slot and the slot's
+ * generation (seq / 2), is read-locked by readers that hold the frame and
+ * write-locked by the writer before it writes over that frame. */
 #define FRAME__LOCK_WRITER 0
-#define FRAME__LOCK_SLOT(i) (1 + (off_t)(i))
 /* Whether some open file description holds the writer lock on fd. */
 int frame__lock_held(int fd, bool *held);
-/* F_RDLCK, F_WRLCK or F_UNLCK slot's byte, without waiting: 0, -EAGAIN
- * (another open file description holds a conflicting lock) or -errno. */
-int frame__slot_lock(int fd, uint32_t slot, short type);
-/* How many of the slots some reader holds now. */
-uint32_t frame__slots_held(int fd, uint32_t slot_count);
+int frame__lock_take(int fd);
+/* F_RDLCK, F_WRLCK or F_UNLCK the byte of (slot, gen), without waiting: 0,
+ * -EAGAIN (another open file description holds a conflicting lock) or
+ * -errno. */
+int frame__hold_lock(int fd, uint32_t slot, uint64_t gen, short type);
+/* How many slots' current frames some reader holds now; seq: the writer's
+ * own copy of each slot's seq, or NULL to read the segment's. */
+uint32_t frame__slots_held(int fd, const struct frame__fixed *f,
+                           struct frame__header *h, const uint64_t *seq);
 /* fstat() fd into st: 0 if it is a regular file of ours, else -errno,
  * FRAME_ENOTFRAME (a FIFO or the like) or FRAME_EOWNER. */
 struct stat;
 int frame__check_object(int fd, struct stat *st);
-int frame__lock_take(int fd);
 /* Validate a copy of the fixed header against the object's size. */
 int frame__check_fixed(const struct frame__fixed *f, uint64_t object_size);
 uint64_t frame__slot_offset(const struct frame__fixed *f, uint32_t slot);

@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +34,17 @@ struct mapping {
     struct frame__header *h;
     struct frame__fixed fixed; /* validated copy; the mapping's is untrusted */
     struct frame__guard *guard;
+    /* Frames held through this descriptor: one read lock per (slot,
+     * generation), counted, since a descriptor's byte is locked or not. */
+    struct hold *holds;
+    uint32_t hold_count, hold_cap;
+    uint32_t held_views; /* sum of the counts */
+};
+
+struct hold {
+    uint32_t slot;
+    uint32_t views;
+    uint64_t gen;
 };
 
 /* An object under the name that failed validation: not mapped again (nor
@@ -44,14 +54,6 @@ struct tried {
     dev_t dev;
     ino_t ino;
     struct timespec ctime;
-};
-
-/* The segment of an earlier writer, kept mapped while views of it are
- * held: a hold outlives a restart. */
-struct retired {
-    struct mapping m;
-    uint32_t holds[FRAME_MAX_SLOTS];
-    uint32_t count;
 };
 
 struct frame_reader {
@@ -77,8 +79,9 @@ struct frame_reader {
     int64_t search_delay_ns;
     struct tried tried;
     struct frame_stats stats;
-    uint32_t holds[FRAME_MAX_SLOTS]; /* views held, per slot, this session */
-    struct retired *retired;
+    /* Segments of earlier writers, kept mapped while views of them are
+     * held: a hold outlives a restart. */
+    struct mapping *retired;
     uint32_t retired_count;
 };
 
@@ -101,7 +104,8 @@ static void unmap(struct mapping *m)
     if (m->base)
         munmap(m->base, m->len);
     if (m->fd >= 0)
-        close(m->fd);
+        close(m->fd); /* and with it every lock it held */
+    free(m->holds);
     memset(m, 0, sizeof(*m));
     m->fd = -1;
 }
@@ -231,20 +235,14 @@ static bool watching(const frame_reader *r)
  * are (or, out of memory, when their holds must end here). */
 static bool retire(frame_reader *r)
 {
-    uint32_t count = 0;
-    for (uint32_t i = 0; i < FRAME_MAX_SLOTS; i++)
-        count += r->holds[i];
-    if (!count || !r->m.base)
+    if (!r->m.held_views || !r->m.base)
         return false;
-    struct retired *grown =
+    struct mapping *grown =
         realloc(r->retired, (r->retired_count + 1) * sizeof(*grown));
     if (!grown)
         return false;
     r->retired = grown;
-    struct retired *t = &grown[r->retired_count++];
-    t->m = r->m;
-    memcpy(t->holds, r->holds, sizeof(t->holds));
-    t->count = count;
+    grown[r->retired_count++] = r->m;
     return true;
 }
 
@@ -266,8 +264,6 @@ static void adopt(frame_reader *r, struct mapping *m)
         atomic_load_explicit(&r->m.h->publish_count, memory_order_relaxed);
     r->tried.set = false;
     r->next_check_ns = 0; /* the first wait checks the writer at once */
-    /* The old descriptor's locks went with it. */
-    memset(r->holds, 0, sizeof(r->holds));
 }
 
 static bool same_tried(const struct tried *t, const struct stat *st)
@@ -366,7 +362,7 @@ void frame_reader_close(frame_reader *r)
         return;
     unmap(&r->m);
     for (uint32_t i = 0; i < r->retired_count; i++)
-        unmap(&r->retired[i].m);
+        unmap(&r->retired[i]);
     free(r->retired);
     free(r);
 }
@@ -506,34 +502,32 @@ int frame_reader_acquire(frame_reader *r, struct frame_view *v)
     return bad_frame(r, latest, FRAME_EBUSY);
 }
 
-/* The earlier writer's mapping a view belongs to, if it is kept. */
-static struct retired *retired_of(frame_reader *r, const struct frame_view *v)
+/* The mapping a view belongs to: the current one, or an earlier writer's
+ * kept for views of it that are held; NULL if neither. */
+static struct mapping *mapping_of(frame_reader *r, const struct frame_view *v)
 {
+    if (r->m.base && v->session_id == r->m.fixed.session_id)
+        return &r->m;
     for (uint32_t i = 0; i < r->retired_count; i++)
-        if (r->retired[i].m.fixed.session_id == v->session_id)
+        if (r->retired[i].fixed.session_id == v->session_id)
             return &r->retired[i];
     return NULL;
-}
-
-/* Whether an earlier writer's frame stayed whole: its mapping's own seq
- * and fault flag (a segment can be truncated after its writer left). */
-static bool retired_valid(struct retired *t, const struct frame_view *v)
-{
-    if (v->slot >= t->m.fixed.slot_count || frame__guard_faulted(t->m.guard))
-        return false;
-    bool ok = frame__seq_read_valid(&t->m.h->slot[v->slot], v->seq);
-    return ok && !frame__guard_faulted(t->m.guard);
 }
 
 bool frame_reader_still_valid(frame_reader *r, const struct frame_view *v)
 {
     if (!r || !v)
         return false;
-    if (r->m.base && v->session_id != r->m.fixed.session_id) {
-        struct retired *t = retired_of(r, v);
-        return t && retired_valid(t, v);
+    struct mapping *m = mapping_of(r, v);
+    if (!m || v->slot >= m->fixed.slot_count)
+        return false;
+    if (m != &r->m) {
+        /* An earlier writer's segment can be truncated after it left. */
+        bool ok = !frame__guard_faulted(m->guard) &&
+                  frame__seq_read_valid(&m->h->slot[v->slot], v->seq);
+        return ok && !frame__guard_faulted(m->guard);
     }
-    if (!r->m.base || faulted(r) || v->slot >= r->m.fixed.slot_count)
+    if (faulted(r))
         return false;
     bool ok = frame__seq_read_valid(&r->m.h->slot[v->slot], v->seq);
     /* The fault may have happened during the caller's use of the pixels. */
@@ -544,77 +538,84 @@ bool frame_reader_still_valid(frame_reader *r, const struct frame_view *v)
     return ok;
 }
 
-/* How long a hold may wait for the writer to let go of the newest frame's
- * slot: it unlocks right after publishing, so only a writer stopped in
- * between (SIGSTOP, a debugger) takes longer, and must not wedge us. */
-#define HOLD_WAIT_NS 10000000
-#define HOLD_NAP_NS 50000
+/* A frame's generation: how many writes its slot had seen, from the seq
+ * its view was taken at (every write, given up or not, adds 2). */
+static uint64_t generation(const struct frame_view *v) { return v->seq / 2; }
 
-static void drop_hold(frame_reader *r, uint32_t slot)
+static struct hold *find_hold(struct mapping *m, uint32_t slot, uint64_t gen)
 {
-    if (r->holds[slot] && --r->holds[slot] == 0)
-        frame__slot_lock(r->m.fd, slot, F_UNLCK);
+    for (uint32_t i = 0; i < m->hold_count; i++)
+        if (m->holds[i].slot == slot && m->holds[i].gen == gen)
+            return &m->holds[i];
+    return NULL;
+}
+
+/* One more view of (slot, gen) held: the read lock on its byte is taken
+ * by the first. 0, -EAGAIN (the writer is about to rewrite that frame),
+ * -ENOMEM or -errno. */
+static int take_hold(struct mapping *m, uint32_t slot, uint64_t gen)
+{
+    struct hold *h = find_hold(m, slot, gen);
+    if (!h) {
+        if (m->hold_count == m->hold_cap) {
+            uint32_t cap = m->hold_cap ? 2 * m->hold_cap : 4;
+            struct hold *grown = realloc(m->holds, cap * sizeof(*grown));
+            if (!grown)
+                return -ENOMEM;
+            m->holds = grown;
+            m->hold_cap = cap;
+        }
+        int rc = frame__hold_lock(m->fd, slot, gen, F_RDLCK);
+        if (rc)
+            return rc;
+        h = &m->holds[m->hold_count++];
+        *h = (struct hold){slot, 0, gen};
+    }
+    h->views++;
+    m->held_views++;
+    return 0;
+}
+
+static void drop_hold(struct mapping *m, uint32_t slot, uint64_t gen)
+{
+    struct hold *h = find_hold(m, slot, gen);
+    if (!h)
+        return;
+    m->held_views--;
+    if (--h->views == 0) {
+        frame__hold_lock(m->fd, slot, gen, F_UNLCK);
+        *h = m->holds[--m->hold_count];
+    }
 }
 
 int frame_reader_hold(frame_reader *r, struct frame_view *v)
 {
     if (!r || !v)
         return -EINVAL;
-    int64_t give_up = 0;
-    unsigned waits = 0;
-    for (int tries = 0; tries < ACQUIRE_TRIES;) {
+    for (int tries = 0; tries < ACQUIRE_TRIES; tries++) {
         int rc = frame_reader_acquire(r, v);
         if (rc)
             return rc;
         v->held = false;
-        uint32_t slot = v->slot;
-        if (r->holds[slot] == 0) {
-            rc = frame__slot_lock(r->m.fd, slot, F_RDLCK);
-            if (rc == -EAGAIN && frame_reader_still_valid(r, v)) {
-                /* Still the newest and whole: the writer has published it
-                 * and is about to unlock. Wait for that, a little. */
-                int64_t now = frame__now_ns();
-                if (!give_up)
-                    give_up = now + HOLD_WAIT_NS;
-                if (now >= give_up)
-                    return FRAME_EBUSY;
-                if (waits++ < 4)
-                    sched_yield();
-                else
-                    sleep_until(now + HOLD_NAP_NS);
-                continue;
-            }
-            tries++;
-            if (rc == -EAGAIN) /* being rewritten: a newer frame is out */
-                continue;
-            if (rc)
-                return rc;
+        uint64_t gen = generation(v);
+        rc = take_hold(&r->m, v->slot, gen);
+        /* Refused: the writer has taken that frame's byte to write over
+         * it, so `latest` has moved on: take the newer one. */
+        if (rc == -EAGAIN) {
+            r->stats.retries++;
+            continue;
         }
-        r->holds[slot]++;
+        if (rc)
+            return rc;
         /* Locked: from here on the writer stays out of the slot while it
          * can. Whether the frame survived until the lock was taken: */
         if (frame_reader_still_valid(r, v)) {
             v->held = true;
             return 0;
         }
-        drop_hold(r, slot);
-        tries++;
+        drop_hold(&r->m, v->slot, gen);
     }
     return FRAME_EBUSY;
-}
-
-/* A held view of an earlier writer's segment is let go: the mapping goes
- * with its last one. */
-static void drop_retired(frame_reader *r, struct retired *t, uint32_t slot)
-{
-    if (slot >= FRAME_MAX_SLOTS || !t->holds[slot])
-        return;
-    if (--t->holds[slot] == 0)
-        frame__slot_lock(t->m.fd, slot, F_UNLCK);
-    if (--t->count == 0) {
-        unmap(&t->m);
-        *t = r->retired[--r->retired_count];
-    }
 }
 
 bool frame_reader_release(frame_reader *r, struct frame_view *v)
@@ -622,13 +623,14 @@ bool frame_reader_release(frame_reader *r, struct frame_view *v)
     if (!r || !v)
         return false;
     bool ok = frame_reader_still_valid(r, v);
-    if (v->held && r->m.base && v->session_id == r->m.fixed.session_id &&
-        v->slot < r->m.fixed.slot_count) {
-        drop_hold(r, v->slot);
-    } else if (v->held) {
-        struct retired *t = retired_of(r, v);
-        if (t)
-            drop_retired(r, t, v->slot);
+    struct mapping *m = v->held ? mapping_of(r, v) : NULL;
+    if (m) {
+        drop_hold(m, v->slot, generation(v));
+        /* An earlier writer's segment goes with its last held view. */
+        if (m != &r->m && !m->held_views) {
+            unmap(m);
+            *m = r->retired[--r->retired_count];
+        }
     }
     v->held = false;
     return ok;
@@ -755,7 +757,7 @@ int frame_reader_info(frame_reader *r, struct frame_info *out)
     if (faulted(r))
         return FRAME_EDEAD;
     frame__fill_info(r->name, &r->m.fixed, r->m.h, writer_alive(r), out);
-    out->slots_held = frame__slots_held(r->m.fd, r->m.fixed.slot_count);
+    out->slots_held = frame__slots_held(r->m.fd, &r->m.fixed, r->m.h, NULL);
     return 0;
 }
 

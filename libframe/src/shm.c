@@ -92,16 +92,29 @@ int frame__lock_held(int fd, bool *held)
     return 0;
 }
 
-int frame__slot_lock(int fd, uint32_t slot, short type)
+/* The byte of (slot, generation): each slot has a range of 2^40 bytes, one
+ * a write to it; the writer's byte 0 lies below them all. */
+static off_t hold_byte(uint32_t slot, uint64_t gen)
 {
-    return lock_byte(fd, F_OFD_SETLK, type, FRAME__LOCK_SLOT(slot));
+    return (off_t)(slot + 1) << 40 | (off_t)(gen & ((UINT64_C(1) << 40) - 1));
 }
 
-uint32_t frame__slots_held(int fd, uint32_t slot_count)
+int frame__hold_lock(int fd, uint32_t slot, uint64_t gen, short type)
+{
+    return lock_byte(fd, F_OFD_SETLK, type, hold_byte(slot, gen));
+}
+
+uint32_t frame__slots_held(int fd, const struct frame__fixed *f,
+                           struct frame__header *h, const uint64_t *seq)
 {
     uint32_t n = 0;
-    for (uint32_t i = 0; i < slot_count; i++)
-        n += lock_byte(fd, F_OFD_GETLK, F_WRLCK, FRAME__LOCK_SLOT(i)) == 1;
+    for (uint32_t i = 0; i < f->slot_count; i++) {
+        /* A reader's count is informational: the segment's seq will do. */
+        uint64_t q =
+            seq ? seq[i]
+                : atomic_load_explicit(&h->slot[i].seq, memory_order_relaxed);
+        n += lock_byte(fd, F_OFD_GETLK, F_WRLCK, hold_byte(i, q / 2)) == 1;
+    }
     return n;
 }
 

@@ -30,9 +30,9 @@ struct frame_writer {
     uint64_t seq[FRAME_MAX_SLOTS];     /* each slot's sequence, always even */
     uint64_t slot_no[FRAME_MAX_SLOTS]; /* frame last written there; 0: none */
     uint32_t cur_slot;
-    bool cur_locked;   /* we hold cur_slot's lease byte for writing */
-    uint64_t overruns; /* frames written into a slot a reader held */
-    uint32_t broken;   /* slots overwritten while held, not unlocked since */
+    bool cur_locked;   /* we hold the byte of the frame we write over */
+    uint64_t cur_gen;  /* that frame's generation */
+    uint64_t overruns; /* frames written over one a reader held */
     uint32_t cur_format, cur_width, cur_height;
     uint32_t cur_stride[FRAME_MAX_PLANES], cur_offset[FRAME_MAX_PLANES];
     uint64_t next_frame_no;
@@ -296,12 +296,14 @@ static bool writer_dead(frame_writer *w)
 }
 
 /*
- * The slot for the next frame: the oldest one no reader holds, never the
- * newest (readers are taking it). Trying a slot is taking its lease byte
- * for writing; a reader's read lock makes that fail at once, so the writer
- * never waits. With every other slot held, the oldest is overwritten
- * anyway and its holders' checks fail: a hold is a promise kept while
- * slot_count - 2 distinct slots or fewer are held (see docs/design.md).
+ * The slot for the next frame: the oldest one whose frame no reader holds,
+ * never the newest (readers are taking it). Trying a slot is taking its
+ * frame's byte for writing; a reader's read lock makes that fail at once,
+ * so the writer never waits. A reader still holding a frame already
+ * written over holds another byte, and costs nothing. With every other
+ * slot's frame held, the oldest frame is overwritten anyway and its
+ * holders' checks fail: a hold is a promise kept while slot_count - 2
+ * distinct slots or fewer are held (see docs/design.md, "Leases").
  */
 static uint32_t choose_slot(frame_writer *w)
 {
@@ -317,28 +319,24 @@ static uint32_t choose_slot(frame_writer *w)
             order[j] = order[j - 1];
             order[j - 1] = t;
         }
-    for (uint32_t i = 0; i < k; i++)
-        if (frame__slot_lock(w->fd, order[i], F_WRLCK) == 0) {
+    for (uint32_t i = 0; i < k; i++) {
+        uint64_t gen = w->seq[order[i]] / 2;
+        if (frame__hold_lock(w->fd, order[i], gen, F_WRLCK) == 0) {
             w->cur_locked = true;
-            w->broken &= ~(1u << order[i]);
+            w->cur_gen = gen;
             return order[i];
         }
+    }
     w->cur_locked = false;
     w->overruns++;
-    /* A hold already broken costs nothing more: keep writing there, so
-     * that one promise is broken, not every one in turn. */
-    for (uint32_t i = 0; i < k; i++)
-        if (w->broken & 1u << order[i])
-            return order[i];
-    w->broken |= 1u << order[0];
     return order[0];
 }
 
-/* The frame in cur_slot is finished or given up: readers may hold it. */
+/* The frame we wrote over is gone: its byte is of no use to anyone. */
 static void unlock_slot(frame_writer *w)
 {
     if (w->cur_locked)
-        frame__slot_lock(w->fd, w->cur_slot, F_UNLCK);
+        frame__hold_lock(w->fd, w->cur_slot, w->cur_gen, F_UNLCK);
     w->cur_locked = false;
 }
 
@@ -438,10 +436,10 @@ int frame_writer_commit(frame_writer *w, int64_t timestamp_ns,
     w->last_slot = w->cur_slot;
     w->slot_no[w->cur_slot] = no;
     w->published = true;
-    /* Published before unlocked: a reader that takes the lease byte now
-     * finds this frame in the slot, complete. */
-    unlock_slot(w);
     wake_readers(w);
+    /* Readers of the new frame lock its own byte, not this one: unlocking
+     * can wait until they are woken. */
+    unlock_slot(w);
     /* After the wake: a polling reader is not kept waiting for this line. */
     atomic_store_explicit(&w->h->heartbeat_ns, now, memory_order_relaxed);
     /* A truncation during the stores above shows only now: say so at this
@@ -495,7 +493,7 @@ void frame_writer_info(const frame_writer *w, struct frame_info *out)
         return;
     }
     frame__fill_info(w->name, &w->fixed, w->h, true, out);
-    out->slots_held = frame__slots_held(w->fd, w->fixed.slot_count);
+    out->slots_held = frame__slots_held(w->fd, &w->fixed, w->h, w->seq);
 }
 
 void frame_writer_destroy(frame_writer *w)
