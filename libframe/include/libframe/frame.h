@@ -280,8 +280,8 @@ struct frame_info {
     uint64_t latest_frame_no; /* 0 if none yet */
     uint32_t latest_width;
     uint32_t latest_height;
-    uint32_t latest_format;      /* enum frame_pixel_format, 0 if none */
-    uint32_t slots_held;         /* slots some reader holds now (leases) */
+    uint32_t latest_format; /* enum frame_pixel_format, 0 if none */
+    uint32_t slots_held;    /* slots whose frame another handle holds now */
     int64_t latest_timestamp_ns; /* CLOCK_MONOTONIC publish time, 0 if none */
     int64_t heartbeat_age_ns;    /* now minus the writer's last sign of life */
 };
@@ -550,10 +550,8 @@ FRAME_API bool frame_reader_still_valid(frame_reader *r,
  * is released (unheld views of it are invalid from then on). A handle may
  * hold several frames, the same one several times too.
  * Costs a system call or two, and one more to release.
- * \return as frame_reader_acquire(); FRAME_EBUSY also when the writer keeps
- *         the newest frame's slot locked for 10 ms (it is stopped between
- *         publishing and unlocking); -ENOLCK when the system is out of
- *         locks.
+ * \return as frame_reader_acquire(); -ENOLCK or -ENOMEM when the system
+ *         or the process is out of locks or memory.
  */
 FRAME_API int frame_reader_hold(frame_reader *r, struct frame_view *v);
 
