@@ -113,7 +113,9 @@ uint32_t frame__slots_held(int fd, const struct frame__fixed *f,
         uint64_t q =
             seq ? seq[i]
                 : atomic_load_explicit(&h->slot[i].seq, memory_order_relaxed);
-        n += lock_byte(fd, F_OFD_GETLK, F_WRLCK, hold_byte(i, q / 2)) == 1;
+        /* Odd: being written; the lock there is the writer's. */
+        if (!(q & 1))
+            n += lock_byte(fd, F_OFD_GETLK, F_WRLCK, hold_byte(i, q / 2)) == 1;
     }
     return n;
 }
