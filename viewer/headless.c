@@ -40,11 +40,11 @@ static void say_showing(struct viewer *vw, frame_reader *r)
         msg_error("showing '%s'", vw->o.name);
 }
 
-/* Copy the newest frame out if it is new: acquire, copy, validate, as the
- * window mode uploads. `timed`: we were woken for it, so its latency means
- * something (a frame found on attach may be old). 0, or -ENOMEM. A frame
- * that cannot be read is not ours to report: the next wait says what the
- * segment became. */
+/* Copy the newest frame out if it is new: the library holds it while it
+ * copies and validates it, as the window mode holds its uploads. `timed`: we
+ * were woken for it, so its latency means something (a frame found on attach
+ * may be old). 0, or -ENOMEM. A frame that cannot be read is not ours to
+ * report: the next wait says what the segment became. */
 static int copy_newest(struct viewer *vw, frame_reader *r, struct copies *c,
                        bool timed)
 {
@@ -68,6 +68,10 @@ static int copy_newest(struct viewer *vw, frame_reader *r, struct copies *c,
     }
     if (rc == -ENOMEM)
         return rc;
+    /* Overwritten during every copy although held: said by
+     * problem_starved() if it lasts. */
+    if (rc == FRAME_EBUSY && frame_reader_state(r, NULL) != FRAME_READER_BROKEN)
+        vw->hold_busy++;
     if (rc)
         return 0;
     if (c->have && v.session_id == c->session && v.frame_no == c->frame_no)

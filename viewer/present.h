@@ -42,8 +42,9 @@ const char *present_renderer_name(const struct present *p);
  * size changes): straight from the mapping for the formats SDL's renderer
  * takes as they are (RGBA8, BGRA8, RGB8, I420 as IYUV, NV12), converted to
  * RGBA8 by the library for the others (GRAY8, the 16-bit ones, and any the
- * renderer lacks). The caller then asks frame_reader_still_valid() and
- * calls present_swap() only if it is true. -EFBIG (nothing printed) when
+ * renderer lacks). The caller holds the frame meanwhile
+ * (frame_reader_hold()) and calls present_swap() only if
+ * frame_reader_release() says the hold was kept. -EFBIG (nothing printed) when
  * the frame exceeds the largest texture, -ENOMEM (nothing printed) when
  * there is no memory to convert it.
  */

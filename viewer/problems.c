@@ -6,11 +6,12 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-/* Next to nothing shown while the frames tried were overwritten under us:
- * the producer is too fast for whole-frame reads. */
+/* Next to nothing shown while the frames held were overwritten under us,
+ * or every slot held by readers: the writer cannot spare a slot for us. */
 #define STARVED_NS INT64_C(1000000000)
 #define STARVED_FPS 10
-#define STARVED_RETRIES 16
+#define STARVED_FAILS 16
+#define STARVED_FULL_LOOKS 2
 
 void problem_text(const struct viewer *vw, int rc, char *buf, size_t len)
 {
@@ -45,6 +46,7 @@ static void starve_restart(struct viewer *vw, uint64_t retries, int64_t now)
 {
     vw->starve.shown = vw->shown;
     vw->starve.retries = retries;
+    vw->starve.busy = vw->hold_busy;
     vw->starve.since = now;
 }
 
@@ -59,6 +61,7 @@ bool problem_starved(struct viewer *vw, frame_reader *r, int64_t now, char *out,
         frame_reader_stats(r, &fs);
     if (!r || fs.retries < vw->starve.retries) { /* none, or a new one */
         starve_restart(vw, fs.retries, now);
+        vw->starve.full = 0;
         if (!r)
             vw->starve.said = false;
         return false;
@@ -67,23 +70,30 @@ bool problem_starved(struct viewer *vw, frame_reader *r, int64_t now, char *out,
     if (span < STARVED_NS)
         return false;
     uint64_t shown = vw->shown - vw->starve.shown;
-    uint64_t tries = fs.retries - vw->starve.retries;
+    /* A hold the writer broke counts as a retry (its release failed). */
+    uint64_t fails =
+        fs.retries - vw->starve.retries + (vw->hold_busy - vw->starve.busy);
     starve_restart(vw, fs.retries, now);
+    /* We hold nothing between frames: every lock is someone else's. */
+    struct frame_info info = {0};
+    bool full = frame_reader_info(r, &info) == 0 && info.slot_count &&
+                info.writer_alive && info.slots_held >= info.slot_count;
+    vw->starve.full = full ? vw->starve.full + 1 : 0;
     bool few = shown * STARVED_NS < (uint64_t)(STARVED_FPS * span);
-    if (vw->starve.said || !few || tries < STARVED_RETRIES ||
-        tries <= 20 * shown)
+    bool failing = few && fails >= STARVED_FAILS && fails > 20 * shown;
+    if (vw->starve.said || (!failing && vw->starve.full < STARVED_FULL_LOOKS))
         return false;
     vw->starve.said = true;
-    struct frame_info info = {0};
-    frame_reader_info(r, &info);
-    msg_error("%" PRIu64 " frame(s) shown in %.1f s: %" PRIu64 " tries to "
-              "read a whole frame found the producer rewriting it (%u slots); "
-              "pace the producer (--fps) or give it more slots (--slots, up "
-              "to %d)",
-              shown, span / 1e9, tries, info.slot_count, FRAME_MAX_SLOTS);
+    msg_error("segment '%s': %" PRIu64 " frame(s) shown in %.1f s, %" PRIu64
+              " overwritten while held; readers hold more slots than the "
+              "writer can spare (%u of its %u slots locked now; it keeps "
+              "held frames whole only while 2 are free): start the producer "
+              "with more --slots (up to %d)",
+              vw->o.name, shown, span / 1e9, fails, info.slots_held,
+              info.slot_count, FRAME_MAX_SLOTS);
     if (out)
         snprintf(out, len,
-                 "frames rewritten while read: producer too fast "
-                 "(pace it with --fps, or more --slots)");
+                 "readers hold more slots than the writer can spare "
+                 "(start the producer with more --slots)");
     return true;
 }

@@ -27,12 +27,21 @@ bool problem_report(struct viewer *vw, int rc);
 bool problem_gave_up(struct viewer *vw, int64_t now);
 
 /*
- * A producer that publishes faster than we can read a whole frame rewrites
- * nearly every frame we start on, and the picture all but stops. Looked at
- * a second at a time: fewer than 10 frames shown while more than 95% of
- * the tries failed (at least 16) is said once per reader handle, on stderr
- * with what to do, and in `out` (may be NULL) in a short form for the
- * window. True when it was said now. r may be NULL (no handle).
+ * The viewer holds each frame while it reads it, so the writer stays out
+ * of its slot however slow the read; it can keep that promise only while
+ * readers hold at most slot_count - 2 slots. Beyond that, held frames are
+ * overwritten and the picture all but stops. Looked at a second at a
+ * time, either of these is said once per reader handle, on stderr with
+ * what to do, and in `out` (may be NULL) in a short form for the window:
+ *   - fewer than 10 frames shown while at least 16 holds, and more than
+ *     20 per frame shown, were overwritten or refused;
+ *   - two looks in a row found every slot of the segment locked
+ *     (frame_info.slots_held == slot_count; the writer locks at most the
+ *     one it writes, so readers hold all the others): a reader holding
+ *     frames and never letting go. Whatever we hold then, the writer
+ *     overwrites once it has published one more frame, so this is said
+ *     whether or not we are fast enough to show frames meanwhile.
+ * True when it was said now. r may be NULL (no handle).
  */
 bool problem_starved(struct viewer *vw, frame_reader *r, int64_t now, char *out,
                      size_t len);

@@ -19,11 +19,12 @@ struct viewer {
     uint64_t shown;      /* frames shown since start */
     int reported;        /* the last problem printed, to print each once */
     struct stats st;
-    /* since the last frame shown, to tell a starved reader
-     * (problem_starved()) */
+    uint64_t hold_busy; /* holds refused: every try overwritten */
+    /* since the last look, to tell a starved reader (problem_starved()) */
     struct {
-        uint64_t shown, retries;
+        uint64_t shown, retries, busy;
         int64_t since;
+        int full; /* looks in a row that found every slot held */
         bool said;
     } starve;
 };

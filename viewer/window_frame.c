@@ -1,6 +1,6 @@
-/* Frames from the mapping to the screen: uploaded straight from the
- * segment into the back texture, shown only if the writer did not touch
- * them meanwhile. */
+/* Frames from the mapping to the screen: held while they are uploaded
+ * straight from the segment into the back texture, and shown only if the
+ * hold was kept (the writer did not touch them meanwhile). */
 #include "window_private.h"
 
 #include "clock.h"
@@ -8,7 +8,8 @@
 
 #include <errno.h>
 
-/* A frame torn during upload is retried with the newer one this often. */
+/* A frame overwritten during its upload is retried with the newer one this
+ * often. */
 #define UPLOAD_TRIES 8
 
 /* The waiter thread follows the segment's life cycle with its own handle
@@ -56,20 +57,26 @@ int window_show_newest(struct window *w, bool timed)
         return 0;
     for (int tries = 0; tries < UPLOAD_TRIES; tries++) {
         struct frame_view v;
-        /* Nothing, or nothing readable: the waiter says what became of
+        /* Held: the writer stays out of its slot while we upload, however
+         * long that takes, as long as readers leave it a slot to spare.
+         * Nothing, or nothing readable: the waiter says what became of
          * the segment, unless only our mapping knows (below). */
-        if (frame_reader_acquire(w->r, &v)) {
-            mapping_broken(w);
+        int rc = frame_reader_hold(w->r, &v);
+        if (rc) {
+            /* Busy: said by problem_starved() if it lasts. */
+            if (!mapping_broken(w) && rc == FRAME_EBUSY)
+                w->vw->hold_busy++;
             return 0;
         }
-        int rc;
-        if (w->have_front && v.session_id == w->front_session &&
-            v.frame_no == w->front_frame_no)
+        if ((w->have_front && v.session_id == w->front_session &&
+             v.frame_no == w->front_frame_no) ||
+            (v.width == w->bad_w && v.height == w->bad_h)) {
+            frame_reader_release(w->r, &v);
             return 0;
-        if (v.width == w->bad_w && v.height == w->bad_h)
-            return 0;
+        }
         rc = present_upload(w->p, &v.image);
         if (rc) {
+            frame_reader_release(w->r, &v);
             /* Said once (SDL's reason is printed already), and frames of
              * that size are skipped: others may still be shown. */
             if (rc == -EFBIG)
@@ -86,8 +93,9 @@ int window_show_newest(struct window *w, bool timed)
             w->bad_h = v.height;
             return 0;
         }
-        /* Only an upload the writer did not touch meanwhile is shown. */
-        if (!frame_reader_still_valid(w->r, &v)) {
+        /* Only an upload whose hold was kept is shown. A broken one means
+         * readers hold more slots than the writer can spare. */
+        if (!frame_reader_release(w->r, &v)) {
             if (mapping_broken(w))
                 return 0;
             continue;
