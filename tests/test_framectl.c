@@ -1543,6 +1543,17 @@ static void ffmpeg(const char *const *args)
     CHECK(st == 0);
 }
 
+/* ffmpeg's files, removed however the case ends (CHECK exits). */
+static char ff_mkv[128], ff_raw[128];
+
+static void remove_ff_files(void)
+{
+    if (made.owner == getpid()) {
+        unlink(ff_mkv);
+        unlink(ff_raw);
+    }
+}
+
 #define FMT_W 41 /* odd: the chroma planes round up */
 #define FMT_H 31
 #define FMT_FRAMES "5"
@@ -1557,9 +1568,10 @@ static void dump_formats_ffmpeg(void)
                                        FRAME_FORMAT_GRAY8};
     need_ffmpeg();
     const char *name = dump_case("ffmpeg");
-    char mkv[128], raw[128];
-    snprintf(mkv, sizeof(mkv), "/tmp/framectl-test-%d.mkv", (int)getpid());
-    snprintf(raw, sizeof(raw), "/tmp/framectl-test-%d.raw", (int)getpid());
+    char *mkv = ff_mkv, *raw = ff_raw;
+    snprintf(mkv, sizeof(ff_mkv), "/tmp/framectl-test-%d.mkv", (int)getpid());
+    snprintf(raw, sizeof(ff_raw), "/tmp/framectl-test-%d.raw", (int)getpid());
+    atexit(remove_ff_files);
     for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
         const struct frame_format_desc *d = frame_format_desc(formats[i]);
         struct fmt_writer fw = {.sized = formats[i],
