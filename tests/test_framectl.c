@@ -27,7 +27,9 @@
 enum writer_kind {
     W_STREAM, /* a frame every 10 ms until killed */
     W_ONE,    /* one frame, then idle until killed */
-    W_RESIZE, /* like W_STREAM, at half the size from frame 21 on */
+    W_RESIZE, /* like W_STREAM, at half the size once resize_after holds a
+                 whole frame: the dump has seen the first size, however
+                 late it started */
 };
 
 /* Frame k's bytes: the first pixel carries k, the rest depends on k too, so
@@ -48,6 +50,15 @@ static void fill(const struct frame_buffer *b, uint64_t k)
                     pattern(k, x, y, c);
 }
 
+/* W_RESIZE's cue: the file a dump of the first size writes into. */
+static const char *resize_after;
+
+static bool holds_a_frame(const char *path, uint32_t w, uint32_t h)
+{
+    struct stat st;
+    return path && stat(path, &st) == 0 && (uint64_t)st.st_size >= w * h * 4u;
+}
+
 static void writer_child(const char *name, enum writer_kind kind, uint32_t w,
                          uint32_t h, uint32_t slots, int ready)
 {
@@ -56,8 +67,9 @@ static void writer_child(const char *name, enum writer_kind kind, uint32_t w,
     frame_writer *fw;
     if (frame_writer_create(name, &fmt, &fw, NULL) != 0)
         _exit(3);
+    bool half = false;
     for (uint64_t k = 1;; k++) {
-        bool half = kind == W_RESIZE && k > 20;
+        half = half || (kind == W_RESIZE && holds_a_frame(resize_after, w, h));
         struct frame_buffer b;
         if (frame_writer_begin(fw, half ? w / 2 : w, half ? h / 2 : h, &b))
             _exit(4);
@@ -627,6 +639,8 @@ static void dump_size_change(void)
     char name[FRAME_NAME_MAX + 1], out[128];
     snprintf(name, sizeof(name), "%s", test_name("resize"));
     snprintf(out, sizeof(out), "/tmp/framectl-test-%d.rgba", (int)getpid());
+    unlink(out);
+    resize_after = out;
     pid_t pid = start_writer(name, W_RESIZE, 40, 30, 2);
     CHECK_RC(framectl("dump", name, "-o", out, NULL), 1);
     fputs(R.err, stderr);
