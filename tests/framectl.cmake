@@ -6,7 +6,8 @@ if(TARGET framectl)
           dump_size_change dump_broken_pipe bad_usage missing_segment
           list_hostile_names list_hostile_header
           dump_wait dump_follow dump_follow_resize dump_scribbled
-          dump_formats_ffmpeg dump_format_change info_list_format old_segment
+          dump_formats_ffmpeg dump_format_change info_list_format info_list_held
+          old_segment
     LABELS framectl
     TIMEOUT 60)
   target_compile_definitions(test_framectl PRIVATE

@@ -391,26 +391,27 @@ static void list_live_and_dead(void)
     char w[16][64];
     char pid[16];
 
-    /* NAME SIZE(2 words) SLOTS MAX FRAME FORMAT PID WRITER STATE FRAMES FPS
-     * LAST */
+    /* NAME SIZE(2 words) SLOTS HELD MAX FRAME FORMAT PID WRITER STATE
+     * FRAMES FPS LAST */
     const char *l = line_of(R.out, live);
-    CHECK(l && words(l, w, 16) >= 13);
+    CHECK(l && words(l, w, 16) >= 14);
     snprintf(pid, sizeof(pid), "%d", (int)t.live_pid);
-    CHECK(strcmp(w[3], "3") == 0 && strcmp(w[4], "64x48") == 0);
-    CHECK(strcmp(w[5], "64x48") == 0 && strcmp(w[6], "RGBA") == 0);
-    CHECK(strcmp(w[7], pid) == 0);
-    CHECK(strcmp(w[8], "alive") == 0 && strcmp(w[9], "running") == 0);
-    CHECK(atoll(w[10]) >= 1);
+    CHECK(strcmp(w[3], "3") == 0 && strcmp(w[4], "0") == 0);
+    CHECK(strcmp(w[5], "64x48") == 0);
+    CHECK(strcmp(w[6], "64x48") == 0 && strcmp(w[7], "RGBA") == 0);
+    CHECK(strcmp(w[8], pid) == 0);
+    CHECK(strcmp(w[9], "alive") == 0 && strcmp(w[10], "running") == 0);
+    CHECK(atoll(w[11]) >= 1);
     /* About 100 fps is published (a 10 ms sleep between frames); a loaded
      * machine or a sanitizer slows it, but it is never 0 or unknown. */
-    double fps = atof(w[11]);
+    double fps = atof(w[12]);
     CHECK(fps > 5 && fps < 150);
 
     l = line_of(R.out, dead);
-    CHECK(l && words(l, w, 16) >= 13);
+    CHECK(l && words(l, w, 16) >= 14);
     snprintf(pid, sizeof(pid), "%d", (int)t.dead_pid);
-    CHECK(strcmp(w[7], pid) == 0 && strcmp(w[8], "dead") == 0);
-    CHECK(strcmp(w[10], "1") == 0 && strcmp(w[11], "-") == 0);
+    CHECK(strcmp(w[8], pid) == 0 && strcmp(w[9], "dead") == 0);
+    CHECK(strcmp(w[11], "1") == 0 && strcmp(w[12], "-") == 0);
 
     /* The garbage is either absent or plainly not ours. */
     l = line_of(R.out, junk);
@@ -424,6 +425,7 @@ static const char *const info_keys[] = {
     "name",
     "segment_size",
     "slot_count",
+    "slots_held",
     "slot_capacity",
     "max_width",
     "max_height",
@@ -871,8 +873,8 @@ static size_t column_end(const char *head, const char *title)
  * aligned) or starts (left-aligned) where its title does. */
 static void check_cells_aligned(const char *heading, const char *line)
 {
-    static const char *const right[] = {"SIZE", "SLOTS",  "MAX", "FRAME",
-                                        "PID",  "FRAMES", "FPS"};
+    static const char *const right[] = {"SIZE",  "SLOTS", "HELD",   "MAX",
+                                        "FRAME", "PID",   "FRAMES", "FPS"};
     for (size_t i = 0; i < sizeof(right) / sizeof(right[0]); i++) {
         size_t end = column_end(heading, right[i]); /* FRAME: the first */
         if (!(end < strlen(line) && line[end - 1] != ' ' && line[end] == ' '))
@@ -947,11 +949,11 @@ static void list_hostile_names(void)
     size_t at = column_end(heading, "WRITER") - strlen("WRITER");
     CHECK(strncmp(line + at, "alive ", 6) == 0);
     char w[16][64], pid[16];
-    CHECK(words(line, w, 16) >= 13);
+    CHECK(words(line, w, 16) >= 14);
     snprintf(pid, sizeof(pid), "%d", (int)wp);
-    CHECK(strcmp(w[3], "2") == 0 && strcmp(w[4], "32x16") == 0);
-    CHECK(strcmp(w[6], "RGBA") == 0);
-    CHECK(strcmp(w[7], pid) == 0 && strcmp(w[9], "running") == 0);
+    CHECK(strcmp(w[3], "2") == 0 && strcmp(w[5], "32x16") == 0);
+    CHECK(strcmp(w[7], "RGBA") == 0);
+    CHECK(strcmp(w[8], pid) == 0 && strcmp(w[10], "running") == 0);
 
     stop_writer(wp, seg);
     remove_made();
@@ -994,11 +996,11 @@ static void list_hostile_header(void)
     snprintf(line, sizeof(line), "%s", l);
     check_cells_aligned(heading, line);
     char w[16][64];
-    CHECK(words(line, w, 16) >= 13);
-    CHECK(strcmp(w[5], "4294967295x4294967295") == 0);
-    CHECK(strcmp(w[6], "RGBA") == 0);
-    CHECK(strcmp(w[7], "-2147483648") == 0 && strcmp(w[8], "dead") == 0);
-    CHECK(strcmp(w[10], "72057594037927935") == 0);
+    CHECK(words(line, w, 16) >= 14);
+    CHECK(strcmp(w[6], "4294967295x4294967295") == 0);
+    CHECK(strcmp(w[7], "RGBA") == 0);
+    CHECK(strcmp(w[8], "-2147483648") == 0 && strcmp(w[9], "dead") == 0);
+    CHECK(strcmp(w[11], "72057594037927935") == 0);
     /* Every other segment's row too (another test's, say). */
     for (const char *p = R.out; *p;) {
         size_t len = strcspn(p, "\n");
@@ -1772,8 +1774,8 @@ static void info_list_format(void)
     CHECK_RC(framectl("list", NULL), 0);
     char w[16][64];
     const char *l = line_of(R.out, name);
-    CHECK(l && words(l, w, 16) >= 13);
-    CHECK(strcmp(w[5], "40x30") == 0 && strcmp(w[6], "NV12") == 0);
+    CHECK(l && words(l, w, 16) >= 14);
+    CHECK(strcmp(w[6], "40x30") == 0 && strcmp(w[7], "NV12") == 0);
     stop_writer(wp, name);
 
     /* Nothing published yet: no latest format. */
@@ -1787,13 +1789,50 @@ static void info_list_format(void)
     CHECK(strcmp(json_raw(&doc, "latest_format"), "null") == 0);
     CHECK_RC(framectl("list", NULL), 0);
     l = line_of(R.out, name);
-    CHECK(l && words(l, w, 16) >= 13);
-    CHECK(strcmp(w[5], "-") == 0 && strcmp(w[6], "-") == 0);
+    CHECK(l && words(l, w, 16) >= 14);
+    CHECK(strcmp(w[6], "-") == 0 && strcmp(w[7], "-") == 0);
     frame_writer_destroy(fwr);
 }
 
 /* A segment of the first layout (ABI 1): one line naming both versions,
  * from info, list, dump and clean alike. */
+/* info and list say how many slots' frames readers hold (leases). */
+static void info_list_held(void)
+{
+    const char *name = dump_case("held");
+    frame_writer *fw;
+    struct frame_format fmt = {
+        .max_width = 8, .max_height = 8, .slot_count = 3};
+    CHECK_RC(frame_writer_create(name, &fmt, &fw, NULL), 0);
+    frame_reader *r;
+    struct frame_view v[2];
+    CHECK_RC(frame_reader_open(name, &r), 0);
+    for (int i = 0; i < 2; i++) {
+        struct frame_buffer b;
+        CHECK_RC(frame_writer_begin(fw, 8, 8, &b), 0);
+        memset(b.pixels, i, (size_t)b.stride * 8);
+        CHECK_RC(frame_writer_commit(fw, 0, 0), 0);
+        CHECK_RC(frame_reader_hold(r, &v[i]), 0);
+    }
+    struct json_doc doc;
+    CHECK_RC(framectl("info", name, "--json", NULL), 0);
+    CHECK(json_parse(R.out, &doc));
+    CHECK(json_int(&doc, "slots_held") == 2);
+    CHECK_RC(framectl("info", name, NULL), 0);
+    CHECK(strstr(R.out, "slots held:      2"));
+    CHECK_RC(framectl("list", NULL), 0);
+    char w[16][64];
+    const char *l = line_of(R.out, name);
+    CHECK(l && words(l, w, 16) >= 14);
+    CHECK(strcmp(w[3], "3") == 0 && strcmp(w[4], "2") == 0);
+    CHECK(frame_reader_release(r, &v[0]) && frame_reader_release(r, &v[1]));
+    CHECK_RC(framectl("info", name, "--json", NULL), 0);
+    CHECK(json_parse(R.out, &doc));
+    CHECK(json_int(&doc, "slots_held") == 0);
+    frame_reader_close(r);
+    frame_writer_destroy(fw);
+}
+
 static void old_segment(void)
 {
     const char *name = dump_case("abi1");
@@ -1844,4 +1883,4 @@ TEST_MAIN(CASE(list_live_and_dead), CASE(info_json), CASE(clean_named),
           CASE(list_hostile_names), CASE(list_hostile_header), CASE(dump_wait),
           CASE(dump_follow), CASE(dump_follow_resize), CASE(dump_scribbled),
           CASE(dump_formats_ffmpeg), CASE(dump_format_change),
-          CASE(info_list_format), CASE(old_segment))
+          CASE(info_list_format), CASE(info_list_held), CASE(old_segment))

@@ -22,6 +22,7 @@ static void print_text(const struct frame_info *i, int64_t age)
     printf("segment size:    %" PRIu64 " bytes (%s)\n", i->segment_size, size);
     printf("slots:           %u of %" PRIu64 " bytes\n", i->slot_count,
            i->slot_capacity);
+    printf("slots held:      %u (frames readers hold now)\n", i->slots_held);
     printf("max frame size:  %ux%u\n", i->max_width, i->max_height);
     printf("pixel format:    %s (what slots are sized for)\n",
            format_word(i->pixel_format));
@@ -51,6 +52,7 @@ static void print_json(const struct frame_info *i, int64_t age)
     put_json_string(stdout, i->name);
     printf(",\n  \"segment_size\": %" PRIu64 ",\n", i->segment_size);
     printf("  \"slot_count\": %u,\n", i->slot_count);
+    printf("  \"slots_held\": %u,\n", i->slots_held);
     printf("  \"slot_capacity\": %" PRIu64 ",\n", i->slot_capacity);
     printf("  \"max_width\": %u,\n", i->max_width);
     printf("  \"max_height\": %u,\n", i->max_height);

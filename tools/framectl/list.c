@@ -18,6 +18,7 @@
 enum column {
     COL_SIZE,
     COL_SLOTS,
+    COL_HELD,
     COL_MAX,
     COL_FRAME,
     COL_FORMAT,
@@ -35,10 +36,10 @@ static const struct {
     int width; /* at least */
     bool left; /* aligned to the left */
 } columns[N_COLUMNS] = {
-    {"SIZE", 10, false},  {"SLOTS", 5, false},     {"MAX", 11, false},
-    {"FRAME", 11, false}, {"FORMAT", 9, true},     {"PID", 7, false},
-    {"WRITER", 6, true},  {"STATE", 7, true},      {"FRAMES", 8, false},
-    {"FPS", 6, false},    {"LAST FRAME", 0, true},
+    {"SIZE", 10, false},  {"SLOTS", 5, false},  {"HELD", 4, false},
+    {"MAX", 11, false},   {"FRAME", 11, false}, {"FORMAT", 9, true},
+    {"PID", 7, false},    {"WRITER", 6, true},  {"STATE", 7, true},
+    {"FRAMES", 8, false}, {"FPS", 6, false},    {"LAST FRAME", 0, true},
 };
 
 struct row {
@@ -127,6 +128,7 @@ static void fill_cells(struct row *r, int64_t now)
     size_t len = sizeof(r->cell[0]);
     format_bytes(i->segment_size, c[COL_SIZE], len);
     snprintf(c[COL_SLOTS], len, "%u", i->slot_count);
+    snprintf(c[COL_HELD], len, "%u", i->slots_held);
     snprintf(c[COL_MAX], len, "%ux%u", i->max_width, i->max_height);
     if (i->latest_frame_no) {
         snprintf(c[COL_FRAME], len, "%ux%u", i->latest_width, i->latest_height);
