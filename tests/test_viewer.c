@@ -737,8 +737,10 @@ static void wait_no_producer(void)
 #include "pattern.h"
 
 /* In a forked child: seg's writer with `slots` slots, publishing pattern
- * frames 1, 2, ... as fast as it can until killed; _exit(1) on an error. */
-static pid_t start_pattern_writer(uint32_t slots)
+ * frames 1, 2, ... as fast as it can until killed; _exit(1) on an error.
+ * With token >= 0, after each frame it first waits for a byte on token
+ * (a hoarder's word that it holds that frame). */
+static pid_t start_pattern_writer(uint32_t slots, int token)
 {
     pid_t pid = fork_child();
     if (pid)
@@ -754,6 +756,9 @@ static pid_t start_pattern_writer(uint32_t slots)
             _exit(1);
         fill_frame(b.pixels, b.stride, n);
         if (frame_writer_commit(w, 0, n))
+            _exit(1);
+        char c;
+        if (token >= 0 && read(token, &c, 1) != 1)
             _exit(1);
     }
 }
@@ -815,7 +820,7 @@ static void full_speed(enum mode m)
     const char *snap = path_in_dir("snap.png");
     const char *out = path_in_dir("viewer.out");
     const char *err = path_in_dir("viewer.err");
-    pid_t w = start_pattern_writer(3);
+    pid_t w = start_pattern_writer(3, -1);
     pid_t v = lease_viewer(m, snap, out, err);
     wait_until_shown(out, 0, err);
     /* A few more seconds of figures: time for a starved message to be
@@ -837,10 +842,13 @@ static void full_speed_headless(void) { full_speed(HEADLESS); }
 static void full_speed_dummy(void) { full_speed(DUMMY); }
 static void full_speed_xvfb(void) { full_speed(XVFB); }
 
-/* In a forked child: a hostile reader of seg that holds every frame it
- * can, newest first, and never lets one go. It says 'h' on `ready` once it
- * has held two distinct slots, then goes on holding each new frame. */
-static pid_t start_hoarder(int ready)
+/* In a forked child: a hostile reader of seg that holds every frame,
+ * newest first, and never lets one go. It says 'h' on `ready` once it has
+ * held two distinct slots, and a byte on `token` for every frame held: the
+ * writer waits for it, so every frame is held before the next one is
+ * written and every slot's frame stays held (whether the library counts
+ * holds per slot or per frame). */
+static pid_t start_hoarder(int ready, int token)
 {
     pid_t pid = fork_child();
     if (pid)
@@ -849,23 +857,26 @@ static pid_t start_hoarder(int ready)
     if (frame_reader_open_flags(seg, FRAME_OPEN_WAIT, &r))
         _exit(1);
     uint32_t slots = 0;
-    bool said = false;
+    uint64_t last = 0;
     for (;;) {
         struct frame_view v;
-        if (frame_reader_hold(r, &v) == 0) {
+        if (frame_reader_hold(r, &v) == 0 && v.frame_no != last) {
+            last = v.frame_no;
+            if (write(token, "t", 1) != 1)
+                _exit(1);
+            uint32_t had = slots;
             slots |= 1u << v.slot;
-            if (!said && __builtin_popcount(slots) >= 2) {
-                if (write(ready, "h", 1) != 1)
-                    _exit(1);
-                said = true;
-            }
+            if (had != slots && __builtin_popcount(slots) == 2 &&
+                write(ready, "h", 1) != 1)
+                _exit(1);
         }
         frame_reader_wait(r, 100);
     }
 }
 
 /* The one case the viewer still calls starved: a reader holds every slot
- * of 2 and never lets go, behind a writer at full speed. The viewer says
+ * of 2 and never lets go, behind a writer at full speed (as far as the
+ * hoarder lets it: one frame per frame held). The viewer says
  * so (what to do included), and whatever it showed was whole. */
 static void hoarded(enum mode m)
 {
@@ -873,10 +884,10 @@ static void hoarded(enum mode m)
     const char *snap = path_in_dir("snap.png");
     const char *out = path_in_dir("viewer.out");
     const char *err = path_in_dir("viewer.err");
-    pid_t w = start_pattern_writer(2);
-    int ready[2];
-    CHECK(pipe(ready) == 0);
-    pid_t h = start_hoarder(ready[1]);
+    int ready[2], token[2];
+    CHECK(pipe(ready) == 0 && pipe(token) == 0);
+    pid_t w = start_pattern_writer(2, token[0]);
+    pid_t h = start_hoarder(ready[1], token[1]);
     struct pollfd pfd = {.fd = ready[0], .events = POLLIN};
     char c = 0;
     CHECK(poll(&pfd, 1, APPEAR_TIMEOUT_MS) == 1);
@@ -896,6 +907,8 @@ static void hoarded(enum mode m)
     kill_child(w, EXIT_TIMEOUT_MS, "writer", NULL);
     close(ready[0]);
     close(ready[1]);
+    close(token[0]);
+    close(token[1]);
     print_file("viewer stdout", out);
     print_file("viewer stderr", err);
     CHECK(file_count(err, STARVED_TEXT) == 1);
