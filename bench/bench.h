@@ -9,7 +9,15 @@
 #define MAX_READERS 4
 #define NOTE_MAX 200
 
-enum section { SEC_TRANSPORT, SEC_READERS, SEC_WAKE, SEC_PNG, SEC_COUNT };
+enum section {
+    SEC_TRANSPORT,
+    SEC_READERS,
+    SEC_WAKE,
+    SEC_PNG,
+    SEC_LEASES,
+    SEC_RENDER,
+    SEC_COUNT
+};
 
 struct opts {
     int reps;
@@ -47,6 +55,12 @@ struct measure {
     double retries;    /* torn acquires or validations, per reader */
     double bad;        /* frames whose bytes were wrong: must be 0 */
     double wcpu, rcpu; /* % of one core; rcpu is per reader */
+    double whole_pct;  /* of the frames readers held or took, % whole at
+                          release (or validation) */
+    /* CPU per frame in microseconds: the writer's per frame published,
+     * each reader's per frame it completed (render rows: the drawing
+     * subtracted), and the two together. */
+    double wcpu_us, rcpu_us, cpu_us;
     bool has_cdf;
     float cdf[CDF_POINTS]; /* latency (us) at cdf_prob(i) */
 };

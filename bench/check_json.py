@@ -17,7 +17,8 @@ PROG = "check_json.py"
 # or null where they do not apply.
 FIGURES = ["fps", "writer_fps", "gbps", "lat_p50_us", "lat_p99_us",
            "lat_p999_us", "lat_max_us", "skipped", "retries", "bad_frames",
-           "writer_cpu_pct", "reader_cpu_pct"]
+           "writer_cpu_pct", "reader_cpu_pct", "whole_pct", "writer_cpu_us",
+           "reader_cpu_us", "cpu_us"]
 ROW_KEYS = ["section", "transport", "reader_work", "size", "format",
             "readers", "slots", "status"] + FIGURES + ["spread", "ratios"]
 # Latency figures come together: a row has all of them or none.

@@ -33,4 +33,10 @@ uint64_t frame_sum(const uint8_t *p, size_t bytes);
 void frame_stamp(uint8_t *p, size_t bytes, uint64_t frame_no);
 uint64_t frame_expected(const struct source *s, uint64_t frame_no);
 
+/* The drawing every "render" writer does, wherever its transport wants
+ * the frame: an RGBA8 pattern that moves with frame_no, every pixel
+ * computed and stored, rows of stride bytes. */
+void frame_draw(uint8_t *p, uint32_t width, uint32_t height, size_t stride,
+                uint64_t frame_no);
+
 #endif

@@ -46,7 +46,7 @@ static void usage(FILE *to)
 "                         in the build tree, or in $PATH)\n"
 "      --make-samples PATH  likewise for make-samples\n"
 "      --only LIST        sections to run, comma-separated: transport,\n"
-"                         readers, wake, png (default: all)\n"
+"                         readers, wake, png, leases, render (default: all)\n"
 "  -j, --json FILE        write every figure as JSON\n"
 "  -p, --plot DIR         write PNG charts into DIR (needs gnuplot)\n"
 "      --quick            one short repetition: a smoke test, not figures\n"
@@ -64,8 +64,8 @@ static void usage(FILE *to)
 
 static bool parse_sections(const char *s, unsigned *out)
 {
-    static const char *const names[SEC_COUNT] = {"transport", "readers", "wake",
-                                                 "png"};
+    static const char *const names[SEC_COUNT] = {
+        "transport", "readers", "wake", "png", "leases", "render"};
     *out = 0;
     while (*s) {
         size_t n = strcspn(s, ",");
@@ -204,7 +204,8 @@ static int parse_options(int argc, char **argv, struct opts *o)
             if (!parse_sections(optarg, &o->sections))
                 return cli_bad_usage(prog, NULL,
                                      "invalid section list '%s' "
-                                     "(transport, readers, wake, png)",
+                                     "(transport, readers, wake, png, "
+                                     "leases, render)",
                                      optarg);
             break;
         case 'j':

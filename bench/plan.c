@@ -12,13 +12,14 @@
 
 #include <libgen.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#define MAX_ROWS 96
-#define MAX_UNITS 96
+#define MAX_ROWS 160
+#define MAX_UNITS 160
 
 static const uint32_t sizes[][2] = {{640, 360}, {1920, 1080}, {3840, 2160}};
 #define NSIZES (sizeof(sizes) / sizeof(sizes[0]))
@@ -31,7 +32,8 @@ static const uint32_t other_formats[] = {
 
 const char *section_name(enum section s)
 {
-    static const char *const names[] = {"transport", "readers", "wake", "png"};
+    static const char *const names[] = {"transport", "readers", "wake",
+                                        "png",       "leases",  "render"};
     return s < SEC_COUNT ? names[s] : "?";
 }
 
@@ -325,6 +327,100 @@ static void build_png(struct plan *p, const struct opts *o, bool make)
     build_grey_png(p, o, make, no_producer, w, h);
 }
 
+/* The slot counts the lease and render rows run with: the segment's, and
+ * --full-slots when it differs (the default-slot-count question). */
+static int slot_counts(const struct opts *o, uint32_t each[2])
+{
+    each[0] = o->slots;
+    each[1] = o->full_slots;
+    return o->full_slots && o->full_slots != o->slots ? 2 : 1;
+}
+
+static void add_lease(struct plan *p, const char *transport, const char *work,
+                      uint32_t w, uint32_t h, int readers, uint32_t slots,
+                      enum lease_work lw, bool writer_rate)
+{
+    struct unit u = unit(
+        U_LEASE,
+        add_row(p, SEC_LEASES, transport, work, w, h, readers, slots, NULL), w,
+        h);
+    u.lease = lw;
+    u.slots = slots;
+    u.writer_rate = writer_rate;
+    add_unit(p, u);
+}
+
+/* Issue 14: readers that hold frames, what it costs, what it resists. */
+static void build_leases(struct plan *p, const struct opts *o)
+{
+    uint32_t each[2];
+    int n = slot_counts(o, each);
+    for (size_t s = 1; s < NSIZES; s++)
+        for (int i = 0; i < n; i++)
+            add_lease(p, "libframe-futex", "full-held", sizes[s][0],
+                      sizes[s][1], 1, each[i], LW_FULL_HELD, false);
+    for (int i = 0; i < n; i++)
+        add_lease(p, "libframe-futex", "slow-held", 1920, 1080, 1, each[i],
+                  LW_SLOW_HELD, false);
+    add_lease(p, "libframe-futex", "slow", 1920, 1080, 1, o->slots, LW_SLOW,
+              false);
+    static const char *const works[] = {"none", "hold", "hostile-lock",
+                                        "hostile-hold"};
+    static const enum lease_work lws[] = {LW_NONE, LW_HOLD, LW_HOSTILE_LOCK,
+                                          LW_HOSTILE_HOLD};
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < 4; k++)
+            add_lease(p, "libframe-writer", works[k], 1920, 1080, k ? 1 : 0,
+                      each[i], lws[k], true);
+    struct unit u = unit(U_COMMIT,
+                         add_row(p, SEC_LEASES, "libframe-commit", "none", 1920,
+                                 1080, 0, o->slots, NULL),
+                         1920, 1080);
+    u.slots = o->slots;
+    add_unit(p, u);
+    for (int k = 1; k >= 0; k--) {
+        u = unit(U_HOLD_LOOP,
+                 add_row(p, SEC_LEASES, "libframe-loop",
+                         k ? "hold-release" : "acquire-validate", 1920, 1080, 1,
+                         o->slots, NULL),
+                 1920, 1080);
+        u.lease = k;
+        add_unit(p, u);
+    }
+}
+
+/* What zero-copy saves: each writer draws the frame where its transport
+ * wants it; the drawing alone is measured beside them. */
+static void build_render(struct plan *p, const struct opts *o)
+{
+    uint32_t each[2];
+    int n = slot_counts(o, each);
+    static const char *const streams[] = {"pipe", "unix-socket"};
+    for (size_t s = 0; s < NSIZES; s++) {
+        uint32_t w = sizes[s][0], h = sizes[s][1];
+        struct unit u = unit(
+            U_DRAW, add_row(p, SEC_RENDER, "draw", "none", w, h, 0, 0, NULL), w,
+            h);
+        add_unit(p, u);
+        for (int i = 0; i < n; i++) {
+            u = unit(U_RENDER_LF,
+                     add_row(p, SEC_RENDER, "libframe-futex", "touch", w, h, 1,
+                             each[i], NULL),
+                     w, h);
+            u.slots = each[i];
+            add_unit(p, u);
+        }
+        for (int t = 0; t < 2; t++) {
+            u = unit(
+                U_RENDER_STREAM,
+                add_row(p, SEC_RENDER, streams[t], "touch", w, h, 1, 0, NULL),
+                w, h);
+            u.socket = t == 1;
+            add_unit(p, u);
+        }
+    }
+}
+
 /* probe: look at the machine and for the programs, make the PNG files. */
 static int build(struct plan *p, const struct opts *o, bool probe)
 {
@@ -358,6 +454,10 @@ static int build(struct plan *p, const struct opts *o, bool probe)
     }
     if (o->sections & 1u << SEC_PNG)
         build_png(p, o, probe);
+    if (o->sections & 1u << SEC_LEASES)
+        build_leases(p, o);
+    if (o->sections & 1u << SEC_RENDER)
+        build_render(p, o);
     return 0;
 }
 
@@ -375,7 +475,7 @@ static void run_unit(struct plan *p, const struct opts *o, const struct unit *u,
                      struct measure *m0, struct measure *m1)
 {
     const struct source *src = NULL;
-    if (u->kind <= U_MEMCPY || u->kind == U_WAKE) {
+    if (u->kind <= U_MEMCPY || u->kind == U_WAKE || u->kind >= U_LEASE) {
         src = u->format ? source_get_format(u->width, u->height, u->format)
                         : source_get(u->width, u->height);
         if (!src) {
@@ -391,8 +491,28 @@ static void run_unit(struct plan *p, const struct opts *o, const struct unit *u,
         run_libframe(o, src, u->poll, u->full, u->readers, u->slots, m0);
         break;
     case U_STREAM:
-        run_stream(o, src, u->socket, u->full, m0,
+        run_stream(o, src, u->socket, u->full, false, m0,
                    u->socket ? &p->socket_bytes : &p->pipe_bytes);
+        break;
+    case U_RENDER_STREAM:
+        run_stream(o, src, u->socket, false, true, m0,
+                   u->socket ? &p->socket_bytes : &p->pipe_bytes);
+        break;
+    case U_RENDER_LF:
+        run_libframe_fill(o, src, LF_DRAW, 1, u->slots, m0);
+        break;
+    case U_COMMIT:
+        run_libframe_fill(o, src, LF_EMPTY, 0, u->slots, m0);
+        break;
+    case U_DRAW:
+        run_draw(o, src, u->slots, m0);
+        break;
+    case U_LEASE:
+        run_lease(o, src, (enum lease_work)u->lease, u->slots, u->writer_rate,
+                  m0);
+        break;
+    case U_HOLD_LOOP:
+        run_hold_loop(o, src, u->lease != 0, m0);
         break;
     case U_MEMCPY:
         run_memcpy(o, src, (enum memcpy_kind)u->memcpy_kind, m0);

@@ -17,7 +17,13 @@ enum unit_kind {
     U_GST,
     U_WAKE,
     U_PNG_LOOP,
-    U_PRODUCER
+    U_PRODUCER,
+    U_LEASE,        /* run_lease */
+    U_HOLD_LOOP,    /* run_hold_loop */
+    U_COMMIT,       /* a writer that only begins and commits */
+    U_DRAW,         /* run_draw */
+    U_RENDER_LF,    /* libframe writer drawing into the slot */
+    U_RENDER_STREAM /* pipe or socket writer drawing into its buffer */
 };
 
 /* One run fills one row (two for the wake run) per repetition. */
@@ -33,6 +39,9 @@ struct unit {
     uint32_t format;        /* the source's (transport), 0: RGBA8 */
     int png;                /* PNG rows: which of plan.pngs */
     const char *png_format; /* producer --format, NULL: not given */
+    int lease;              /* enum lease_work (U_LEASE); U_HOLD_LOOP:
+                               1 hold + release, 0 acquire + validate */
+    bool writer_rate;       /* U_LEASE: frames/s is the writer's */
 };
 
 enum target_op { T_NONE, T_AT_LEAST, T_AT_MOST };

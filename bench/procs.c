@@ -292,19 +292,30 @@ static double pct(int64_t cpu, int64_t wall)
     return wall > 0 ? 100.0 * (double)cpu / (double)wall : NAN;
 }
 
+/* NAN without a frame: a figure that does not apply, not an infinity. */
+static double per_frame_us(int64_t cpu_ns, uint64_t frames)
+{
+    return frames ? (double)cpu_ns / 1e3 / (double)frames : NAN;
+}
+
 void run_collect(int nreaders, size_t bytes, struct measure *m)
 {
     double secs = (ctl->t_end - ctl->t_warm) / 1e9;
     struct proc_out *w = &ctl->out[0];
     m->writer_fps = w->frames / secs;
     m->wcpu = pct(w->cpu_ns, w->wall_ns);
+    /* A render writer's CPU less its own drawing: what sending costs. */
+    m->wcpu_us = w->sent ? per_frame_us(w->cpu_ns - w->draw_ns, w->sent)
+                         : per_frame_us(w->cpu_ns, w->frames);
     if (nreaders == 0) {
         m->fps = m->writer_fps;
         m->gbps = m->fps * (double)bytes / 1e9;
+        m->cpu_us = m->wcpu_us;
         return;
     }
     struct proc_out *rs[MAX_READERS];
-    double fps = 0, skipped = 0, retries = 0, bad = 0, cpu = 0;
+    double fps = 0, skipped = 0, retries = 0, bad = 0, cpu = 0, cpu_us = 0;
+    uint64_t holds = 0, whole = 0;
     for (int i = 0; i < nreaders; i++) {
         struct proc_out *r = rs[i] = &ctl->out[1 + i];
         fps += r->frames / secs;
@@ -312,6 +323,9 @@ void run_collect(int nreaders, size_t bytes, struct measure *m)
         retries += (double)r->retries;
         bad += (double)r->bad;
         cpu += pct(r->cpu_ns, r->wall_ns);
+        cpu_us += per_frame_us(r->cpu_ns, r->frames);
+        holds += r->holds;
+        whole += r->whole;
     }
     m->fps = fps / nreaders;
     m->gbps = m->fps * (double)bytes / 1e9;
@@ -319,7 +333,18 @@ void run_collect(int nreaders, size_t bytes, struct measure *m)
     m->retries = retries / nreaders;
     m->bad = bad / nreaders;
     m->rcpu = cpu / nreaders;
+    m->rcpu_us = cpu_us / nreaders;
+    if (holds)
+        m->whole_pct = 100.0 * (double)whole / (double)holds;
+    m->cpu_us = cpu_total_us(m->wcpu_us, m->rcpu_us);
     lat_summary(rs, nreaders, m);
+}
+
+double cpu_total_us(double writer_us, double reader_us)
+{
+    if (!isfinite(writer_us))
+        return reader_us;
+    return isfinite(reader_us) ? writer_us + reader_us : writer_us;
 }
 
 int run_procs(const struct spawn *procs, int n, int first, const struct opts *o,

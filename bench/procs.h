@@ -20,6 +20,13 @@ struct proc_out {
     uint64_t frames; /* frames completed that were published in the
                         measured window */
     uint64_t skipped, retries, bad;
+    uint64_t holds, whole; /* frames held (or taken) in the window, and of
+                              those, the ones still whole at release */
+    /* Writers: frames begun and finished while the meter ran, and the
+     * CPU their drawing took (render rows, measured around it): so the
+     * CPU per frame less the drawing covers the same frames exactly. */
+    uint64_t sent;
+    int64_t draw_ns;
     int64_t cpu_ns, wall_ns; /* CPU used over the metered wall time */
     uint64_t nlat;           /* latency samples offered */
     int64_t lat_max;
@@ -80,5 +87,7 @@ void meter_end(struct meter *m, struct proc_out *out);
 /* The measure of a run of one writer (out[0]) and n readers (out[1..n])
  * over the window; bytes is one frame. */
 void run_collect(int nreaders, size_t bytes, struct measure *m);
+/* Writer and reader CPU per frame together; either may be NAN. */
+double cpu_total_us(double writer_us, double reader_us);
 
 #endif

@@ -8,9 +8,10 @@
 #include <string.h>
 
 const char *const metric_key[M_COUNT] = {
-    "fps",        "writer_fps",  "gbps",           "lat_p50_us",
-    "lat_p99_us", "lat_p999_us", "lat_max_us",     "skipped",
-    "retries",    "bad_frames",  "writer_cpu_pct", "reader_cpu_pct",
+    "fps",        "writer_fps",    "gbps",           "lat_p50_us",
+    "lat_p99_us", "lat_p999_us",   "lat_max_us",     "skipped",
+    "retries",    "bad_frames",    "writer_cpu_pct", "reader_cpu_pct",
+    "whole_pct",  "writer_cpu_us", "reader_cpu_us",  "cpu_us",
 };
 
 void measure_init(struct measure *m)
@@ -20,6 +21,7 @@ void measure_init(struct measure *m)
     m->lat_p50 = m->lat_p99 = m->lat_p999 = m->lat_max = NAN;
     m->skipped = m->retries = m->bad = NAN;
     m->wcpu = m->rcpu = NAN;
+    m->whole_pct = m->wcpu_us = m->rcpu_us = m->cpu_us = NAN;
     m->ok = true;
 }
 
@@ -73,6 +75,14 @@ double metric_of(const struct measure *m, enum metric k)
         return m->wcpu;
     case M_RCPU:
         return m->rcpu;
+    case M_WHOLE:
+        return m->whole_pct;
+    case M_WCPU_US:
+        return m->wcpu_us;
+    case M_RCPU_US:
+        return m->rcpu_us;
+    case M_CPU_US:
+        return m->cpu_us;
     default:
         return NAN;
     }

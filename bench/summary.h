@@ -17,6 +17,10 @@ enum metric {
     M_BAD,
     M_WCPU,
     M_RCPU,
+    M_WHOLE,
+    M_WCPU_US,
+    M_RCPU_US,
+    M_CPU_US,
     M_COUNT
 };
 

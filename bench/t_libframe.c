@@ -13,12 +13,6 @@
 #include <string.h>
 #include <unistd.h>
 
-struct lf_writer_args {
-    const char *name;
-    const struct source *src;
-    uint32_t slots;
-};
-
 void segment_name(char *buf, size_t len)
 {
     static unsigned serial;
@@ -54,11 +48,19 @@ int lf_writer_start(const char *name, const struct source *src, uint32_t slots,
 int lf_writer_step(frame_writer *w, const struct source *src, struct meter *mt,
                    struct proc_out *out, uint64_t *frame_no)
 {
+    return lf_writer_step_fill(w, src, LF_COPY, mt, out, frame_no);
+}
+
+int lf_writer_step_fill(frame_writer *w, const struct source *src,
+                        enum lf_fill fill, struct meter *mt,
+                        struct proc_out *out, uint64_t *frame_no)
+{
     const struct run *ctl = run_ctl();
     int64_t now = now_ns();
     meter_tick(mt, now);
     if (now >= ctl->t_end)
         return 1;
+    bool metered = mt->state == 1; /* this whole step is in the meter */
     struct frame_buffer b;
     int rc = frame_writer_begin_format(w, src->format, src->width, src->height,
                                        1, &b);
@@ -66,18 +68,29 @@ int lf_writer_step(frame_writer *w, const struct source *src, struct meter *mt,
         return rc;
     /* Tight planes, one after another from plane 0, in the slot as in the
      * source (frame_image_layout, stride_align 1): one copy for all. */
-    memcpy(b.pixels, src->pixels, src->bytes);
+    if (fill == LF_COPY)
+        memcpy(b.pixels, src->pixels, src->bytes);
+    int64_t drew = 0;
+    if (fill == LF_DRAW) {
+        int64_t c0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+        frame_draw(b.pixels, b.width, b.height, b.stride, b.frame_no);
+        drew = clock_ns(CLOCK_THREAD_CPUTIME_ID) - c0;
+    }
     frame_stamp(b.pixels, src->bytes, b.frame_no);
     int64_t t = now_ns(); /* the publish stamp readers measure from */
     if ((rc = frame_writer_commit(w, t, 0)))
         return rc;
     if (t >= ctl->t_warm && t < ctl->t_end)
         out->frames++;
+    if (metered) {
+        out->sent++;
+        out->draw_ns += drew;
+    }
     *frame_no = b.frame_no;
     return 0;
 }
 
-static int lf_writer_main(void *arg, struct proc_out *out)
+int lf_writer_main(void *arg, struct proc_out *out)
 {
     const struct lf_writer_args *a = arg;
     const struct source *s = a->src;
@@ -87,7 +100,7 @@ static int lf_writer_main(void *arg, struct proc_out *out)
         return rc;
     struct meter mt = {0};
     uint64_t no;
-    while ((rc = lf_writer_step(w, s, &mt, out, &no)) == 0)
+    while ((rc = lf_writer_step_fill(w, s, a->fill, &mt, out, &no)) == 0)
         continue;
     if (rc > 0)
         rc = 0; /* the run's end */
@@ -167,12 +180,14 @@ int lf_reader_main(void *arg, struct proc_out *out)
     return out->msg[0] ? 1 : 0;
 }
 
-void run_libframe(const struct opts *o, const struct source *src, bool poll,
-                  bool full, int readers, uint32_t slots, struct measure *m)
+static void run_lf(const struct opts *o, const struct source *src, bool poll,
+                   bool full, enum lf_fill fill, int readers, uint32_t slots,
+                   struct measure *m)
 {
     char name[64], why[NOTE_MAX];
     segment_name(name, sizeof(name));
-    struct lf_writer_args wa = {.name = name, .src = src, .slots = slots};
+    struct lf_writer_args wa = {
+        .name = name, .src = src, .slots = slots, .fill = fill};
     struct lf_reader_args ra = {
         .name = name, .src = src, .poll = poll, .full = full};
     struct spawn procs[MAX_PROCS] = {{lf_writer_main, &wa}};
@@ -185,4 +200,17 @@ void run_libframe(const struct opts *o, const struct source *src, bool poll,
         return;
     }
     run_collect(readers, src->bytes, m);
+}
+
+void run_libframe(const struct opts *o, const struct source *src, bool poll,
+                  bool full, int readers, uint32_t slots, struct measure *m)
+{
+    run_lf(o, src, poll, full, LF_COPY, readers, slots, m);
+}
+
+void run_libframe_fill(const struct opts *o, const struct source *src,
+                       enum lf_fill fill, int readers, uint32_t slots,
+                       struct measure *m)
+{
+    run_lf(o, src, false, false, fill, readers, slots, m);
 }

@@ -31,6 +31,7 @@ struct stream_args {
     int other_fd; /* the other end, closed in the child */
     const struct source *src;
     bool full;
+    bool render; /* writer: draw each frame into its buffer first */
 };
 
 static int write_all(int fd, struct iovec *iov, int n)
@@ -92,6 +93,13 @@ static int stream_writer(void *arg, struct proc_out *out)
         meter_tick(&mt, now);
         if (now >= ctl->t_end)
             break;
+        bool metered = mt.state == 1; /* this whole turn is in the meter */
+        int64_t drew = 0;
+        if (a->render) {
+            int64_t c0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+            frame_draw(pixels, s->width, s->height, (size_t)s->width * 4, no);
+            drew = clock_ns(CLOCK_THREAD_CPUTIME_ID) - c0;
+        }
         frame_stamp(pixels, s->bytes, no);
         struct hdr h = {.magic = MAGIC, .frame_no = no, .bytes = s->bytes};
         h.stamp_ns = now_ns();
@@ -100,6 +108,10 @@ static int stream_writer(void *arg, struct proc_out *out)
             break;
         if (h.stamp_ns >= ctl->t_warm && h.stamp_ns < ctl->t_end)
             out->frames++;
+        if (metered) {
+            out->sent++;
+            out->draw_ns += drew;
+        }
     }
     meter_end(&mt, out);
     /* An empty frame ends the stream: the parent still holds our end, so
@@ -208,7 +220,7 @@ static int make_socket(int fds[2], size_t *cap)
 }
 
 void run_stream(const struct opts *o, const struct source *src, bool socket,
-                bool full, struct measure *m, size_t *buf_bytes)
+                bool full, bool render, struct measure *m, size_t *buf_bytes)
 {
     int fds[2];
     char why[NOTE_MAX];
@@ -220,7 +232,8 @@ void run_stream(const struct opts *o, const struct source *src, bool socket,
         return;
     }
     /* fds[1] writes, fds[0] reads; a socketpair works either way. */
-    struct stream_args wa = {.fd = fds[1], .other_fd = fds[0], .src = src};
+    struct stream_args wa = {
+        .fd = fds[1], .other_fd = fds[0], .src = src, .render = render};
     struct stream_args ra = {
         .fd = fds[0], .other_fd = fds[1], .src = src, .full = full};
     struct spawn procs[2] = {{stream_writer, &wa}, {stream_reader, &ra}};

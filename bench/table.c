@@ -7,7 +7,7 @@
 #include <string.h>
 
 #define CELL 96
-#define MAX_COLS 18
+#define MAX_COLS 21
 
 struct grid {
     int cols, rows, cap;
@@ -87,6 +87,9 @@ void fmt_value(char *buf, size_t len, double v, enum metric k)
     case M_RCPU:
         snprintf(buf, len, "%.0f%%", v);
         break;
+    case M_WHOLE:
+        snprintf(buf, len, v >= 99.95 || v < 0.05 ? "%.0f%%" : "%.1f%%", v);
+        break;
     case M_SKIPPED:
     case M_RETRIES:
     case M_BAD:
@@ -110,9 +113,9 @@ void fmt_stat(char *buf, size_t len, struct stat3 s, enum metric k)
         snprintf(buf, len, "%s (%s-%s)", a, b, c);
 }
 
-static const enum metric shown[] = {M_FPS,  M_GBPS, M_P50,     M_P99,
-                                    M_P999, M_MAX,  M_SKIPPED, M_RETRIES,
-                                    M_WCPU, M_RCPU};
+static const enum metric shown[] = {
+    M_FPS,     M_GBPS, M_P50,  M_P99,   M_P999,    M_MAX,    M_SKIPPED,
+    M_RETRIES, M_WCPU, M_RCPU, M_WHOLE, M_WCPU_US, M_RCPU_US};
 #define NSHOWN (int)(sizeof(shown) / sizeof(shown[0]))
 
 static void row_note(const struct plan *p, const struct row *r, char *buf,
@@ -135,15 +138,16 @@ static void rows_table(FILE *f, const struct plan *p)
     static const char *const head[] = {
         "section", "transport", "work",    "size",   "format", "rd",
         "slots",   "frames/s",  "GB/s",    "p50 us", "p99 us", "p99.9 us",
-        "max us",  "skipped",   "retries", "wr CPU", "rd CPU", "note"};
+        "max us",  "skipped",   "retries", "wr CPU", "rd CPU", "whole",
+        "wr us/f", "rd us/f",   "note"};
     bool right[MAX_COLS] = {false};
-    struct grid g = {.cols = 18};
+    struct grid g = {.cols = 21};
     int r0 = grid_row(&g);
     if (r0 < 0)
         return;
     for (int c = 0; c < g.cols; c++)
         snprintf(g.cell[r0][c], CELL, "%s", head[c]);
-    for (int c = 5; c < 17; c++)
+    for (int c = 5; c < 20; c++)
         right[c] = true;
     for (int i = 0; i < p->nrows; i++) {
         const struct row *r = &p->rows[i];
@@ -166,7 +170,7 @@ static void rows_table(FILE *f, const struct plan *p)
         for (int m = 0; m < NSHOWN && !r->status; m++)
             fmt_stat(cell[7 + m], CELL, row_stat(r, p->reps, shown[m]),
                      shown[m]);
-        row_note(p, r, cell[17], CELL);
+        row_note(p, r, cell[20], CELL);
     }
     grid_print(f, &g, right);
 }

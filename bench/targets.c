@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_RATIOS 128
+#define MAX_RATIOS 224
 
 static void add(struct plan *p, const char *key, int num, int den,
                 enum metric mnum, enum metric mden, enum target_op op,
@@ -150,6 +150,100 @@ static void format_ratios(struct plan *p, const struct opts *o)
         }
 }
 
+/* Issue 14's targets. The full-reader baselines are the transport
+ * section's rows of the same run (no ratio without them). */
+static void lease_ratios(struct plan *p, const struct opts *o)
+{
+    enum section L = SEC_LEASES, T = SEC_TRANSPORT;
+    uint32_t each[2] = {o->slots, o->full_slots};
+    int n = o->full_slots && o->full_slots != o->slots ? 2 : 1;
+    static const uint32_t big[][2] = {{1920, 1080}, {3840, 2160}};
+    for (int s = 0; s < 2; s++) {
+        uint32_t w = big[s][0], h = big[s][1];
+        int uf = row_find(p, T, "unix-socket", "full", w, h, 1, 0);
+        int pf = row_find(p, T, "pipe", "full", w, h, 1, 0);
+        for (int i = 0; i < n; i++) {
+            int f =
+                row_find(p, L, "libframe-futex", "full-held", w, h, 1, each[i]);
+            add(p, "vs_unix_socket", f, uf, M_FPS, M_FPS, T_AT_LEAST, 1.5,
+                "%ux%u full, held: libframe-futex, %u slots / unix-socket", w,
+                h, each[i]);
+            add(p, "vs_pipe", f, pf, M_FPS, M_FPS, T_AT_LEAST, 3,
+                "%ux%u full, held: libframe-futex, %u slots / pipe", w, h,
+                each[i]);
+            add(p, "vs_unheld", f,
+                row_find(p, T, "libframe-futex", "full", w, h, 1, each[i]),
+                M_FPS, M_FPS, T_NONE, 0,
+                "%ux%u full: held / not held, %u slots", w, h, each[i]);
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        int sh = row_find(p, L, "libframe-futex", "slow-held", 1920, 1080, 1,
+                          each[i]);
+        add(p, "whole_pct", sh, -1, M_WHOLE, M_COUNT, T_AT_LEAST, 99,
+            "slow reader (20 ms), held, %u slots: %% of held frames whole",
+            each[i]);
+        add(p, "frames_per_s", sh, -1, M_FPS, M_COUNT, T_AT_LEAST, 45,
+            "slow reader (20 ms), held, %u slots: frames/s", each[i]);
+    }
+    int sl = row_find(p, L, "libframe-futex", "slow", 1920, 1080, 1, o->slots);
+    add(p, "whole_pct", sl, -1, M_WHOLE, M_COUNT, T_NONE, 0,
+        "slow reader (20 ms), not held, %u slots: %% of frames whole",
+        o->slots);
+    static const char *const works[] = {"hold", "hostile-lock", "hostile-hold"};
+    static const double want[] = {0.95, 0.9, 0.9};
+    for (int i = 0; i < n; i++) {
+        int none =
+            row_find(p, L, "libframe-writer", "none", 1920, 1080, 0, each[i]);
+        for (int k = 0; k < 3; k++)
+            add(p, "vs_no_reader",
+                row_find(p, L, "libframe-writer", works[k], 1920, 1080, 1,
+                         each[i]),
+                none, M_FPS, M_FPS, T_AT_LEAST, want[k],
+                "writer rate, %u slots: %s reader / none", each[i], works[k]);
+    }
+    add(p, "writer_cpu_us",
+        row_find(p, L, "libframe-commit", "none", 1920, 1080, 0, o->slots), -1,
+        M_WCPU_US, M_COUNT, T_NONE, 0,
+        "writer: begin + commit alone, CPU per frame (us)");
+    add(p, "reader_cpu_us",
+        row_find(p, L, "libframe-loop", "hold-release", 1920, 1080, 1,
+                 o->slots),
+        -1, M_RCPU_US, M_COUNT, T_NONE, 0,
+        "reader: hold + release, CPU per pair (us)");
+    add(p, "reader_cpu_us",
+        row_find(p, L, "libframe-loop", "acquire-validate", 1920, 1080, 1,
+                 o->slots),
+        -1, M_RCPU_US, M_COUNT, T_NONE, 0,
+        "reader: acquire + still_valid, CPU per pair (us)");
+}
+
+/* What zero-copy saves: the transport's own CPU per frame, both sides. */
+static void render_ratios(struct plan *p, const struct opts *o)
+{
+    enum section R = SEC_RENDER;
+    static const uint32_t sizes[][2] = {{640, 360}, {1920, 1080}, {3840, 2160}};
+    uint32_t each[2] = {o->slots, o->full_slots};
+    int n = o->full_slots && o->full_slots != o->slots ? 2 : 1;
+    for (int s = 0; s < 3; s++) {
+        uint32_t w = sizes[s][0], h = sizes[s][1];
+        int lf = row_find(p, R, "libframe-futex", "touch", w, h, 1, o->slots);
+        for (int i = 0; i < n; i++)
+            add(p, "cpu_us",
+                row_find(p, R, "libframe-futex", "touch", w, h, 1, each[i]), -1,
+                M_CPU_US, M_COUNT, T_AT_MOST, 5,
+                "%ux%u render: libframe, %u slots, transport CPU/frame (us)", w,
+                h, each[i]);
+        add(p, "cpu_vs_libframe",
+            row_find(p, R, "unix-socket", "touch", w, h, 1, 0), lf, M_CPU_US,
+            M_CPU_US, T_AT_LEAST, 100,
+            "%ux%u render: unix-socket / libframe, transport CPU/frame", w, h);
+        add(p, "cpu_vs_libframe", row_find(p, R, "pipe", "touch", w, h, 1, 0),
+            lf, M_CPU_US, M_CPU_US, T_NONE, 0,
+            "%ux%u render: pipe / libframe, transport CPU/frame", w, h);
+    }
+}
+
 void plan_ratios(struct plan *p, const struct opts *o)
 {
     p->ratios = calloc(MAX_RATIOS, sizeof(*p->ratios));
@@ -200,6 +294,8 @@ void plan_ratios(struct plan *p, const struct opts *o)
         M_FPS, T_AT_LEAST, 0.8, "PNG: producer from cache / memcpy-cold");
 
     format_ratios(p, o);
+    lease_ratios(p, o);
+    render_ratios(p, o);
 
     for (int i = 0; i < p->nratios; i++)
         compute(p, &p->ratios[i]);
