@@ -7,16 +7,10 @@ if(TARGET viewer AND TARGET producer AND TARGET frame_png)
           snapshot_xvfb_software size_changes follow_restart_headless
           follow_restart_window bad_segment_headless bad_segment_window
           wait_no_producer idle_cpu bad_usage full_speed_headless
-          full_speed_dummy full_speed_xvfb
+          full_speed_dummy full_speed_xvfb hoarded_headless hoarded_dummy
           formats_headless formats_dummy formats_xvfb formats_xvfb_software
     LABELS viewer
     TIMEOUT 300)
-  # hoarded_headless and hoarded_dummy (a reader holding every frame, the
-  # viewer's "more slots than the writer can spare") are not registered:
-  # they passed on the per-slot lock bytes of 58c0d75, but with per-frame
-  # lock bytes frame_info.slots_held seldom reaches slot_count even while a
-  # hoarder holds every frame, and the case times out (2 runs of 4).
-  # Run by hand: test_viewer hoarded_headless.
   target_link_libraries(test_viewer PRIVATE frame_png m)
   target_compile_definitions(test_viewer PRIVATE
     VIEWER_PATH="$<TARGET_FILE:viewer>"

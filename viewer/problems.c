@@ -7,7 +7,7 @@
 #include <stdio.h>
 
 /* Next to nothing shown while the frames held were overwritten under us,
- * or every slot held by readers: the writer cannot spare a slot for us. */
+ * or the writer writing over held frames: it cannot spare a slot for us. */
 #define STARVED_NS INT64_C(1000000000)
 #define STARVED_FPS 10
 #define STARVED_FAILS 16
@@ -74,10 +74,13 @@ bool problem_starved(struct viewer *vw, frame_reader *r, int64_t now, char *out,
     uint64_t fails =
         fs.retries - vw->starve.retries + (vw->hold_busy - vw->starve.busy);
     starve_restart(vw, fs.retries, now);
-    /* We hold nothing between frames: every lock is someone else's. */
+    /* The writer counts the frames it had to write over a held one: more
+     * of them since the last look means readers (us or others) hold more
+     * slots than it can spare. */
     struct frame_info info = {0};
-    bool full = frame_reader_info(r, &info) == 0 && info.slot_count &&
-                info.writer_alive && info.slots_held >= info.slot_count;
+    bool full = frame_reader_info(r, &info) == 0 && info.writer_alive &&
+                info.overruns > vw->starve.overruns;
+    vw->starve.overruns = info.overruns;
     vw->starve.full = full ? vw->starve.full + 1 : 0;
     bool few = shown * STARVED_NS < (uint64_t)(STARVED_FPS * span);
     bool failing = few && fails >= STARVED_FAILS && fails > 20 * shown;
@@ -86,9 +89,9 @@ bool problem_starved(struct viewer *vw, frame_reader *r, int64_t now, char *out,
     vw->starve.said = true;
     msg_error("segment '%s': %" PRIu64 " frame(s) shown in %.1f s, %" PRIu64
               " overwritten while held; readers hold more slots than the "
-              "writer can spare (%u of its %u slots locked now; it keeps "
-              "held frames whole only while 2 are free): start the producer "
-              "with more --slots (up to %d)",
+              "writer can spare (%u of its %u slots held by others now; it "
+              "keeps held frames whole only while 2 are free): start the "
+              "producer with more --slots (up to %d)",
               vw->o.name, shown, span / 1e9, fails, info.slots_held,
               info.slot_count, FRAME_MAX_SLOTS);
     if (out)

@@ -35,11 +35,10 @@ bool problem_gave_up(struct viewer *vw, int64_t now);
  * what to do, and in `out` (may be NULL) in a short form for the window:
  *   - fewer than 10 frames shown while at least 16 holds, and more than
  *     20 per frame shown, were overwritten or refused;
- *   - two looks in a row found every slot of the segment locked
- *     (frame_info.slots_held == slot_count; the writer locks at most the
- *     one it writes, so readers hold all the others): a reader holding
- *     frames and never letting go. Whatever we hold then, the writer
- *     overwrites once it has published one more frame, so this is said
+ *   - two looks in a row found the writer had written over held frames
+ *     since the last (frame_info.overruns rising): readers, us or others
+ *     (one holding frames and never letting go), hold more than it can
+ *     spare. Whatever we hold then may be overwritten, so this is said
  *     whether or not we are fast enough to show frames meanwhile.
  * True when it was said now. r may be NULL (no handle).
  */

@@ -53,7 +53,7 @@ static uint32_t storable_format(uint32_t format)
 int snapshot_write(const char *path, const struct frame_image *img)
 {
     char err[160];
-    int type, depth, rc;
+    int type = 0, depth = 0, rc;
     uint8_t *conv = NULL;
     struct frame_image c;
     if (!png_type_of(img->format, &type, &depth)) {

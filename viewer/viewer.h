@@ -23,8 +23,9 @@ struct viewer {
     /* since the last look, to tell a starved reader (problem_starved()) */
     struct {
         uint64_t shown, retries, busy;
+        uint64_t overruns; /* the writer's count at the last look */
         int64_t since;
-        int full; /* looks in a row that found every slot held */
+        int full; /* looks in a row the writer overwrote held frames */
         bool said;
     } starve;
 };

@@ -79,7 +79,8 @@ struct frame__header {
     _Alignas(128) _Atomic int64_t heartbeat_ns;
     _Atomic uint32_t state;
     uint32_t pad2;
-    uint8_t pad2b[128 - 16];
+    _Atomic uint64_t overruns; /* frames written over a held one */
+    uint8_t pad2b[128 - 24];
     _Alignas(128) struct frame__slot slot[FRAME_MAX_SLOTS];
 };
 
@@ -103,6 +104,7 @@ _Static_assert(offsetof(struct frame__header, publish_count) == 136, "count");
 _Static_assert(offsetof(struct frame__header, heartbeat_ns) == 256,
                "heartbeat");
 _Static_assert(offsetof(struct frame__header, state) == 264, "state offset");
+_Static_assert(offsetof(struct frame__header, overruns) == 272, "overruns");
 _Static_assert(offsetof(struct frame__header, slot) == 384, "slots offset");
 _Static_assert(sizeof(struct frame__slot) == 128, "slot descriptor size");
 _Static_assert(offsetof(struct frame__slot, frame_no) == 8, "frame_no");

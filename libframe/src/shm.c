@@ -182,6 +182,7 @@ void frame__fill_info(const char *name, const struct frame__fixed *f,
     out->state = atomic_load_explicit(&h->state, memory_order_relaxed);
     out->publish_count =
         atomic_load_explicit(&h->publish_count, memory_order_relaxed);
+    out->overruns = atomic_load_explicit(&h->overruns, memory_order_relaxed);
     /* The heartbeat is the writer's word, not ours: saturate. */
     int64_t beat = atomic_load_explicit(&h->heartbeat_ns, memory_order_relaxed);
     if (__builtin_sub_overflow(frame__now_ns(), beat, &out->heartbeat_age_ns))

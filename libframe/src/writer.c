@@ -328,7 +328,10 @@ static uint32_t choose_slot(frame_writer *w)
         }
     }
     w->cur_locked = false;
-    w->overruns++;
+    /* For readers to tell "readers hold more than I can spare" (the
+     * viewer's starved message, framectl): informational, never read
+     * back. */
+    atomic_store_explicit(&w->h->overruns, ++w->overruns, memory_order_relaxed);
     return order[0];
 }
 

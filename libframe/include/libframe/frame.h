@@ -282,6 +282,9 @@ struct frame_info {
     uint32_t latest_height;
     uint32_t latest_format; /* enum frame_pixel_format, 0 if none */
     uint32_t slots_held;    /* slots whose frame another handle holds now */
+    /** Frames the writer wrote over a held frame (each broke a hold):
+     *  readers held more than slot_count - 2 slots at the time. */
+    uint64_t overruns;
     int64_t latest_timestamp_ns; /* CLOCK_MONOTONIC publish time, 0 if none */
     int64_t heartbeat_age_ns;    /* now minus the writer's last sign of life */
 };
