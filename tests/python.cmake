@@ -19,8 +19,8 @@ if(FRAME_SANITIZE MATCHES "address")
   # design, so leak checking is off here (the C tests keep it).
   execute_process(COMMAND ${CMAKE_C_COMPILER} -print-file-name=libasan.so
                   OUTPUT_VARIABLE asan_rt OUTPUT_STRIP_TRAILING_WHITESPACE)
-  list(APPEND py_env LD_PRELOAD=${asan_rt}
-       ASAN_OPTIONS=detect_leaks=0:handle_segv=1)
+  list(APPEND py_env LD_PRELOAD=${asan_rt} LIBFRAME_SANITIZED=1
+       ASAN_OPTIONS=detect_leaks=0)
 elseif(FRAME_SANITIZE MATCHES "thread")
   # TSan cannot be preloaded into an uninstrumented interpreter.
   return()
