@@ -10,6 +10,8 @@ and the Python-side cost of a hold and release (small frames, frames
 always ready). Prints a table of medians of --runs runs.
 
     PYTHONPATH=build/release/python python3 python/bench_python.py
+
+Run it against an optimised build (RelWithDebInfo).
 """
 import argparse
 import multiprocessing as mp
