@@ -386,3 +386,25 @@ double cpu_seconds(pid_t pid)
                  &utime, &stime) == 2);
     return (double)(utime + stime) / (double)sysconf(_SC_CLK_TCK);
 }
+
+static char scratch_path[128];
+
+const char *scratch(const char *tag)
+{
+    snprintf(scratch_path, sizeof(scratch_path), "/tmp/libframe-test-%d-%s",
+             (int)getpid(), tag);
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s' && mkdir -p '%s'", scratch_path,
+             scratch_path);
+    CHECK(system(cmd) == 0);
+    return scratch_path;
+}
+
+const char *scratch_dir(void) { return scratch_path; }
+
+void scratch_remove(void)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", scratch_path);
+    CHECK(system(cmd) == 0);
+}

@@ -102,6 +102,15 @@ bool private_dev_shm(const char *size);
  * /proc/PID/stat: work done, whatever the machine's load. */
 double cpu_seconds(pid_t pid);
 
+/* ---- scratch directories ------------------------------------------------- */
+
+/* A fresh empty directory /tmp/libframe-test-PID-TAG (emptied if it was
+ * there), which scratch_remove() deletes with what is in it; one at a
+ * time. */
+const char *scratch(const char *tag);
+const char *scratch_dir(void); /* the one scratch() made last */
+void scratch_remove(void);
+
 /* ---- what a child wrote -------------------------------------------------- */
 
 /* An unlinked temporary file to take a child's output (out_fd, err_fd),

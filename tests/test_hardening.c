@@ -29,26 +29,6 @@
 
 #define READER_FRAMES_MIN 5 /* of the 30 published at 30 fps */
 
-static char scratch_dir[128];
-
-static const char *scratch(void)
-{
-    snprintf(scratch_dir, sizeof(scratch_dir), "/tmp/libframe-hardening-%d",
-             (int)getpid());
-    char cmd[512];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s' && mkdir -p '%s'", scratch_dir,
-             scratch_dir);
-    CHECK(system(cmd) == 0);
-    return scratch_dir;
-}
-
-static void scratch_remove(void)
-{
-    char cmd[512];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", scratch_dir);
-    CHECK(system(cmd) == 0);
-}
-
 /* A few PNGs of different kinds (palette, 16-bit, interlaced, grey) and one
  * corrupt file, so the error path runs under valgrind too. */
 static void make_inputs(const char *dir, char *inputs, size_t len)
@@ -146,7 +126,7 @@ static void valgrind_producer_reader(void)
         fprintf(stderr, "valgrind is not installed (Debian: apt-get install "
                         "valgrind); this test needs it\n");
     CHECK(vg);
-    const char *dir = scratch();
+    const char *dir = scratch("hardening");
     char inputs[256], self[4096], name[FRAME_NAME_MAX + 1];
     char plog[300], rlog[300], pvg[300], rvg[300], pvgopt[320], rvgopt[320];
     make_inputs(dir, inputs, sizeof(inputs));
@@ -267,7 +247,7 @@ static void no_space(void)
         fprintf(stderr, "skipped: mounting a small /dev/shm needs root\n");
         exit(SKIP);
     }
-    const char *dir = scratch();
+    const char *dir = scratch("hardening");
     char cmd[512], png[256], log[256];
     snprintf(cmd, sizeof(cmd), "'%s' --test-images '%s' >/dev/null",
              MAKE_SAMPLES_PATH, dir);

@@ -16,25 +16,6 @@
 #error "PRODUCER_PATH and MAKE_SAMPLES_PATH must name the programs"
 #endif
 
-static char tmpdir[128];
-
-static const char *scratch(const char *tag)
-{
-    snprintf(tmpdir, sizeof(tmpdir), "/tmp/libframe-test-%d-%s", (int)getpid(),
-             tag);
-    char cmd[512];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s' && mkdir -p '%s'", tmpdir, tmpdir);
-    CHECK(system(cmd) == 0);
-    return tmpdir;
-}
-
-static void scratch_remove(void)
-{
-    char cmd[512];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-    CHECK(system(cmd) == 0);
-}
-
 /* The corrupt files come from the same generator the demo uses. */
 static void write_bad_images(const char *dir)
 {
@@ -158,7 +139,7 @@ static void write_plain(const char *path, uint32_t w, uint32_t h, uint8_t v)
 static void move_in_plain(const char *path, uint32_t w, uint32_t h, uint8_t v)
 {
     char tmp[600];
-    snprintf(tmp, sizeof(tmp), "%s.tmp", tmpdir);
+    snprintf(tmp, sizeof(tmp), "%s.tmp", scratch_dir());
     write_plain(tmp, w, h, v);
     CHECK(rename(tmp, path) == 0);
 }
@@ -168,7 +149,7 @@ static void move_in_plain(const char *path, uint32_t w, uint32_t h, uint8_t v)
 static void move_in_bytes(const char *path, const uint8_t *png, size_t len)
 {
     char tmp[600];
-    snprintf(tmp, sizeof(tmp), "%s.tmp", tmpdir);
+    snprintf(tmp, sizeof(tmp), "%s.tmp", scratch_dir());
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     CHECK(fd >= 0 && write(fd, png, len) == (ssize_t)len);
     close(fd);

@@ -19,25 +19,6 @@
 #error "PRODUCER_PATH must name the program"
 #endif
 
-static char tmpdir[128];
-
-static const char *scratch(const char *tag)
-{
-    snprintf(tmpdir, sizeof(tmpdir), "/tmp/libframe-test-%d-%s", (int)getpid(),
-             tag);
-    char cmd[512];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s' && mkdir -p '%s'", tmpdir, tmpdir);
-    CHECK(system(cmd) == 0);
-    return tmpdir;
-}
-
-static void scratch_remove(void)
-{
-    char cmd[512];
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-    CHECK(system(cmd) == 0);
-}
-
 /* The producer with stderr into log; arguments NULL-terminated. */
 static pid_t start_producer(const char *log, ...)
 {
@@ -272,7 +253,7 @@ static int play_and_compare(const char *tag, const char *path,
                             size_t n, const char *const *names)
 {
     char log[600];
-    snprintf(log, sizeof(log), "%s.log", tmpdir);
+    snprintf(log, sizeof(log), "%s.log", scratch_dir());
     const char *name = test_name(tag);
     struct cmdline c = {.argc = 0};
     cmdline_add(&c, PRODUCER_PATH);
@@ -438,7 +419,7 @@ static void sized_run(const char *path, const char *const *args,
                       const char *line, uint32_t format, uint64_t capacity)
 {
     char log[600];
-    snprintf(log, sizeof(log), "%s.log", tmpdir);
+    snprintf(log, sizeof(log), "%s.log", scratch_dir());
     const char *name = test_name("sizing");
     struct cmdline c = {.argc = 0};
     cmdline_add(&c, PRODUCER_PATH);
