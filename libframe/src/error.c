@@ -1,6 +1,7 @@
 /* Error descriptions and the version string. */
 #include "frame_internal.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -54,7 +55,9 @@ const char *frame_segment_strerror(const char *name, int err, char *buf,
     uint32_t abi;
     if (!buf || !len)
         return frame_strerror(err);
-    if (err == FRAME_EVERSION && frame__segment_abi(name, &abi) == 0)
+    if (err == -ENOENT)
+        snprintf(buf, len, "no such segment");
+    else if (err == FRAME_EVERSION && frame__segment_abi(name, &abi) == 0)
         snprintf(buf, len,
                  "%s (segment layout %u; this libframe reads only %u)",
                  frame_strerror(err), abi, FRAME__ABI_VERSION);

@@ -152,7 +152,7 @@ def test_errors_carry_library_words(names):
     name = names("err")
     with pytest.raises(libframe.NotFound) as e:
         libframe.Reader(name, wait=0)
-    assert e.value.code == -2 and "No such file" in str(e.value)
+    assert e.value.code == -2 and "no such segment" in str(e.value)
     assert isinstance(e.value, libframe.Error)
     with pytest.raises(libframe.Timeout) as e:
         libframe.Reader(name, wait=0.05)

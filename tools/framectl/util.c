@@ -25,10 +25,8 @@ void complain(const char *what, const char *object, const char *fmt, ...)
 const char *segment_words(const char *name, int rc)
 {
     static char buf[256];
-    if (rc == -ENOENT)
-        return "no such segment";
-    /* The library's words, with what the object tells (both layout
-     * versions for FRAME_EVERSION). */
+    /* The library's words, with what the object tells ("no such segment",
+     * both layout versions for FRAME_EVERSION). */
     return frame_segment_strerror(name, rc, buf, sizeof(buf));
 }
 

@@ -305,9 +305,10 @@ FRAME_API const char *frame_strerror(int err);
 
 /**
  * Describe an error about segment name into buf (len bytes): what
- * frame_strerror() says, plus what the object under the name tells about
- * it: for FRAME_EVERSION, its ABI version and ours ("segment layout 1;
- * this libframe reads only 2").
+ * frame_strerror() says, in a segment's terms (-ENOENT: "no such
+ * segment"), plus what the object under the name tells about it: for
+ * FRAME_EVERSION, its ABI version and ours ("segment layout 1; this
+ * libframe reads only 2").
  * \return buf.
  */
 FRAME_API const char *frame_segment_strerror(const char *name, int err,
