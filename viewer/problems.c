@@ -15,7 +15,9 @@
 
 void problem_text(const struct viewer *vw, int rc, char *buf, size_t len)
 {
-    snprintf(buf, len, "segment '%s': %s", vw->o.name, frame_strerror(rc));
+    char words[200];
+    snprintf(buf, len, "segment '%s': %s", vw->o.name,
+             frame_segment_strerror(vw->o.name, rc, words, sizeof(words)));
 }
 
 bool problem_report(struct viewer *vw, int rc)
