@@ -34,8 +34,10 @@ static void usage(FILE *to)
 "  -w, --warmup N         warm-up repetitions, discarded (default 1)\n"
 "  -d, --duration SECS    measured time of each run (default 1)\n"
 "      --warm-seconds S   discarded start of each run (default 0.25)\n"
-"  -s, --slots N          libframe segment slots, 2..8 (default 2)\n"
-"      --full-slots N     also measure full readers with N slots (default 3,\n"
+"  -s, --slots N          libframe segment slots, 2..8 (default 3, the\n"
+"                         library's)\n"
+"      --full-slots N     also measure full readers with N slots when it\n"
+"                         differs from -s (default 3,\n"
 "                         what docs/design.md advises for them; 0: don't)\n"
 "      --pipe-size BYTES  F_SETPIPE_SZ request (default: pipe-max-size)\n"
 "      --with-gstreamer   also measure GStreamer shmsink -> shmsrc\n"
@@ -121,7 +123,7 @@ static int parse_options(int argc, char **argv, struct opts *o)
         {NULL, 0, NULL, 0},
     };
     /* Negative: not given, so --quick may choose. */
-    long reps = -1, warmup = -1, slots = 2, full_slots = 3, files = -1;
+    long reps = -1, warmup = -1, slots = 3, full_slots = 3, files = -1;
     long pipe = -1;
     double run_s = -1, warm_s = -1;
     *o = (struct opts){.sections = (1u << SEC_COUNT) - 1};

@@ -30,7 +30,7 @@ static void usage(void)
 "  -l, --loop               play the list again and again (default)\n"
 "  -1, --once               play the list once, then exit\n"
 "  -c, --count N            stop after publishing N frames\n"
-"  -s, --slots N            frame slots in the segment, 2..8 (default: 2)\n"
+"  -s, --slots N            frame slots in the segment, 2..8 (default: 3)\n"
 "  -m, --max-size WxH       size the segment for WxH frames (default: the\n"
 "                           largest input)\n"
 "  -f, --format FORMAT      publish every frame as FORMAT: rgba8 (default),\n"
@@ -69,7 +69,7 @@ static void defaults(struct options *o)
         .name = "default",
         .fps = 30,
         .loop = true,
-        .slots = 2,
+        .slots = 3,
         .cache_limit = pages > 0 && page > 0 ? (uint64_t)pages * page / 4
                                              : UINT64_C(1) << 30,
         .threads = cores > 0 ? (unsigned)cores : 1,

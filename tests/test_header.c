@@ -30,7 +30,9 @@ static bool matches(const uint8_t *p, size_t stride, uint32_t w, uint32_t h,
 
 static frame_writer *make_writer(const char *name, uint32_t w, uint32_t h)
 {
-    struct frame_format fmt = {.max_width = w, .max_height = h};
+    /* Two slots: the cases below count on where frames land. */
+    struct frame_format fmt = {
+        .max_width = w, .max_height = h, .slot_count = 2};
     frame_writer *wr = NULL;
     CHECK_RC(frame_writer_create(name, &fmt, &wr, NULL), 0);
     return wr;
@@ -287,8 +289,11 @@ static void victim_open_format(struct victim *v, const char *tag,
                                uint32_t align)
 {
     v->name = test_name(tag);
-    struct frame_format fmt = {
-        .max_width = width, .max_height = height, .pixel_format = format};
+    /* Two slots, as the corruptions below assume (slot numbers, sizes). */
+    struct frame_format fmt = {.max_width = width,
+                               .max_height = height,
+                               .slot_count = 2,
+                               .pixel_format = format};
     CHECK_RC(frame_writer_create(v->name, &fmt, &v->w, NULL), 0);
     struct frame_buffer b;
     CHECK_RC(frame_writer_begin_format(v->w, format, width, height, align, &b),

@@ -979,7 +979,7 @@ static void sized_for_largest_frame(void)
         struct stat st;
         CHECK(stat(shm, &st) == 0);
         fprintf(stderr, "segment: %lld bytes\n", (long long)st.st_size);
-        CHECK(st.st_size == 4096 + 2 * 8192 * 4);
+        CHECK(st.st_size == 4096 + 3 * 8192 * 4); /* the default 3 slots */
         static uint8_t buf[8192 * 4];
         bool seen_wide = false, seen_tall = false;
         while (!(seen_wide && seen_tall)) {

@@ -111,7 +111,7 @@ static int check_format(const struct frame_format *fmt, uint32_t *slots,
     if (!fmt || fmt->max_width == 0 || fmt->max_height == 0 ||
         fmt->max_width > FRAME_MAX_DIM || fmt->max_height > FRAME_MAX_DIM)
         return -EINVAL;
-    *slots = fmt->slot_count ? fmt->slot_count : 2;
+    *slots = fmt->slot_count ? fmt->slot_count : 3;
     if (*slots < 2 || *slots > FRAME_MAX_SLOTS)
         return -EINVAL;
     *mode = fmt->mode ? fmt->mode : 0600;

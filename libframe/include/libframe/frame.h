@@ -217,7 +217,8 @@ enum frame_reader_state {
 struct frame_format {
     uint32_t max_width;  /* largest frame width, 1..FRAME_MAX_DIM */
     uint32_t max_height; /* largest frame height, 1..FRAME_MAX_DIM */
-    uint32_t slot_count; /* 2..FRAME_MAX_SLOTS; 0 means 2 */
+    uint32_t slot_count; /* 2..FRAME_MAX_SLOTS; 0 means 3 (see docs/design.md,
+                            "Slots and whole-frame readers") */
     uint32_t mode;       /* 0600, 0640 or 0660; 0 means 0600 */
     /** The format slots are sized for: each holds a tight max_width x
      *  max_height frame of it. 0 means RGBA8. Frames of any format whose
