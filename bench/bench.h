@@ -16,6 +16,7 @@ enum section {
     SEC_PNG,
     SEC_LEASES,
     SEC_RENDER,
+    SEC_PYTHON, /* no rows of ours: python/bench_python.py's table */
     SEC_COUNT
 };
 

@@ -7,6 +7,7 @@
 #include "procs.h"
 #include "report.h"
 #include "stop.h"
+#include "t_python.h"
 
 #include <libframe/frame.h>
 
@@ -48,7 +49,8 @@ static void usage(FILE *to)
 "                         in the build tree, or in $PATH)\n"
 "      --make-samples PATH  likewise for make-samples\n"
 "      --only LIST        sections to run, comma-separated: transport,\n"
-"                         readers, wake, png, leases, render (default: all)\n"
+"                         readers, wake, png, leases, render, python\n"
+"                         (default: all; python not with --quick)\n"
 "  -j, --json FILE        write every figure as JSON\n"
 "  -p, --plot DIR         write PNG charts into DIR (needs gnuplot)\n"
 "      --quick            one short repetition: a smoke test, not figures\n"
@@ -67,7 +69,7 @@ static void usage(FILE *to)
 static bool parse_sections(const char *s, unsigned *out)
 {
     static const char *const names[SEC_COUNT] = {
-        "transport", "readers", "wake", "png", "leases", "render"};
+        "transport", "readers", "wake", "png", "leases", "render", "python"};
     *out = 0;
     while (*s) {
         size_t n = strcspn(s, ",");
@@ -312,6 +314,11 @@ int main(int argc, char **argv)
     report_table(stdout, &p, &o);
     fflush(stdout);
     status = unmeasured(&p) ? 1 : 0;
+    /* Its own processes and its own figures: after ours, never with
+     * --quick (the smoke test of sanitized builds cannot load the
+     * module into an uninstrumented python3). */
+    if ((o.sections & 1u << SEC_PYTHON) && !o.quick && python_rows(stdout, &o))
+        status = 1;
     if (o.json_path && (rc = report_json(o.json_path, &p, &o))) {
         msg_error_rc(rc, "%s", o.json_path);
         status = 1;

@@ -32,8 +32,8 @@ static const uint32_t other_formats[] = {
 
 const char *section_name(enum section s)
 {
-    static const char *const names[] = {"transport", "readers", "wake",
-                                        "png",       "leases",  "render"};
+    static const char *const names[] = {"transport", "readers", "wake",  "png",
+                                        "leases",    "render",  "python"};
     return s < SEC_COUNT ? names[s] : "?";
 }
 
