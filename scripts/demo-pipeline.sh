@@ -30,7 +30,10 @@ if ! ls "$bin"/python/libframe*.so >/dev/null 2>&1; then
     echo "the Python module was not built (python3-dev missing?)" >&2
     exit 1
 fi
-python=$(sed -n 's/^Python3_EXECUTABLE:[A-Z]*=//p' "$bin/CMakeCache.txt")
+# The interpreter the module was built for (CMake picked the first python3
+# with numpy: a pyenv or venv first on PATH often has none).
+python=$(sed -n 's/^_*Python3_EXECUTABLE:[A-Z]*=//p' "$bin/CMakeCache.txt" |
+    head -n 1)
 frames=$bin/demo-frames-$size
 if [ ! -f "$frames/.complete" ]; then
     echo "making the demo frames ($size) in $frames"
