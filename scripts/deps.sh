@@ -4,11 +4,13 @@
 # Packages every build needs (the viewer needs SDL2), and what only the
 # tests use (a real X server for the viewer's window tests; ffmpeg, which
 # takes framectl dump's raw streams of every pixel format; the Python
-# module's headers, numpy and pytest for its tests).
+# module's headers, numpy and pytest for its tests, venv for its offline
+# pip install).
 FRAME_BUILD_PACKAGES="cmake make gcc libc6-dev pkg-config libpng-dev zlib1g-dev
                       libsdl2-dev"
 FRAME_TEST_PACKAGES="xvfb xauth valgrind groff-base python3 ffmpeg
-                     python3-dev python3-numpy python3-pytest python3-setuptools"
+                     python3-dev python3-numpy python3-pytest python3-setuptools
+                     python3-venv"
 
 _frame_apt_updated=0
 
