@@ -203,6 +203,57 @@ static int end_code(int st)
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
+/*
+ * Reap the n children (their exit codes into rc) while watching them:
+ * time fails a run only when none of their progress counters moved for
+ * STALL_MS (a hang), and a writer that ended early stops them too; either
+ * sets *stop (and *stalled or *writer_ended) for the children to see.
+ */
+static void watch_children(const pid_t *kids, _Atomic uint64_t *const *progress,
+                           int n, int *rc, pid_t writer, _Atomic int *stop,
+                           const char *what, bool *stalled, bool *writer_ended)
+{
+    for (int i = 0; i < n; i++)
+        rc[i] = -1;
+    *stalled = *writer_ended = false;
+    uint64_t seen = 0;
+    int64_t moved = now_ns();
+    for (int left = n; left;) {
+        for (int i = 0; i < n; i++) {
+            if (rc[i] >= 0)
+                continue;
+            int st = reap_within(kids[i], 0);
+            if (st != -1) {
+                rc[i] = end_code(st);
+                left--;
+            }
+        }
+        if (!left)
+            break;
+        uint64_t sum = 0;
+        for (int i = 0; i < n; i++)
+            sum += atomic_load(progress[i]);
+        int64_t now = now_ns();
+        if (sum != seen) {
+            seen = sum;
+            moved = now;
+        } else if (!*stalled && now - moved > STALL_MS * MS) {
+            fprintf(stderr,
+                    "none of the %s made progress in %d s (%llu so "
+                    "far): stopping\n",
+                    what, STALL_MS / 1000, (unsigned long long)sum);
+            *stalled = true;
+            atomic_store(stop, 1);
+        }
+        if (!*writer_ended && !still_running(writer)) {
+            fprintf(stderr, "the writer ended before the %s\n", what);
+            *writer_ended = true;
+            atomic_store(stop, 1);
+        }
+        sleep_ms(20);
+    }
+}
+
 static void run_stress(bool validate, const char *tag, int limit_s)
 {
     const char *name = test_name(tag);
@@ -227,46 +278,13 @@ static void run_stress(bool validate, const char *tag, int limit_s)
 
     /* Until every reader is done. Time fails the run only when no reader
      * moved for STALL_MS (a hang); a writer that ended early stops it. */
-    int reader_rc[READERS];
+    _Atomic uint64_t *progress[READERS];
     for (int i = 0; i < READERS; i++)
-        reader_rc[i] = -1;
-    bool stalled = false, writer_ended = false;
-    uint64_t seen = 0;
-    int64_t moved = now_ns();
-    for (int left = READERS; left;) {
-        for (int i = 0; i < READERS; i++) {
-            if (reader_rc[i] >= 0)
-                continue;
-            int st = reap_within(readers[i], 0);
-            if (st != -1) {
-                reader_rc[i] = end_code(st);
-                left--;
-            }
-        }
-        if (!left)
-            break;
-        uint64_t progress = 0;
-        for (int i = 0; i < READERS; i++)
-            progress += atomic_load(&sh->r[i].progress);
-        int64_t now = now_ns();
-        if (progress != seen) {
-            seen = progress;
-            moved = now;
-        } else if (!stalled && now - moved > STALL_MS * MS) {
-            fprintf(stderr,
-                    "no reader made progress in %d s (%llu so "
-                    "far): stopping\n",
-                    STALL_MS / 1000, (unsigned long long)progress);
-            stalled = true;
-            atomic_store(&sh->stop_readers, 1);
-        }
-        if (!writer_ended && !still_running(writer)) {
-            fprintf(stderr, "the writer ended before the readers\n");
-            writer_ended = true;
-            atomic_store(&sh->stop_readers, 1);
-        }
-        sleep_ms(20);
-    }
+        progress[i] = &sh->r[i].progress;
+    int reader_rc[READERS];
+    bool stalled, writer_ended;
+    watch_children(readers, progress, READERS, reader_rc, writer,
+                   &sh->stop_readers, "readers", &stalled, &writer_ended);
     atomic_store(&sh->stop_writer, 1);
     int writer_rc = end_code(reap_within(writer, NO_LIMIT));
     double secs = (double)(now_ns() - start) / 1e9;
@@ -676,44 +694,13 @@ static struct holder_result run_held(const char *tag, uint32_t slots,
 
     /* Until every holder is done; time fails only a hang (STALL_MS without
      * a hold released). */
-    int holder_rc[HOLDERS_MAX];
+    _Atomic uint64_t *progress[HOLDERS_MAX];
     for (uint32_t i = 0; i < holders; i++)
-        holder_rc[i] = -1;
-    bool stalled = false, writer_ended = false;
-    uint64_t seen = 0;
-    int64_t moved = now_ns();
-    for (uint32_t left = holders; left;) {
-        for (uint32_t i = 0; i < holders; i++) {
-            if (holder_rc[i] >= 0)
-                continue;
-            int st = reap_within(holder[i], 0);
-            if (st != -1) {
-                holder_rc[i] = end_code(st);
-                left--;
-            }
-        }
-        if (!left)
-            break;
-        uint64_t progress = 0;
-        for (uint32_t i = 0; i < holders; i++)
-            progress += atomic_load(&hr->h[i].progress);
-        int64_t now = now_ns();
-        if (progress != seen) {
-            seen = progress;
-            moved = now;
-        } else if (!stalled && now - moved > STALL_MS * MS) {
-            fprintf(stderr, "no hold released in %d s: stopping\n",
-                    STALL_MS / 1000);
-            stalled = true;
-            atomic_store(&sh->stop_readers, 1);
-        }
-        if (!writer_ended && !still_running(writer)) {
-            fprintf(stderr, "the writer ended before the holders\n");
-            writer_ended = true;
-            atomic_store(&sh->stop_readers, 1);
-        }
-        sleep_ms(20);
-    }
+        progress[i] = &hr->h[i].progress;
+    int holder_rc[HOLDERS_MAX];
+    bool stalled, writer_ended;
+    watch_children(holder, progress, (int)holders, holder_rc, writer,
+                   &sh->stop_readers, "holders", &stalled, &writer_ended);
     atomic_store(&sh->stop_readers, 1);
     int reader_rc[READERS];
     for (int i = 0; i < READERS; i++)
