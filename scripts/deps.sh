@@ -1,16 +1,22 @@
 # Sourced by the scripts here: install the Debian packages a step needs,
 # only those missing, with one `apt-get update` at most.
 
-# Packages every build needs (the viewer needs SDL2), and what only the
-# tests use (a real X server for the viewer's window tests; ffmpeg, which
-# takes framectl dump's raw streams of every pixel format; the Python
-# module's headers, numpy and pytest for its tests, venv for its offline
-# pip install).
+# Packages every build needs (the viewer needs SDL2, SDL2_ttf and a font),
+# and what only the tests use (a real X server for the viewer's window
+# tests; ffmpeg, which takes framectl dump's raw streams of every pixel
+# format; the Python module's headers, numpy and pytest for its tests, venv
+# for its offline pip install; GStreamer's headers, tools and plugins for
+# the libframesrc/libframesink plugin, which is built only when they are
+# there, and its pipelines' tests: x264enc is in -ugly).
 FRAME_BUILD_PACKAGES="cmake make gcc libc6-dev pkg-config libpng-dev zlib1g-dev
-                      libsdl2-dev"
+                      libsdl2-dev libsdl2-ttf-dev fonts-dejavu-core"
 FRAME_TEST_PACKAGES="xvfb xauth valgrind groff-base python3 ffmpeg
                      python3-dev python3-numpy python3-pytest python3-setuptools
-                     python3-venv"
+                     python3-venv
+                     libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
+                     gstreamer1.0-tools gstreamer1.0-plugins-base
+                     gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
+                     gstreamer1.0-plugins-ugly"
 
 _frame_apt_updated=0
 
