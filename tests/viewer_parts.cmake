@@ -1,0 +1,17 @@
+# The viewer's parts (issue 17) on their own: text with the real SDL2_ttf
+# and font, the pixel probe, zoom and graphs, drawn by SDL's software
+# renderer into a surface (no display needed).
+if(NOT TARGET viewer_parts)
+  return()
+endif()
+set(viewer_parts_cases
+    text_ttf text_fallback text_missing_font text_ttf_differs text_heights
+    text_cache text_box)
+frame_test(test_viewer_parts CASES ${viewer_parts_cases} LABELS viewer
+           TIMEOUT 60)
+target_link_libraries(test_viewer_parts PRIVATE viewer_parts)
+# LeakSanitizer: what libdbus keeps for the process's life (SDL_Init).
+foreach(c ${viewer_parts_cases})
+  set_property(TEST test_viewer_parts.${c} APPEND PROPERTY ENVIRONMENT
+    "LSAN_OPTIONS=suppressions=${PROJECT_SOURCE_DIR}/viewer/lsan.supp")
+endforeach()
