@@ -3,6 +3,7 @@
  * software renderer into a surface, so no display is needed. */
 #include "runner.h"
 
+#include "probe.h"
 #include "text.h"
 
 #include <SDL.h>
@@ -278,6 +279,217 @@ static void text_box(void)
     }
 }
 
+/* A frame of format at w x h, rows padded to 64 bytes (so strides are
+ * not row lengths), zeroed. */
+static struct frame_image image_new(uint32_t format, uint32_t w, uint32_t h)
+{
+    struct frame_image img;
+    size_t n = frame_image_layout(NULL, format, w, h, 64, NULL);
+    CHECK(n > 0);
+    uint8_t *base = calloc(1, n);
+    CHECK(base);
+    CHECK(frame_image_layout(&img, format, w, h, 64, base) == n);
+    return img;
+}
+
+static void image_free(struct frame_image *img) { free(img->plane[0]); }
+
+static uint8_t *at(const struct frame_image *img, int p, uint32_t x, uint32_t y,
+                   uint32_t bytes_per_pixel)
+{
+    return img->plane[p] + (size_t)y * img->stride[p] + x * bytes_per_pixel;
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+}
+
+static void check_describe(const struct frame_image *img, uint32_t x,
+                           uint32_t y, const char *want)
+{
+    char buf[96];
+    CHECK_RC(probe_describe(img, x, y, buf, sizeof(buf)), 0);
+    if (strcmp(buf, want) != 0) {
+        fprintf(stderr, "probe said \"%s\", expected \"%s\"\n", buf, want);
+        CHECK(!"probe_describe");
+    }
+}
+
+/* Known pixels written byte by byte in each packed format, read back with
+ * their coordinates, at their own depth, in memory order. */
+static void probe_packed(void)
+{
+    struct frame_image img = image_new(FRAME_FORMAT_RGBA8, 17, 9);
+    memcpy(at(&img, 0, 12, 7, 4), (uint8_t[]){255, 0, 0, 255}, 4);
+    memcpy(at(&img, 0, 16, 8, 4), (uint8_t[]){1, 2, 3, 4}, 4);
+    check_describe(&img, 12, 7, "(12, 7) R 255 G 0 B 0 A 255");
+    check_describe(&img, 16, 8, "(16, 8) R 1 G 2 B 3 A 4");
+    check_describe(&img, 0, 0, "(0, 0) R 0 G 0 B 0 A 0");
+    image_free(&img);
+
+    img = image_new(FRAME_FORMAT_BGRA8, 17, 9);
+    memcpy(at(&img, 0, 3, 4, 4), (uint8_t[]){10, 20, 30, 40}, 4);
+    check_describe(&img, 3, 4, "(3, 4) B 10 G 20 R 30 A 40");
+    image_free(&img);
+
+    img = image_new(FRAME_FORMAT_RGB8, 17, 9);
+    memcpy(at(&img, 0, 16, 0, 3), (uint8_t[]){7, 8, 9}, 3);
+    check_describe(&img, 16, 0, "(16, 0) R 7 G 8 B 9");
+    image_free(&img);
+
+    img = image_new(FRAME_FORMAT_GRAY8, 17, 9);
+    *at(&img, 0, 5, 6, 1) = 200;
+    check_describe(&img, 5, 6, "(5, 6) Y 200");
+    image_free(&img);
+
+    img = image_new(FRAME_FORMAT_GRAY16, 17, 9);
+    put16(at(&img, 0, 3, 4, 2), 65535);
+    put16(at(&img, 0, 4, 4, 2), 0x0102);
+    check_describe(&img, 3, 4, "(3, 4) Y 65535");
+    check_describe(&img, 4, 4, "(4, 4) Y 258"); /* little-endian */
+    image_free(&img);
+
+    img = image_new(FRAME_FORMAT_RGBA16, 17, 9);
+    uint8_t *p = at(&img, 0, 9, 2, 8);
+    put16(p, 0x1234);
+    put16(p + 2, 0xabcd);
+    put16(p + 4, 1);
+    put16(p + 6, 65535);
+    check_describe(&img, 9, 2, "(9, 2) R 4660 G 43981 B 1 A 65535");
+    uint32_t v[PROBE_MAX];
+    unsigned n;
+    CHECK_RC(probe_values(&img, 9, 2, v, &n), 0);
+    CHECK(n == 4 && v[0] == 0x1234 && v[1] == 0xabcd && v[2] == 1 &&
+          v[3] == 65535);
+    struct probe_sample s;
+    CHECK_RC(probe_read(&img, 9, 2, &s), 0);
+    CHECK(s.bits == 16 && s.format == FRAME_FORMAT_RGBA16);
+    image_free(&img);
+}
+
+/* YUV: each pixel's own Y, and the U and V of its 2x2 block, at odd
+ * sizes too (the last column and row have blocks of their own). */
+static void probe_yuv(void)
+{
+    const uint32_t w = 5, h = 3; /* chroma 3 x 2 */
+    struct frame_image i420 = image_new(FRAME_FORMAT_I420, w, h);
+    struct frame_image nv12 = image_new(FRAME_FORMAT_NV12, w, h);
+    for (uint32_t y = 0; y < h; y++)
+        for (uint32_t x = 0; x < w; x++) {
+            *at(&i420, 0, x, y, 1) = (uint8_t)(10 * y + x);
+            *at(&nv12, 0, x, y, 1) = (uint8_t)(10 * y + x);
+        }
+    for (uint32_t y = 0; y < 2; y++)
+        for (uint32_t x = 0; x < 3; x++) {
+            uint8_t u = (uint8_t)(100 + 10 * y + x), v = (uint8_t)(u + 100);
+            *at(&i420, 1, x, y, 1) = u;
+            *at(&i420, 2, x, y, 1) = v;
+            memcpy(at(&nv12, 1, x, y, 2), (uint8_t[]){u, v}, 2);
+        }
+    const struct frame_image *imgs[] = {&i420, &nv12};
+    for (int i = 0; i < 2; i++) {
+        check_describe(imgs[i], 0, 0, "(0, 0) Y 0 U 100 V 200");
+        check_describe(imgs[i], 1, 1, "(1, 1) Y 11 U 100 V 200");
+        check_describe(imgs[i], 2, 1, "(2, 1) Y 12 U 101 V 201");
+        check_describe(imgs[i], 4, 2, "(4, 2) Y 24 U 112 V 212");
+        check_describe(imgs[i], 3, 2, "(3, 2) Y 23 U 111 V 211");
+    }
+    image_free(&i420);
+    image_free(&nv12);
+}
+
+/* Every pixel of every RGB and grey format against the library's own
+ * reading of it: frame_convert to RGBA16 (8-bit samples times 257, grey
+ * into R, G and B, opaque where there is no alpha), from rows with
+ * padding; YUV I420 against NV12 (the library keeps the samples). */
+static void probe_against_library(void)
+{
+    const uint32_t w = 7, h = 5;
+    for (uint32_t f = 1; f <= FRAME_FORMAT_MAX; f++) {
+        const struct frame_format_desc *d = frame_format_desc(f);
+        if (d->is_yuv)
+            continue;
+        struct frame_image img = image_new(f, w, h);
+        size_t bytes = (size_t)img.stride[0] * h;
+        for (size_t i = 0; i < bytes; i++)
+            img.plane[0][i] = (uint8_t)(i * 37 + 11);
+        struct frame_image wide = image_new(FRAME_FORMAT_RGBA16, w, h);
+        CHECK_RC(frame_convert(&wide, &img), 0);
+        for (uint32_t y = 0; y < h; y++)
+            for (uint32_t x = 0; x < w; x++) {
+                uint32_t v[PROBE_MAX], want[PROBE_MAX];
+                unsigned n, m;
+                CHECK_RC(probe_values(&img, x, y, v, &n), 0);
+                CHECK_RC(probe_values(&wide, x, y, want, &m), 0);
+                CHECK(n == d->channels && m == 4);
+                uint32_t k = d->bytes_per_sample == 1 ? 257 : 1;
+                if (n == 1)
+                    CHECK(v[0] * k == want[0]);
+                bool bgr = f == FRAME_FORMAT_BGRA8;
+                for (unsigned i = 0; n > 1 && i < n; i++) {
+                    unsigned j = bgr && i < 3 ? 2 - i : i;
+                    CHECK(v[i] * k == want[j]);
+                }
+            }
+        image_free(&img);
+        image_free(&wide);
+    }
+    struct frame_image i420 = image_new(FRAME_FORMAT_I420, w, h);
+    struct frame_image nv12 = image_new(FRAME_FORMAT_NV12, w, h);
+    for (int p = 0; p < 3; p++) {
+        uint32_t rows = p ? (h + 1) / 2 : h;
+        for (size_t i = 0; i < (size_t)i420.stride[p] * rows; i++)
+            i420.plane[p][i] = (uint8_t)(i * 29 + 5 + 80 * p);
+    }
+    CHECK_RC(frame_convert(&nv12, &i420), 0);
+    for (uint32_t y = 0; y < h; y++)
+        for (uint32_t x = 0; x < w; x++) {
+            uint32_t a[PROBE_MAX], b[PROBE_MAX];
+            unsigned n, m;
+            CHECK_RC(probe_values(&i420, x, y, a, &n), 0);
+            CHECK_RC(probe_values(&nv12, x, y, b, &m), 0);
+            CHECK(n == 3 && m == 3);
+            CHECK(memcmp(a, b, sizeof(a[0]) * 3) == 0);
+        }
+    image_free(&i420);
+    image_free(&nv12);
+}
+
+/* Outside the frame, not a frame, a short buffer. */
+static void probe_errors(void)
+{
+    struct frame_image img = image_new(FRAME_FORMAT_RGBA8, 4, 3);
+    uint32_t v[PROBE_MAX];
+    unsigned n = 9;
+    char buf[8];
+    CHECK_RC(probe_values(&img, 4, 0, v, &n), -ERANGE);
+    CHECK(n == 0);
+    CHECK_RC(probe_values(&img, 0, 3, v, &n), -ERANGE);
+    CHECK_RC(probe_values(&img, UINT32_MAX, 0, v, &n), -ERANGE);
+    CHECK_RC(probe_describe(&img, 9, 9, buf, sizeof(buf)), -ERANGE);
+    CHECK(buf[0] == '\0');
+    CHECK_RC(probe_values(NULL, 0, 0, v, &n), -EINVAL);
+    struct frame_image bad = img;
+    bad.format = 0;
+    CHECK_RC(probe_values(&bad, 0, 0, v, &n), -EINVAL);
+    bad = img;
+    bad.plane[0] = NULL;
+    CHECK_RC(probe_values(&bad, 0, 0, v, &n), -EINVAL);
+    bad = img;
+    bad.stride[0] = 15; /* shorter than a row of 4 RGBA pixels */
+    CHECK_RC(probe_values(&bad, 0, 0, v, &n), -EINVAL);
+    bad = img;
+    bad.format = FRAME_FORMAT_I420; /* one plane where three are due */
+    CHECK_RC(probe_values(&bad, 0, 0, v, &n), -EINVAL);
+    /* Cut short, terminated. */
+    CHECK_RC(probe_describe(&img, 1, 2, buf, sizeof(buf)), 0);
+    CHECK(strcmp(buf, "(1, 2) ") == 0);
+    image_free(&img);
+}
+
 TEST_MAIN(CASE(text_ttf), CASE(text_fallback), CASE(text_missing_font),
           CASE(text_ttf_differs), CASE(text_heights), CASE(text_cache),
-          CASE(text_box))
+          CASE(text_box), CASE(probe_packed), CASE(probe_yuv),
+          CASE(probe_against_library), CASE(probe_errors))

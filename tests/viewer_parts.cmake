@@ -6,7 +6,8 @@ if(NOT TARGET viewer_parts)
 endif()
 set(viewer_parts_cases
     text_ttf text_fallback text_missing_font text_ttf_differs text_heights
-    text_cache text_box)
+    text_cache text_box probe_packed probe_yuv probe_against_library
+    probe_errors)
 frame_test(test_viewer_parts CASES ${viewer_parts_cases} LABELS viewer
            TIMEOUT 60)
 target_link_libraries(test_viewer_parts PRIVATE viewer_parts)
