@@ -46,6 +46,9 @@ struct _GstLibframeSink {
     GstBuffer *prerolled;
     GstClock *clock; /* the last clock seen, and whether it is ours */
     gboolean clock_is_monotonic;
+    /* An element error was posted: later buffers fail quietly instead of
+     * posting it again. */
+    gboolean failed;
 };
 
 G_DEFINE_TYPE(GstLibframeSink, gst_libframe_sink, GST_TYPE_VIDEO_SINK)
@@ -181,6 +184,7 @@ static gboolean ensure_segment(GstLibframeSink *self)
     int rc = frame_writer_create(name, &fmt, &self->w, &replaced);
     if (rc) {
         post_create_error(self, name, rc);
+        self->failed = TRUE;
         self->w = NULL;
         g_free(name);
         return FALSE;
@@ -208,6 +212,7 @@ static gboolean sink_set_caps(GstBaseSink *bsink, GstCaps *caps)
     GstLibframeSink *self = GST_LIBFRAME_SINK(bsink);
     GstVideoInfo info;
     if (!gst_video_info_from_caps(&info, caps)) {
+        self->failed = TRUE;
         GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, (NULL),
                           ("caps are not video: %" GST_PTR_FORMAT, caps));
         return FALSE;
@@ -215,6 +220,7 @@ static gboolean sink_set_caps(GstBaseSink *bsink, GstCaps *caps)
     uint32_t format =
         gst_libframe_from_video_format(GST_VIDEO_INFO_FORMAT(&info));
     if (!format) {
+        self->failed = TRUE;
         GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, (NULL),
                           ("format %s is not in libframe's table",
                            GST_VIDEO_INFO_NAME(&info)));
@@ -246,6 +252,7 @@ static gboolean sink_start(GstBaseSink *bsink)
              FRAME_NAME_MAX));
     g_free(name);
     self->format = 0;
+    self->failed = FALSE;
     return rc == 0;
 }
 
@@ -320,6 +327,7 @@ static int64_t due_time(GstLibframeSink *self, GstBuffer *buf)
 static gboolean post_write_error(GstLibframeSink *self, const char *what,
                                  int rc)
 {
+    self->failed = TRUE;
     GST_ELEMENT_ERROR(
         self, RESOURCE, WRITE,
         ("Could not write a frame: %s: %s", what, frame_strerror(rc)),
@@ -332,6 +340,8 @@ static gboolean post_write_error(GstLibframeSink *self, const char *what,
 static GstFlowReturn publish(GstLibframeSink *self, GstBuffer *buf,
                              int64_t timestamp_ns)
 {
+    if (self->failed)
+        return GST_FLOW_ERROR;
     if (!self->format) {
         GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, (NULL),
                           ("a buffer before any caps"));
@@ -343,6 +353,7 @@ static GstFlowReturn publish(GstLibframeSink *self, GstBuffer *buf,
 
     GstVideoFrame vf;
     if (!gst_video_frame_map(&vf, &self->info, buf, GST_MAP_READ)) {
+        self->failed = TRUE;
         GST_ELEMENT_ERROR(self, STREAM, FAILED,
                           ("Could not map a buffer as the negotiated video"),
                           ("%" GST_PTR_FORMAT, buf));
