@@ -5,9 +5,11 @@
 
 #include "probe.h"
 #include "text.h"
+#include "zoom.h"
 
 #include <SDL.h>
 
+#include <math.h>
 #include <stdlib.h>
 
 #define W 320
@@ -489,7 +491,201 @@ static void probe_errors(void)
     image_free(&img);
 }
 
+static bool rect_eq(struct zoom_rect r, int x, int y, int w, int h)
+{
+    if (r.x == x && r.y == y && r.w == w && r.h == h)
+        return true;
+    fprintf(stderr, "rect %d,%d %dx%d, expected %d,%d %dx%d\n", r.x, r.y, r.w,
+            r.h, x, y, w, h);
+    return false;
+}
+
+static struct zoom zoom_of(struct zoom_rect tile, uint32_t fw, uint32_t fh)
+{
+    struct zoom z;
+    zoom_init(&z);
+    zoom_set_tile(&z, tile);
+    zoom_set_frame(&z, fw, fh);
+    return z;
+}
+
+/* Fit: letterboxed as the viewer always drew it, the whole frame, and
+ * the band around it is no pixel; it follows the tile and the frame. */
+static void zoom_fit_letterbox(void)
+{
+    struct zoom z = zoom_of((struct zoom_rect){10, 20, 640, 480}, 1920, 1080);
+    struct zoom_rect s, d;
+    uint32_t fx, fy;
+    CHECK(zoom_mode(&z) == ZOOM_FIT);
+    CHECK(zoom_rects(&z, &s, &d));
+    CHECK(rect_eq(s, 0, 0, 1920, 1080));
+    CHECK(rect_eq(d, 10, 80, 640, 360));
+    /* Shrunk 3 to 1: each window pixel shows the frame pixel at its
+     * centre. */
+    CHECK(zoom_to_frame(&z, 10, 80, &fx, &fy) && fx == 1 && fy == 1);
+    CHECK(zoom_to_frame(&z, 649, 439, &fx, &fy) && fx == 1918 && fy == 1078);
+    CHECK(zoom_to_frame(&z, 330, 260, &fx, &fy) && fx == 961 && fy == 541);
+    CHECK(!zoom_to_frame(&z, 330, 79, &fx, &fy));  /* the band above */
+    CHECK(!zoom_to_frame(&z, 330, 440, &fx, &fy)); /* and below */
+    CHECK(!zoom_to_frame(&z, 9, 200, &fx, &fy));   /* another tile */
+    zoom_set_tile(&z, (struct zoom_rect){0, 0, 200, 400});
+    CHECK(zoom_rects(&z, &s, &d));
+    CHECK(rect_eq(d, 0, 143, 200, 113)); /* 112.5 rounded */
+    zoom_set_frame(&z, 100, 400);
+    CHECK(zoom_rects(&z, &s, &d));
+    CHECK(rect_eq(s, 0, 0, 100, 400));
+    CHECK(rect_eq(d, 50, 0, 100, 400));
+    CHECK(zoom_scale(&z) == 1);
+    /* No frame yet: nothing to draw, no pixel. */
+    zoom_init(&z);
+    zoom_set_tile(&z, (struct zoom_rect){0, 0, 200, 400});
+    CHECK(!zoom_rects(&z, &s, &d));
+    CHECK(!zoom_to_frame(&z, 5, 5, &fx, &fy));
+}
+
+/* Native: one frame pixel a window pixel, centred; a frame larger than
+ * the tile is cut to what shows. */
+static void zoom_native_size(void)
+{
+    struct zoom z = zoom_of((struct zoom_rect){0, 0, 640, 480}, 100, 50);
+    struct zoom_rect s, d;
+    uint32_t fx, fy;
+    zoom_native(&z);
+    CHECK(zoom_mode(&z) == ZOOM_FREE && zoom_scale(&z) == 1);
+    CHECK(zoom_rects(&z, &s, &d));
+    CHECK(rect_eq(s, 0, 0, 100, 50));
+    CHECK(rect_eq(d, 270, 215, 100, 50));
+    CHECK(zoom_to_frame(&z, 270 + 37, 215 + 11, &fx, &fy) && fx == 37 &&
+          fy == 11);
+    z = zoom_of((struct zoom_rect){100, 0, 640, 480}, 1000, 800);
+    zoom_native(&z);
+    CHECK(zoom_rects(&z, &s, &d));
+    CHECK(rect_eq(s, 180, 160, 640, 480));
+    CHECK(rect_eq(d, 100, 0, 640, 480));
+    for (int x = 100; x < 740; x += 37)
+        CHECK(zoom_to_frame(&z, x, 7, &fx, &fy) && fx == (uint32_t)x + 80 &&
+              fy == 167);
+    zoom_fit(&z);
+    CHECK(zoom_mode(&z) == ZOOM_FIT && zoom_scale(&z) == 0.6);
+}
+
+/* The wheel: the frame pixel under the cursor stays under it, in and
+ * out, at fractional scales too; the limits hold. */
+static void zoom_around_cursor(void)
+{
+    struct zoom z = zoom_of((struct zoom_rect){0, 0, 640, 360}, 160, 90);
+    uint32_t fx, fy, gx, gy;
+    CHECK(zoom_scale(&z) == 4);
+    CHECK(zoom_to_frame(&z, 100, 50, &fx, &fy) && fx == 25 && fy == 12);
+    zoom_by(&z, 2, 100, 50);
+    CHECK(zoom_mode(&z) == ZOOM_FREE && zoom_scale(&z) == 8);
+    CHECK(zoom_to_frame(&z, 100, 50, &gx, &gy) && gx == 25 && gy == 12);
+    /* The neighbours are now 8 window pixels wide. */
+    CHECK(zoom_to_frame(&z, 100 + 8, 50, &gx, &gy) && gx == 26);
+    /* Any cursor, any step: the frame point under it is where it was. */
+    const double steps[] = {1.25, 1.25, 0.8, 3, 1.1, 0.5, 0.9};
+    const int at[][2] = {{321, 17},  {5, 300},   {600, 200}, {320, 180},
+                         {111, 222}, {639, 359}, {200, 100}};
+    for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+        double before_x = (at[i][0] - z.ox) / zoom_scale(&z);
+        double before_y = (at[i][1] - z.oy) / zoom_scale(&z);
+        zoom_by(&z, steps[i], at[i][0], at[i][1]);
+        double after_x = (at[i][0] - z.ox) / zoom_scale(&z);
+        double after_y = (at[i][1] - z.oy) / zoom_scale(&z);
+        CHECK(fabs(after_x - before_x) < 1e-9);
+        CHECK(fabs(after_y - before_y) < 1e-9);
+    }
+    zoom_by(&z, 1e6, 320, 180);
+    CHECK(zoom_scale(&z) == ZOOM_MAX);
+    zoom_by(&z, 1e-9, 320, 180);
+    CHECK(zoom_scale(&z) == ZOOM_MIN);
+    /* A frame far too large for the tile can always be fitted by wheel. */
+    z = zoom_of((struct zoom_rect){0, 0, 100, 100}, 32768, 32768);
+    zoom_by(&z, 0.5, 50, 50);
+    CHECK(fabs(zoom_scale(&z) - 100.0 / 32768) < 1e-12);
+    /* And a tiny frame, fitted beyond ZOOM_MAX, is not shrunk by "in". */
+    z = zoom_of((struct zoom_rect){0, 0, 1000, 1000}, 4, 4);
+    zoom_by(&z, 2, 500, 500);
+    CHECK(zoom_scale(&z) == 250);
+}
+
+/* Drags move the frame; it cannot be dragged out of its tile. */
+static void zoom_pan_clamped(void)
+{
+    struct zoom z = zoom_of((struct zoom_rect){50, 50, 400, 400}, 100, 100);
+    uint32_t fx, fy;
+    zoom_native(&z); /* the frame at 150..250 of the tile */
+    CHECK(zoom_to_frame(&z, 50 + 150, 50 + 150, &fx, &fy) && fx == 0 &&
+          fy == 0);
+    zoom_pan(&z, 30, -20);
+    CHECK(zoom_to_frame(&z, 50 + 180, 50 + 130, &fx, &fy) && fx == 0 &&
+          fy == 0);
+    /* Far right and down: a quarter of the tile (100 pixels, the whole
+     * frame here) stays in. */
+    zoom_pan(&z, 100000, 100000);
+    struct zoom_rect s, d;
+    CHECK(zoom_rects(&z, &s, &d));
+    CHECK(rect_eq(d, 50 + 300, 50 + 300, 100, 100));
+    zoom_pan(&z, -100000, -100000);
+    CHECK(zoom_rects(&z, &s, &d));
+    CHECK(rect_eq(d, 50, 50, 100, 100));
+    /* Zoomed in, a quarter of the tile stays covered. */
+    zoom_by(&z, 8, 100, 100);
+    zoom_pan(&z, -100000, 0);
+    CHECK(zoom_rects(&z, &s, &d));
+    CHECK(d.x + d.w == 50 + 100);
+    zoom_pan(&z, 100000, 0);
+    CHECK(zoom_rects(&z, &s, &d));
+    CHECK(d.x == 50 + 300);
+}
+
+/* 64x of a 4K frame asks SDL for what shows, not a 245760-pixel-wide
+ * copy; the edges overhang by less than a frame pixel. */
+static void zoom_clipped_rects(void)
+{
+    struct zoom z = zoom_of((struct zoom_rect){0, 0, 960, 540}, 3840, 2160);
+    zoom_by(&z, 1e6, 480, 270);
+    CHECK(zoom_scale(&z) == 64);
+    struct zoom_rect s, d;
+    CHECK(zoom_rects(&z, &s, &d));
+    CHECK(s.w <= 960 / 64 + 2 && s.h <= 540 / 64 + 2);
+    CHECK(d.w == s.w * 64 && d.h == s.h * 64);
+    CHECK(d.x <= 0 && d.x > -64 && d.x + d.w >= 960 && d.x + d.w < 960 + 64);
+    CHECK(d.y <= 0 && d.y > -64 && d.y + d.h >= 540 && d.y + d.h < 540 + 64);
+    /* Every window pixel is the frame pixel its rectangle says. */
+    uint32_t fx, fy;
+    for (int x = 0; x < 960; x += 7) {
+        CHECK(zoom_to_frame(&z, x, 0, &fx, &fy));
+        CHECK(fx == (uint32_t)(s.x + (x - d.x) / 64));
+    }
+}
+
+/* Not fitted: a new tile size keeps the frame point at the centre; a new
+ * frame size keeps the scale. */
+static void zoom_follows_changes(void)
+{
+    struct zoom z = zoom_of((struct zoom_rect){0, 0, 400, 300}, 800, 600);
+    uint32_t fx, fy;
+    zoom_by(&z, 4, 100, 100); /* scale 2 */
+    CHECK(zoom_to_frame(&z, 200, 150, &fx, &fy));
+    zoom_set_tile(&z, (struct zoom_rect){1000, 0, 800, 500});
+    uint32_t gx, gy;
+    CHECK(zoom_to_frame(&z, 1400, 250, &gx, &gy));
+    CHECK(abs((int)gx - (int)fx) <= 1 && abs((int)gy - (int)fy) <= 1);
+    CHECK(zoom_scale(&z) == 2 && zoom_mode(&z) == ZOOM_FREE);
+    zoom_set_frame(&z, 400, 300);
+    CHECK(zoom_scale(&z) == 2);
+    CHECK(zoom_to_frame(&z, 1400, 250, &gx, &gy));
+    CHECK(abs((int)gx - (int)fx / 2) <= 1 && abs((int)gy - (int)fy / 2) <= 1);
+    zoom_fit(&z);
+    zoom_set_frame(&z, 1600, 1000);
+    CHECK(zoom_scale(&z) == 0.5);
+}
+
 TEST_MAIN(CASE(text_ttf), CASE(text_fallback), CASE(text_missing_font),
           CASE(text_ttf_differs), CASE(text_heights), CASE(text_cache),
           CASE(text_box), CASE(probe_packed), CASE(probe_yuv),
-          CASE(probe_against_library), CASE(probe_errors))
+          CASE(probe_against_library), CASE(probe_errors),
+          CASE(zoom_fit_letterbox), CASE(zoom_native_size),
+          CASE(zoom_around_cursor), CASE(zoom_pan_clamped),
+          CASE(zoom_clipped_rects), CASE(zoom_follows_changes))
