@@ -1,0 +1,68 @@
+# The GStreamer plugin's tests (issue 16): real gst-launch-1.0 pipelines
+# with the real producer (test_gst_pipelines) and GstHarness unit tests of
+# the elements' states, caps changes and restarts (test_gst_harness), all
+# against the plugin of this build tree.
+if(NOT TARGET gstlibframe OR NOT TARGET producer)
+  return()
+endif()
+# TSan cannot be preloaded into gst-launch-1.0, and GLib's own locking is
+# invisible to it in the harness tests (reports about GStreamer's threads
+# that are not ours): the plain and ASan trees run these.
+if(FRAME_SANITIZE MATCHES "thread")
+  return()
+endif()
+find_package(PkgConfig QUIET)
+pkg_check_modules(GSTT QUIET IMPORTED_TARGET gstreamer-1.0
+                  gstreamer-video-1.0 gstreamer-check-1.0
+                  gstreamer-app-1.0)
+find_program(GST_LAUNCH gst-launch-1.0)
+if(NOT GSTT_FOUND OR NOT GST_LAUNCH)
+  message(STATUS "gstreamer-check-1.0 or gst-launch-1.0 not found: "
+                 "the GStreamer plugin's tests are not built")
+  return()
+endif()
+
+# The build tree's plugin, and a registry of the tests' own, so the user's
+# cache (~/.cache/gstreamer-1.0) is never touched.
+set(gst_env GST_PLUGIN_PATH=${FRAME_GST_PLUGIN_DIR_BUILD}
+    GST_REGISTRY=${CMAKE_CURRENT_BINARY_DIR}/gst-registry.bin)
+if(FRAME_SANITIZE MATCHES "address")
+  # GLib keeps its one-time allocations until exit by design; LSan would
+  # report them in every GStreamer process, ours included. Leak checking
+  # stays on in every other test.
+  list(APPEND gst_env ASAN_OPTIONS=detect_leaks=0)
+  execute_process(COMMAND ${CMAKE_C_COMPILER} -print-file-name=libasan.so
+                  OUTPUT_VARIABLE gst_asan_rt
+                  OUTPUT_STRIP_TRAILING_WHITESPACE)
+endif()
+
+set(gst_progs test_gst_pipelines)
+if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/test_gst_harness.c)
+  list(APPEND gst_progs test_gst_harness)
+endif()
+foreach(prog ${gst_progs})
+  if(prog STREQUAL "test_gst_pipelines")
+    set(cases sink_every_format sink_name_taken src_every_format
+        src_close_is_eos src_lost_is_error src_missing_segment tcp_bridge
+        rtp_raw rtp_h264)
+  else()
+    set(cases sink_state_cycles src_state_cycles src_waiting_unblocks
+        sink_caps_change sink_strides_honoured src_follow_restart)
+  endif()
+  frame_test(${prog} SOURCES gst/gst_util.c proc.c CASES ${cases}
+             LABELS gst TIMEOUT 120)
+  target_link_libraries(${prog} PRIVATE frame_png PkgConfig::GSTT)
+  target_compile_definitions(${prog} PRIVATE
+    PRODUCER_PATH="$<TARGET_FILE:producer>")
+  if(gst_asan_rt)
+    # The plugin is instrumented and gst-launch-1.0 is not: the runtime
+    # goes first into every gst-launch the test starts.
+    target_compile_definitions(${prog} PRIVATE
+      GST_TEST_PRELOAD="${gst_asan_rt}")
+  endif()
+  add_dependencies(${prog} producer gstlibframe)
+  foreach(c ${cases})
+    set_tests_properties(${prog}.${c} PROPERTIES ENVIRONMENT "${gst_env}"
+                         SKIP_RETURN_CODE 77)
+  endforeach()
+endforeach()
