@@ -5,6 +5,6 @@
 frame_test(test_leases SOURCES proc.c writer_proc.c
   CASES killed_holder_frees_slot hostile_holds_every_slot
         more_holders_than_promise rehold_breaks_oldest writer_lost_while_held
-        same_frame_holds copy_holds_1080p
+        same_frame_holds copy_holds_1080p writer_locks_bounded
   LABELS leases
   TIMEOUT 300)

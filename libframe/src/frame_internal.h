@@ -138,6 +138,9 @@ int frame__lock_take(int fd);
  * -EAGAIN (another open file description holds a conflicting lock) or
  * -errno. */
 int frame__hold_lock(int fd, uint32_t slot, uint64_t gen, short type);
+/* Drop every slot byte fd's open file description holds (never byte 0,
+ * the writer's liveness lock): 0 or -errno. */
+int frame__hold_unlock_all(int fd);
 /* How many slots' current frames some reader holds now; seq: the writer's
  * own copy of each slot's seq, or NULL to read the segment's. */
 uint32_t frame__slots_held(int fd, const struct frame__fixed *f,

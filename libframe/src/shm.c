@@ -104,6 +104,16 @@ int frame__hold_lock(int fd, uint32_t slot, uint64_t gen, short type)
     return lock_byte(fd, F_OFD_SETLK, type, hold_byte(slot, gen));
 }
 
+int frame__hold_unlock_all(int fd)
+{
+    /* Every slot's range at once; byte 0, the writer's, lies below them. */
+    struct flock fl = {.l_type = F_UNLCK,
+                       .l_whence = SEEK_SET,
+                       .l_start = (off_t)1 << 40,
+                       .l_len = (off_t)FRAME_MAX_SLOTS << 40};
+    return fcntl(fd, F_OFD_SETLK, &fl) ? -errno : 0;
+}
+
 uint32_t frame__slots_held(int fd, const struct frame__fixed *f,
                            struct frame__header *h, const uint64_t *seq)
 {

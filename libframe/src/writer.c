@@ -32,6 +32,7 @@ struct frame_writer {
     uint32_t cur_slot;
     bool cur_locked;   /* we hold the byte of the frame we write over */
     uint64_t cur_gen;  /* that frame's generation */
+    uint32_t stale;    /* bytes of frames written over, still locked */
     uint64_t overruns; /* frames written over one a reader held */
     uint32_t cur_format, cur_width, cur_height;
     uint32_t cur_stride[FRAME_MAX_PLANES], cur_offset[FRAME_MAX_PLANES];
@@ -335,12 +336,28 @@ static uint32_t choose_slot(frame_writer *w)
     return order[0];
 }
 
-/* The frame we wrote over is gone: its byte is of no use to anyone. */
-static void unlock_slot(frame_writer *w)
+/*
+ * The frame we wrote over is gone: its byte is of no use to anyone, and
+ * keeping it locked is harmless (a late reader's hold on it is refused,
+ * as its check would fail anyway). Unlocking it at every frame would cost
+ * a system call a frame; instead the bytes of frames written over stay
+ * locked and are dropped together, in one call, every STALE_LOCKS frames.
+ * The kernel merges a slot's adjacent locked bytes (each write over a
+ * slot takes the byte after the last one), so even between drops it keeps
+ * a few lock records, not one a frame. Never called while a frame is
+ * begun: the byte of the frame being written over is not stale yet.
+ */
+#define STALE_LOCKS 64
+
+static void retire_lock(frame_writer *w)
 {
-    if (w->cur_locked)
-        frame__hold_lock(w->fd, w->cur_slot, w->cur_gen, F_UNLCK);
+    if (!w->cur_locked)
+        return;
     w->cur_locked = false;
+    if (++w->stale >= STALE_LOCKS) {
+        frame__hold_unlock_all(w->fd);
+        w->stale = 0;
+    }
 }
 
 int frame_writer_begin_format(frame_writer *w, uint32_t format, uint32_t width,
@@ -370,7 +387,7 @@ int frame_writer_begin_format(frame_writer *w, uint32_t format, uint32_t width,
     /* A truncation during the seq store above shows only now. */
     if (writer_dead(w)) {
         w->in_frame = false;
-        unlock_slot(w);
+        retire_lock(w);
         return FRAME_EDEAD;
     }
 
@@ -412,7 +429,7 @@ int frame_writer_commit(frame_writer *w, int64_t timestamp_ns,
         return -EINVAL;
     w->in_frame = false;
     if (writer_dead(w)) {
-        unlock_slot(w);
+        retire_lock(w);
         return FRAME_EDEAD;
     }
     struct frame__slot *s = &w->h->slot[w->cur_slot];
@@ -440,9 +457,9 @@ int frame_writer_commit(frame_writer *w, int64_t timestamp_ns,
     w->slot_no[w->cur_slot] = no;
     w->published = true;
     wake_readers(w);
-    /* Readers of the new frame lock its own byte, not this one: unlocking
-     * can wait until they are woken. */
-    unlock_slot(w);
+    /* Readers of the new frame lock its own byte, not this one: what is
+     * done with the old byte can wait until they are woken. */
+    retire_lock(w);
     /* After the wake: a polling reader is not kept waiting for this line. */
     atomic_store_explicit(&w->h->heartbeat_ns, now, memory_order_relaxed);
     /* A truncation during the stores above shows only now: say so at this
@@ -462,7 +479,7 @@ int frame_writer_abort(frame_writer *w)
     frame__seq_write_end(s, w->seq[w->cur_slot]);
     w->seq[w->cur_slot] += 2;
     w->slot_no[w->cur_slot] = 0; /* holds nothing: reuse it first */
-    unlock_slot(w);
+    retire_lock(w);
     return 0;
 }
 
