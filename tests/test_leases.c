@@ -894,8 +894,8 @@ static int write_locks_on(ino_t ino)
     while (fgets(line, sizeof(line), f)) {
         char kind[16], rw[16], dev[64];
         unsigned long long inode;
-        if (sscanf(line, "%*s %15s %*s %15s %*s %63[0-9a-f:]", kind, rw,
-                   dev) == 3 &&
+        if (sscanf(line, "%*s %15s %*s %15s %*s %63[0-9a-f:]", kind, rw, dev) ==
+                3 &&
             sscanf(strrchr(dev, ':') + 1, "%llu", &inode) == 1 &&
             strcmp(kind, "OFDLCK") == 0 && strcmp(rw, "WRITE") == 0 &&
             inode == (unsigned long long)ino)
