@@ -3,6 +3,7 @@
  * software renderer into a surface, so no display is needed. */
 #include "runner.h"
 
+#include "graph.h"
 #include "probe.h"
 #include "text.h"
 #include "zoom.h"
@@ -682,10 +683,207 @@ static void zoom_follows_changes(void)
     CHECK(zoom_scale(&z) == 0.5);
 }
 
+#define SEC INT64_C(1000000000)
+
+/* Frames every 10 ms for a second: one point each, their intervals (the
+ * first has none) and latencies. */
+static void graph_ring(void)
+{
+    static struct graph g;
+    graph_init(&g, 0);
+    int64_t t0 = 1000 * SEC, max;
+    CHECK(!graph_max(&g, GRAPH_INTERVAL, &max));
+    for (int i = 0; i < 100; i++)
+        graph_frame(&g, t0 + i * 10 * MS, t0 + i * 10 * MS - (i % 7) * MS);
+    CHECK(graph_count(&g) == 100);
+    CHECK(graph_at(&g, 0)->t_ns == t0);
+    CHECK(graph_at(&g, 0)->v_ns[GRAPH_INTERVAL] == -1);
+    CHECK(graph_at(&g, 1)->v_ns[GRAPH_INTERVAL] == 10 * MS);
+    CHECK(graph_at(&g, 99)->t_ns == t0 + 990 * MS);
+    CHECK(graph_at(&g, 99)->v_ns[GRAPH_LATENCY] == (99 % 7) * MS);
+    CHECK(graph_max(&g, GRAPH_INTERVAL, &max) && max == 10 * MS);
+    CHECK(graph_max(&g, GRAPH_LATENCY, &max) && max == 6 * MS);
+    /* A publish stamp after the showing, or none: no latency. */
+    graph_frame(&g, t0 + SEC, t0 + 2 * SEC);
+    graph_frame(&g, t0 + SEC + 20 * MS, 0);
+    CHECK(graph_at(&g, 100)->v_ns[GRAPH_LATENCY] == -1);
+    CHECK(graph_at(&g, 101)->v_ns[GRAPH_LATENCY] == -1);
+    CHECK(graph_max(&g, GRAPH_INTERVAL, &max) && max == 20 * MS);
+    graph_reset(&g);
+    CHECK(graph_count(&g) == 0);
+    graph_frame(&g, t0 + 2 * SEC, 0);
+    CHECK(graph_at(&g, 0)->v_ns[GRAPH_INTERVAL] == -1);
+}
+
+/* Faster than a bucket: frames share a point, which keeps the largest
+ * figures, so one long interval among short ones still shows. */
+static void graph_buckets(void)
+{
+    static struct graph g;
+    graph_init(&g, 5 * SEC);
+    int64_t t = 7 * SEC, max;
+    for (int i = 0; i < 1000; i++) {
+        t += i == 500 ? 3 * MS : MS;
+        graph_frame(&g, t, t - MS / 2);
+    }
+    /* 1002 ms in buckets of 5 s / 512 = 9.77 ms. */
+    CHECK(graph_count(&g) >= 100 && graph_count(&g) <= 105);
+    CHECK(graph_max(&g, GRAPH_INTERVAL, &max) && max == 3 * MS);
+    CHECK(graph_at(&g, graph_count(&g) - 1)->t_ns == t);
+    size_t spikes = 0;
+    for (size_t i = 0; i < graph_count(&g); i++)
+        spikes += graph_at(&g, i)->v_ns[GRAPH_INTERVAL] == 3 * MS;
+    CHECK(spikes == 1);
+}
+
+/* Twenty seconds of frames: the ring wraps and keeps the last span;
+ * then a stall empties it, by time. */
+static void graph_wrap_and_prune(void)
+{
+    static struct graph g;
+    graph_init(&g, 5 * SEC);
+    int64_t t = 50 * SEC;
+    for (int i = 0; i < 2000; i++)
+        graph_frame(&g, t += 10 * MS, 0);
+    size_t n = graph_count(&g);
+    CHECK(n <= GRAPH_POINTS + 2);
+    CHECK(graph_at(&g, n - 1)->t_ns == t);
+    /* Nothing of the span was lost to the wrap. */
+    CHECK(graph_at(&g, 0)->t_ns <= t - 5 * SEC);
+    graph_prune(&g, t);
+    CHECK(graph_count(&g) == 501);
+    CHECK(graph_at(&g, 0)->t_ns == t - 5 * SEC);
+    graph_prune(&g, t + 4 * SEC);
+    CHECK(graph_count(&g) >= 99 && graph_count(&g) <= 101);
+    graph_prune(&g, t + 5 * SEC + 1);
+    CHECK(graph_count(&g) == 0);
+    int64_t max;
+    CHECK(!graph_max(&g, GRAPH_LATENCY, &max));
+}
+
+static void graph_scale(void)
+{
+    char buf[32];
+    CHECK(graph_scale_top(0) == 100000);
+    CHECK(graph_scale_top(33 * MS) == 50 * MS);
+    CHECK(graph_scale_top(50 * MS) == 50 * MS);
+    CHECK(graph_scale_top(51 * MS) == 100 * MS);
+    CHECK(graph_scale_top(1500 * MS) == 2 * SEC);
+    graph_scale_label(50 * MS, buf, sizeof(buf));
+    CHECK(strcmp(buf, "50 ms") == 0);
+    graph_scale_label(100000, buf, sizeof(buf));
+    CHECK(strcmp(buf, "0.1 ms") == 0);
+    graph_scale_label(2 * SEC, buf, sizeof(buf));
+    CHECK(strcmp(buf, "2 s") == 0);
+}
+
+static bool same_rgb(const uint8_t *p, SDL_Color c)
+{
+    return p[0] == c.r && p[1] == c.g && p[2] == c.b;
+}
+
+/* Into a rectangle of a grey canvas: the background darkens all of it
+ * and only it; each series is drawn in its colour where its values put
+ * it; with a scale label. Then a stall's graph is empty. */
+static void graph_draws_in_rect(void)
+{
+    static struct graph g;
+    struct canvas c = canvas_open(W, 200);
+    struct text *t = open_text(&c, NULL);
+    CHECK_RC(text_set_height(t, 12), 0);
+    const SDL_Rect rect = {40, 30, 200, 120};
+    /* Below the line of labels, where the series alone draw. */
+    const int plot_y = rect.y + text_line_height(t) + 2 * text_pad(t);
+    graph_init(&g, 5 * SEC);
+    int64_t now = 100 * SEC;
+    /* 10 ms apart, 15 ms late: a scale of 20 ms, the interval half way
+     * up (119 - 60 rows), the latency three quarters (119 - 89). */
+    for (int64_t s = now - 4 * SEC; s <= now; s += 10 * MS)
+        graph_frame(&g, s, s - 15 * MS);
+    for (int round = 0; round < 2; round++) {
+        CHECK(SDL_SetRenderDrawColor(c.r, 100, 100, 100, 255) == 0);
+        CHECK(SDL_RenderClear(c.r) == 0);
+        CHECK(SDL_SetRenderDrawColor(c.r, 1, 2, 3, 4) == 0);
+        CHECK_RC(graph_draw(&g, c.r, t, rect, now), 0);
+        Uint8 dr, dg, db, da;
+        SDL_GetRenderDrawColor(c.r, &dr, &dg, &db, &da);
+        CHECK(dr == 1 && dg == 2 && db == 3 && da == 4);
+        CHECK(!SDL_RenderIsClipEnabled(c.r));
+        CHECK(SDL_RenderFlush(c.r) == 0);
+        int outside = 0, inside_grey = 0, yellow = 0, cyan = 0, label = 0;
+        SDL_Point p;
+        for (p.y = 0; p.y < 200; p.y++)
+            for (p.x = 0; p.x < W; p.x++) {
+                const uint8_t *v = px(&c, p.x, p.y);
+                if (!SDL_PointInRect(&p, &rect)) {
+                    outside += v[0] != 100 || v[1] != 100 || v[2] != 100;
+                    continue;
+                }
+                inside_grey += v[0] == 100 && v[1] == 100 && v[2] == 100;
+                if (p.y < plot_y) {
+                    label += p.x < rect.x + 60 && v[0] > 200 && v[1] > 200 &&
+                             v[2] > 200;
+                    continue;
+                }
+                yellow += same_rgb(v, graph_colour(GRAPH_INTERVAL));
+                cyan += same_rgb(v, graph_colour(GRAPH_LATENCY));
+            }
+        CHECK(outside == 0);
+        /* Darkened all over, but for an anti-aliased label pixel that
+         * happens to come out grey. */
+        CHECK(inside_grey < 10);
+        CHECK(label > 10); /* "20 ms", then "no frames" */
+        if (round == 0) {
+            /* 4 s of the 5 s span: the right four fifths. */
+            CHECK(yellow >= 150 && cyan >= 150);
+            int x = rect.x + rect.w - 1 - 60;
+            CHECK(same_rgb(px(&c, x, rect.y + 119 - 60),
+                           graph_colour(GRAPH_INTERVAL)));
+            CHECK(same_rgb(px(&c, x, rect.y + 119 - 89),
+                           graph_colour(GRAPH_LATENCY)));
+            /* The first fifth is empty. */
+            CHECK(!same_rgb(px(&c, rect.x + 20, rect.y + 119 - 60),
+                            graph_colour(GRAPH_INTERVAL)));
+            now += 6 * SEC; /* a stall: all of it ages out */
+        } else {
+            CHECK(yellow == 0 && cyan == 0);
+            CHECK(graph_count(&g) == 0);
+        }
+    }
+    text_close(t);
+    canvas_close(&c);
+}
+
+/* Drawn inside a clip the caller set: it stays inside both, and the
+ * caller's clip is restored. */
+static void graph_respects_clip(void)
+{
+    static struct graph g;
+    struct canvas c = canvas_open(W, 200);
+    graph_init(&g, 0);
+    for (int i = 0; i < 100; i++)
+        graph_frame(&g, 10 * SEC + i * 20 * MS, 10 * SEC + i * 20 * MS - MS);
+    const SDL_Rect clip = {150, 0, 170, 200};
+    CHECK(SDL_RenderSetClipRect(c.r, &clip) == 0);
+    CHECK_RC(graph_draw(&g, c.r, NULL, (SDL_Rect){50, 50, 150, 100},
+                        10 * SEC + 2 * SEC),
+             0);
+    SDL_Rect after;
+    SDL_RenderGetClipRect(c.r, &after);
+    CHECK(SDL_RectEquals(&after, &clip));
+    int in, out;
+    count_lit(&c, (SDL_Rect){150, 50, 50, 100}, &in, &out);
+    CHECK(out == 0 && in > 0);
+    canvas_close(&c);
+}
+
 TEST_MAIN(CASE(text_ttf), CASE(text_fallback), CASE(text_missing_font),
           CASE(text_ttf_differs), CASE(text_heights), CASE(text_cache),
           CASE(text_box), CASE(probe_packed), CASE(probe_yuv),
           CASE(probe_against_library), CASE(probe_errors),
           CASE(zoom_fit_letterbox), CASE(zoom_native_size),
           CASE(zoom_around_cursor), CASE(zoom_pan_clamped),
-          CASE(zoom_clipped_rects), CASE(zoom_follows_changes))
+          CASE(zoom_clipped_rects), CASE(zoom_follows_changes),
+          CASE(graph_ring), CASE(graph_buckets), CASE(graph_wrap_and_prune),
+          CASE(graph_scale), CASE(graph_draws_in_rect),
+          CASE(graph_respects_clip))
