@@ -1,6 +1,7 @@
 /* Source frames drawn once per size; checksum and stamps for readers. */
 #include "frames.h"
 
+#include "clock.h"
 #include "testcard.h"
 
 #include <libframe/frame.h>
@@ -140,4 +141,16 @@ void frame_draw(uint8_t *p, uint32_t width, uint32_t height, size_t stride,
         for (uint32_t x = 0; x < width; x++)
             row[x] = (base + x * 0x00000201u) | 0xff000000u;
     }
+}
+
+int64_t frame_draw_timed(uint8_t *p, uint32_t width, uint32_t height,
+                         size_t stride, uint64_t frame_no)
+{
+    if (frame_no % DRAW_TIMED_EVERY) {
+        frame_draw(p, width, height, stride, frame_no);
+        return 0;
+    }
+    int64_t c0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+    frame_draw(p, width, height, stride, frame_no);
+    return (clock_ns(CLOCK_THREAD_CPUTIME_ID) - c0) * DRAW_TIMED_EVERY;
 }

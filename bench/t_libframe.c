@@ -71,11 +71,9 @@ int lf_writer_step_fill(frame_writer *w, const struct source *src,
     if (fill == LF_COPY)
         memcpy(b.pixels, src->pixels, src->bytes);
     int64_t drew = 0;
-    if (fill == LF_DRAW) {
-        int64_t c0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
-        frame_draw(b.pixels, b.width, b.height, b.stride, b.frame_no);
-        drew = clock_ns(CLOCK_THREAD_CPUTIME_ID) - c0;
-    }
+    if (fill == LF_DRAW)
+        drew =
+            frame_draw_timed(b.pixels, b.width, b.height, b.stride, b.frame_no);
     frame_stamp(b.pixels, src->bytes, b.frame_no);
     int64_t t = now_ns(); /* the publish stamp readers measure from */
     if ((rc = frame_writer_commit(w, t, 0)))

@@ -95,11 +95,9 @@ static int stream_writer(void *arg, struct proc_out *out)
             break;
         bool metered = mt.state == 1; /* this whole turn is in the meter */
         int64_t drew = 0;
-        if (a->render) {
-            int64_t c0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
-            frame_draw(pixels, s->width, s->height, (size_t)s->width * 4, no);
-            drew = clock_ns(CLOCK_THREAD_CPUTIME_ID) - c0;
-        }
+        if (a->render)
+            drew = frame_draw_timed(pixels, s->width, s->height,
+                                    (size_t)s->width * 4, no);
         frame_stamp(pixels, s->bytes, no);
         struct hdr h = {.magic = MAGIC, .frame_no = no, .bytes = s->bytes};
         h.stamp_ns = now_ns();
