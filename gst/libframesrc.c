@@ -186,7 +186,8 @@ static gboolean gst_libframe_src_start(GstBaseSrc *bsrc)
                  "[A-Za-z0-9._-], without '..'",
                  FRAME_NAME_MAX));
         else
-            post_segment_error(self, rc, "wait=S waits for a producer");
+            post_segment_error(
+                self, rc, rc == -ENOENT ? "wait=S waits for a producer" : NULL);
         self->reader = NULL;
         return FALSE;
     }

@@ -1,0 +1,368 @@
+/* libframesrc through GstHarness (issue 16): the element's own promises,
+ * with a real writer (in this process, or a child to kill) and a real
+ * segment. The element is registered from its sources, so the case runs
+ * fully instrumented in the sanitizer builds; test_gst* (gst-tests) run
+ * the plugin module itself in real pipelines. */
+#include "libframesrc.h"
+#include "proc.h"
+#include "runner.h"
+
+#include <gst/check/gstharness.h>
+#include <gst/video/video.h>
+
+#include <signal.h>
+
+/* Every plane of a frame of the table at a size where GStreamer pads rows
+ * (width not a multiple of 4) and rounds chroma (odd height). */
+#define OW 33
+#define OH 17
+
+static void setup(void)
+{
+    static bool done;
+    if (done)
+        return;
+    done = true;
+    gst_init(NULL, NULL);
+    CHECK(gst_element_register(NULL, "libframesrc", GST_RANK_NONE,
+                               GST_TYPE_LIBFRAME_SRC));
+}
+
+/* The byte at (p, y, x) of frame `seed`: no two planes, rows or frames
+ * alike, so a shifted, padded or stale copy never matches. */
+static uint8_t sample(uint32_t seed, uint32_t p, uint32_t y, uint32_t x)
+{
+    return (uint8_t)(seed * 31 + p * 101 + y * 7 + x * 13);
+}
+
+static uint32_t plane_rows(uint32_t format, uint32_t p, uint32_t height)
+{
+    uint32_t s = frame_format_desc(format)->plane[p].y_shift;
+    return (height + (1u << s) - 1) >> s;
+}
+
+/* Publish a frame of format, width x height with the pattern of seed. */
+static void publish(frame_writer *w, uint32_t format, uint32_t width,
+                    uint32_t height, uint32_t seed)
+{
+    struct frame_buffer b;
+    struct frame_image tight; /* its strides are the row lengths */
+    CHECK_RC(frame_writer_begin_format(w, format, width, height, 1, &b), 0);
+    CHECK(frame_image_layout(&tight, format, width, height, 1, NULL));
+    for (uint32_t p = 0; p < b.image.plane_count; p++)
+        for (uint32_t y = 0; y < plane_rows(format, p, height); y++)
+            for (uint32_t x = 0; x < tight.stride[p]; x++)
+                b.image.plane[p][(size_t)y * b.image.stride[p] + x] =
+                    sample(seed, p, y, x);
+    CHECK_RC(frame_writer_commit(w, 0, seed), 0);
+}
+
+/* The buffer's caps say format, width x height and its planes, in
+ * whatever layout they say, hold the pattern of seed. */
+static void check_frame(GstHarness *h, GstBuffer *buf, uint32_t format,
+                        uint32_t width, uint32_t height, uint32_t seed)
+{
+    GstCaps *caps = gst_pad_get_current_caps(h->sinkpad);
+    CHECK(caps);
+    GstVideoInfo info;
+    CHECK(gst_video_info_from_caps(&info, caps));
+    gst_caps_unref(caps);
+    CHECK(strcmp(gst_video_format_to_string(GST_VIDEO_INFO_FORMAT(&info)),
+                 frame_format_desc(format)->name) == 0);
+    CHECK(GST_VIDEO_INFO_WIDTH(&info) == (gint)width);
+    CHECK(GST_VIDEO_INFO_HEIGHT(&info) == (gint)height);
+    CHECK(GST_BUFFER_PTS_IS_VALID(buf));
+
+    GstVideoFrame vf;
+    struct frame_image tight;
+    CHECK(gst_video_frame_map(&vf, &info, buf, GST_MAP_READ));
+    CHECK(frame_image_layout(&tight, format, width, height, 1, NULL));
+    size_t bad = 0;
+    for (uint32_t p = 0; p < tight.plane_count; p++) {
+        const uint8_t *base = GST_VIDEO_FRAME_PLANE_DATA(&vf, p);
+        gint stride = GST_VIDEO_FRAME_PLANE_STRIDE(&vf, p);
+        for (uint32_t y = 0; y < plane_rows(format, p, height); y++)
+            for (uint32_t x = 0; x < tight.stride[p]; x++)
+                bad += base[(size_t)y * stride + x] != sample(seed, p, y, x);
+    }
+    gst_video_frame_unmap(&vf);
+    if (bad)
+        fprintf(stderr, "%s %ux%u: %zu bytes differ\n",
+                frame_format_desc(format)->name, width, height, bad);
+    CHECK(bad == 0);
+}
+
+static GstElement *make_src(const char *name, int wait_s, gboolean follow)
+{
+    setup();
+    GstElement *el = gst_element_factory_make("libframesrc", NULL);
+    CHECK(el);
+    g_object_set(el, "segment", name, "wait", wait_s, "follow", follow, NULL);
+    return gst_object_ref_sink(el);
+}
+
+/* A harness on el's src pad; it takes over our reference. */
+static GstHarness *harness(GstElement *el)
+{
+    GstHarness *h = gst_harness_new_with_element(el, NULL, "src");
+    gst_object_unref(el);
+    return h;
+}
+
+static frame_writer *new_writer(const char *name)
+{
+    struct frame_format fmt = {
+        .max_width = 64, .max_height = 64, .pixel_format = FRAME_FORMAT_RGBA16};
+    frame_writer *w;
+    CHECK_RC(frame_writer_create(name, &fmt, &w, NULL), 0);
+    return w;
+}
+
+/* Text of the first error or warning on bus within the hang guard. */
+static gchar *next_message(GstBus *bus, GstMessageType type)
+{
+    GstMessage *m = gst_bus_timed_pop_filtered(bus, 30 * GST_SECOND, type);
+    CHECK(m);
+    GError *err = NULL;
+    if (GST_MESSAGE_TYPE(m) == GST_MESSAGE_ERROR)
+        gst_message_parse_error(m, &err, NULL);
+    else
+        gst_message_parse_warning(m, &err, NULL);
+    gchar *text = g_strdup(err->message);
+    fprintf(stderr, "message: %s\n", text);
+    g_error_free(err);
+    gst_message_unref(m);
+    return text;
+}
+
+/* Queued messages hold their element, which holds the bus: drop them so
+ * both go (the case's fd count sees the bus's descriptors). */
+static void drop_messages(GstBus *bus) { gst_bus_set_flushing(bus, TRUE); }
+
+/* Every format of the table, at two sizes, one frame each, through one
+ * element: each frame renegotiates and arrives byte-exact in GStreamer's
+ * layout (padded rows, rounded chroma); PTS never go back. */
+static void formats_exact(void)
+{
+    const char *name = test_name("gsrc-formats");
+    frame_writer *w = new_writer(name);
+    publish(w, FRAME_FORMAT_RGBA8, OW, OH, 0);
+
+    GstHarness *h = harness(make_src(name, 0, FALSE));
+    /* With GstVideoMeta allowed, the pool may use it; either way the
+     * bytes must be where the buffer says. */
+    gst_harness_add_propose_allocation_meta(h, GST_VIDEO_META_API_TYPE, NULL);
+    gst_harness_play(h);
+    GstBuffer *buf = gst_harness_pull(h);
+    CHECK(buf);
+    check_frame(h, buf, FRAME_FORMAT_RGBA8, OW, OH, 0);
+    GstClockTime last = GST_BUFFER_PTS(buf);
+    gst_buffer_unref(buf);
+
+    uint32_t seed = 1;
+    for (uint32_t f = 1; f <= FRAME_FORMAT_MAX; f++) {
+        static const uint32_t sizes[][2] = {{OW, OH}, {8, 4}};
+        for (size_t s = 0; s < 2; s++, seed++) {
+            publish(w, f, sizes[s][0], sizes[s][1], seed);
+            CHECK((buf = gst_harness_pull(h)));
+            check_frame(h, buf, f, sizes[s][0], sizes[s][1], seed);
+            CHECK(GST_BUFFER_PTS(buf) >= last);
+            last = GST_BUFFER_PTS(buf);
+            CHECK(GST_BUFFER_OFFSET(buf) == seed + 1); /* the frame number */
+            gst_buffer_unref(buf);
+        }
+    }
+    gst_harness_teardown(h);
+    frame_writer_destroy(w);
+}
+
+/* No segment: wait=0 fails the state change with libframe's words;
+ * wait=1 posts the same error once the second has passed. */
+static void wait_missing(void)
+{
+    const char *name = test_name("gsrc-missing");
+    char want[128];
+    snprintf(want, sizeof(want), "segment '%s': no such segment", name);
+
+    GstElement *el = make_src(name, 0, FALSE);
+    GstBus *bus = gst_bus_new();
+    gst_element_set_bus(el, bus);
+    CHECK(gst_element_set_state(el, GST_STATE_PAUSED) ==
+          GST_STATE_CHANGE_FAILURE);
+    gchar *text = next_message(bus, GST_MESSAGE_ERROR);
+    CHECK(strcmp(text, want) == 0);
+    g_free(text);
+    gst_element_set_state(el, GST_STATE_NULL);
+    drop_messages(bus);
+    gst_object_unref(el);
+
+    GstBus *bus2 = gst_bus_new();
+    el = make_src(name, 1, FALSE);
+    gst_element_set_bus(el, bus2);
+    GstHarness *h = harness(el);
+    gst_harness_play(h);
+    text = next_message(bus2, GST_MESSAGE_ERROR);
+    CHECK(strcmp(text, want) == 0);
+    g_free(text);
+    gst_harness_teardown(h);
+    drop_messages(bus2);
+    gst_object_unref(bus);
+    gst_object_unref(bus2);
+}
+
+/* A source waiting for ever for a producer that never comes still stops
+ * when asked: unlock() reaches a create() asleep on the segment. Without
+ * it the state change to NULL would wait for ever (the ctest timeout
+ * fails the case). */
+static void stop_while_waiting(void)
+{
+    const char *name = test_name("gsrc-never");
+    for (int i = 0; i < 3; i++) {
+        GstHarness *h = harness(make_src(name, -1, TRUE));
+        gst_harness_play(h);
+        sleep_ms(100); /* create() is asleep by now, or soon will be */
+        CHECK(gst_element_set_state(h->element, GST_STATE_NULL) ==
+              GST_STATE_CHANGE_SUCCESS);
+        gst_harness_teardown(h);
+    }
+    /* The same while attached to a writer that publishes nothing new. */
+    frame_writer *w = new_writer(name);
+    publish(w, FRAME_FORMAT_GRAY8, 4, 4, 7);
+    GstHarness *h = harness(make_src(name, -1, TRUE));
+    gst_harness_play(h);
+    GstBuffer *buf = gst_harness_pull(h);
+    CHECK(buf);
+    gst_buffer_unref(buf);
+    CHECK(gst_element_set_state(h->element, GST_STATE_NULL) ==
+          GST_STATE_CHANGE_SUCCESS);
+    gst_harness_teardown(h);
+    frame_writer_destroy(w);
+}
+
+/* Pull events until EOS; false if the stream ended otherwise. */
+static bool pull_until_eos(GstHarness *h)
+{
+    for (;;) {
+        GstEvent *e = gst_harness_pull_event(h);
+        if (!e)
+            return false;
+        bool eos = GST_EVENT_TYPE(e) == GST_EVENT_EOS;
+        gst_event_unref(e);
+        if (eos)
+            return true;
+    }
+}
+
+/* Without follow, a writer that closes ends the stream with EOS after its
+ * frames. */
+static void closed_is_eos(void)
+{
+    const char *name = test_name("gsrc-closed");
+    frame_writer *w = new_writer(name);
+    publish(w, FRAME_FORMAT_RGB8, 5, 3, 3);
+    GstHarness *h = harness(make_src(name, 0, FALSE));
+    gst_harness_play(h);
+    GstBuffer *buf = gst_harness_pull(h);
+    CHECK(buf);
+    check_frame(h, buf, FRAME_FORMAT_RGB8, 5, 3, 3);
+    gst_buffer_unref(buf);
+    frame_writer_destroy(w);
+    CHECK(pull_until_eos(h));
+    gst_harness_teardown(h);
+}
+
+/* A writer in a child that publishes RGBA8 8x6 frames until it is
+ * killed. */
+static pid_t child_writer(const char *name)
+{
+    pid_t pid = fork_child();
+    if (pid)
+        return pid;
+    frame_writer *w = new_writer(name);
+    for (uint32_t seed = 100;; seed++) {
+        publish(w, FRAME_FORMAT_RGBA8, 8, 6, seed);
+        sleep_ms(20);
+    }
+}
+
+/* Without follow, a writer that dies is an element error in libframe's
+ * words. */
+static void lost_is_error(void)
+{
+    char name[FRAME_NAME_MAX + 1];
+    g_strlcpy(name, test_name("gsrc-lost"), sizeof(name));
+    pid_t pid = child_writer(name);
+    GstElement *el = make_src(name, -1, FALSE);
+    GstBus *bus = gst_bus_new();
+    gst_element_set_bus(el, bus);
+    GstHarness *h = harness(el);
+    gst_harness_play(h);
+    GstBuffer *buf = gst_harness_pull(h);
+    CHECK(buf);
+    gst_buffer_unref(buf);
+    kill_child(pid, 5000, "writer", NULL);
+    char want[128];
+    snprintf(want, sizeof(want), "segment '%s': %s", name,
+             frame_strerror(FRAME_ELOST));
+    gchar *text = next_message(bus, GST_MESSAGE_ERROR);
+    CHECK(strcmp(text, want) == 0);
+    g_free(text);
+    gst_harness_teardown(h);
+    drop_messages(bus);
+    gst_object_unref(bus);
+    test_unlink(name);
+}
+
+/* With follow, a writer killed and another one started on the name with
+ * another format and size: the stream goes on with the new writer's
+ * frames, new caps, DISCONT on the first. */
+static void follow_restart(void)
+{
+    char name[FRAME_NAME_MAX + 1];
+    g_strlcpy(name, test_name("gsrc-follow"), sizeof(name));
+    pid_t pid = child_writer(name);
+    GstElement *el = make_src(name, -1, TRUE);
+    GstHarness *h = harness(el);
+    gst_harness_play(h);
+    GstBuffer *buf = gst_harness_pull(h);
+    CHECK(buf);
+    gst_buffer_unref(buf);
+    kill_child(pid, 5000, "writer", NULL);
+
+    bool replaced = false;
+    struct frame_format fmt = {.max_width = 64, .max_height = 64};
+    frame_writer *w;
+    CHECK_RC(frame_writer_create(name, &fmt, &w, &replaced), 0);
+    CHECK(replaced);
+    publish(w, FRAME_FORMAT_GRAY8, 5, 3, 9);
+    /* The old writer's frames queued before it died come first. */
+    int old = 0;
+    for (;;) {
+        CHECK((buf = gst_harness_pull(h)));
+        GstCaps *caps = gst_pad_get_current_caps(h->sinkpad);
+        GstVideoInfo info;
+        CHECK(gst_video_info_from_caps(&info, caps));
+        gst_caps_unref(caps);
+        if (GST_VIDEO_INFO_FORMAT(&info) == GST_VIDEO_FORMAT_GRAY8)
+            break;
+        CHECK(!GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DISCONT) ||
+              old == 0);
+        gst_buffer_unref(buf);
+        old++;
+    }
+    check_frame(h, buf, FRAME_FORMAT_GRAY8, 5, 3, 9);
+    CHECK(GST_BUFFER_FLAG_IS_SET(buf, GST_BUFFER_FLAG_DISCONT));
+    gst_buffer_unref(buf);
+
+    GstStructure *st = NULL;
+    g_object_get(h->element, "stats", &st, NULL);
+    guint64 restarts = 0;
+    CHECK(gst_structure_get_uint64(st, "restarts", &restarts));
+    CHECK(restarts == 1);
+    gst_structure_free(st);
+    gst_harness_teardown(h);
+    frame_writer_destroy(w);
+}
+
+TEST_MAIN(CASE(formats_exact), CASE(wait_missing), CASE(stop_while_waiting),
+          CASE(closed_is_eos), CASE(lost_is_error), CASE(follow_restart))
