@@ -17,6 +17,29 @@
 #define OW 33
 #define OH 17
 
+static char seg[FRAME_NAME_MAX + 1];
+
+static pid_t seg_owner;
+
+static void unlink_seg(void)
+{
+    if (getpid() == seg_owner)
+        test_unlink(seg);
+}
+
+/* The case's segment name; whatever the case leaves under it (a killed
+ * writer's segment, a case that failed half-way) is removed at exit by
+ * this process (not by its forked writers). */
+static const char *case_name(const char *tag)
+{
+    g_strlcpy(seg, test_name(tag), sizeof(seg));
+    if (!seg_owner) {
+        seg_owner = getpid();
+        atexit(unlink_seg);
+    }
+    return seg;
+}
+
 static void setup(void)
 {
     static bool done;
@@ -144,7 +167,7 @@ static void drop_messages(GstBus *bus) { gst_bus_set_flushing(bus, TRUE); }
  * layout (padded rows, rounded chroma); PTS never go back. */
 static void formats_exact(void)
 {
-    const char *name = test_name("gsrc-formats");
+    const char *name = case_name("gsrc-formats");
     frame_writer *w = new_writer(name);
     publish(w, FRAME_FORMAT_RGBA8, OW, OH, 0);
 
@@ -180,7 +203,7 @@ static void formats_exact(void)
  * wait=1 posts the same error once the second has passed. */
 static void wait_missing(void)
 {
-    const char *name = test_name("gsrc-missing");
+    const char *name = case_name("gsrc-missing");
     char want[128];
     snprintf(want, sizeof(want), "segment '%s': no such segment", name);
 
@@ -216,7 +239,7 @@ static void wait_missing(void)
  * fails the case). */
 static void stop_while_waiting(void)
 {
-    const char *name = test_name("gsrc-never");
+    const char *name = case_name("gsrc-never");
     for (int i = 0; i < 3; i++) {
         GstHarness *h = harness(make_src(name, -1, TRUE));
         gst_harness_play(h);
@@ -257,7 +280,7 @@ static bool pull_until_eos(GstHarness *h)
  * frames. */
 static void closed_is_eos(void)
 {
-    const char *name = test_name("gsrc-closed");
+    const char *name = case_name("gsrc-closed");
     frame_writer *w = new_writer(name);
     publish(w, FRAME_FORMAT_RGB8, 5, 3, 3);
     GstHarness *h = harness(make_src(name, 0, FALSE));
@@ -289,8 +312,7 @@ static pid_t child_writer(const char *name)
  * words. */
 static void lost_is_error(void)
 {
-    char name[FRAME_NAME_MAX + 1];
-    g_strlcpy(name, test_name("gsrc-lost"), sizeof(name));
+    const char *name = case_name("gsrc-lost");
     pid_t pid = child_writer(name);
     GstElement *el = make_src(name, -1, FALSE);
     GstBus *bus = gst_bus_new();
@@ -318,8 +340,7 @@ static void lost_is_error(void)
  * frames, new caps, DISCONT on the first. */
 static void follow_restart(void)
 {
-    char name[FRAME_NAME_MAX + 1];
-    g_strlcpy(name, test_name("gsrc-follow"), sizeof(name));
+    const char *name = case_name("gsrc-follow");
     pid_t pid = child_writer(name);
     GstElement *el = make_src(name, -1, TRUE);
     GstHarness *h = harness(el);
