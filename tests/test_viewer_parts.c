@@ -144,10 +144,28 @@ static void text_fallback(void)
 static void text_missing_font(void)
 {
     struct canvas c = canvas_open(W, H);
+    /* What it says, caught in a file. */
+    FILE *said = tmpfile();
+    CHECK(said);
+    fflush(stderr);
+    int saved = dup(2);
+    CHECK(saved >= 0 && dup2(fileno(said), 2) == 2);
     struct text *t = open_text(&c, "/nonexistent/NoSuchFont.ttf");
     CHECK(!text_is_ttf(t));
     int in, out;
     CHECK_RC(text_draw(t, 0, 0, "still drawn", white), 0);
+    CHECK_RC(text_draw(t, 0, 20, "and again", white), 0);
+    fflush(stderr);
+    CHECK(dup2(saved, 2) == 2);
+    close(saved);
+    char line[512], more[512];
+    rewind(said);
+    CHECK(fgets(line, sizeof(line), said));
+    CHECK(!fgets(more, sizeof(more), said)); /* said once */
+    fclose(said);
+    fprintf(stderr, "it said: %s", line);
+    CHECK(strstr(line, "/nonexistent/NoSuchFont.ttf"));
+    CHECK(strstr(line, "8x8"));
     count_lit(&c, (SDL_Rect){0, 0, W, H}, &in, &out);
     CHECK(in > 20);
     text_close(t);

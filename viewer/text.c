@@ -78,14 +78,11 @@ static char *fontconfig_file(void)
 }
 #endif
 
-/* Open path at about t->height pixels a line, or say why not (once: the
- * caller falls back for good). */
-static TTF_Font *open_font(struct text *t, const char *path, bool quiet)
+/* Open path at about t->height pixels a line; SDL2_ttf's error says why
+ * not. */
+static TTF_Font *open_font(struct text *t, const char *path)
 {
-    TTF_Font *f = TTF_OpenFont(path, t->height);
-    if (!f && !quiet)
-        msg_error("text: cannot open font %s: %s", path, TTF_GetError());
-    return f;
+    return TTF_OpenFont(path, t->height);
 }
 
 /* Point size for a line height: sizes are points at 72 dpi, i.e. pixels
@@ -104,44 +101,34 @@ static int fit_size(TTF_Font *f, int px)
     return 0;
 }
 
+/* The font, or one line on stderr saying why the test font draws. */
 static void find_font(struct text *t)
 {
     const char *env = getenv(TEXT_FONT_ENV);
     if (env && *env) {
-        if (strcmp(env, "none") == 0) {
+        if (strcmp(env, "none") == 0)
             msg_error("text: " TEXT_FONT_ENV "=none: using SDL's 8x8 font");
-            return;
-        }
-        t->font = open_font(t, env, false);
-        if (t->font)
+        else if ((t->font = open_font(t, env)))
             t->path = strdup(env);
         else
-            msg_error("text: using SDL's 8x8 font");
+            msg_error("font %s (" TEXT_FONT_ENV "): %s; using SDL's 8x8 font",
+                      env, TTF_GetError());
         return;
     }
     char *fc = NULL;
 #ifdef VIEWER_HAVE_FONTCONFIG
     fc = fontconfig_file();
-    if (fc)
-        t->font = open_font(t, fc, true);
-    if (t->font) {
+    if (fc && (t->font = open_font(t, fc))) {
         t->path = fc;
         return;
     }
 #endif
-    t->font = open_font(t, DEBIAN_FONT, false);
-    if (t->font) {
+    if ((t->font = open_font(t, DEBIAN_FONT)))
         t->path = strdup(DEBIAN_FONT);
-        free(fc);
-        return;
-    }
-    if (fc)
-        msg_error("text: fontconfig's %s did not open either; using SDL's "
-                  "8x8 font",
-                  fc);
     else
-        msg_error("text: no font found for \"" FONT_FAMILY "\"; using SDL's "
-                  "8x8 font");
+        msg_error("no font for \"" FONT_FAMILY "\" (tried %s%s" DEBIAN_FONT
+                  "): %s; using SDL's 8x8 font",
+                  fc ? fc : "", fc ? ", " : "", TTF_GetError());
     free(fc);
 }
 
