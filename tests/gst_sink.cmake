@@ -1,0 +1,28 @@
+# libframesink's own quick checks (issue 16): real gst-launch-1.0 pipelines
+# with the build tree's plugin, read back through libframe. The thorough
+# pipeline and GstHarness tests are gst-tests' (tests/gst*.cmake).
+if(NOT TARGET gstlibframe)
+  return()
+endif()
+# An instrumented plugin needs the sanitizer's runtime loaded first in the
+# uninstrumented gst-launch-1.0: preloaded for ASan, impossible for TSan.
+if(FRAME_SANITIZE MATCHES "thread")
+  return()
+endif()
+frame_test(test_gst_sink SOURCES proc.c
+  CASES formats numbers_and_times errors
+  LABELS gst
+  TIMEOUT 120)
+target_link_libraries(test_gst_sink PRIVATE PkgConfig::GST)
+target_compile_definitions(test_gst_sink PRIVATE
+  GST_PLUGIN_DIR="${FRAME_GST_PLUGIN_DIR_BUILD}")
+if(FRAME_SANITIZE MATCHES "address")
+  execute_process(COMMAND ${CMAKE_C_COMPILER} -print-file-name=libasan.so
+                  OUTPUT_VARIABLE gst_asan_rt
+                  OUTPUT_STRIP_TRAILING_WHITESPACE)
+  target_compile_definitions(test_gst_sink PRIVATE
+    GST_TEST_PRELOAD="${gst_asan_rt}")
+endif()
+add_dependencies(test_gst_sink gstlibframe)
+set_tests_properties(test_gst_sink.formats test_gst_sink.numbers_and_times
+                     test_gst_sink.errors PROPERTIES SKIP_RETURN_CODE 77)

@@ -1,0 +1,313 @@
+/* libframesink in real gst-launch-1.0 pipelines, read back through
+ * libframe: every format against GStreamer's own bytes, frame numbers and
+ * times, the close at EOS, and the errors a user meets. The thorough
+ * pipeline tests are test_gst_*.c's (issue 16); these are the element's
+ * own quick checks. */
+#include "proc.h"
+#include "runner.h"
+
+#include <gst/video/video.h>
+
+#include <inttypes.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+#ifndef GST_PLUGIN_DIR
+#error "GST_PLUGIN_DIR must name the directory of libgstlibframe.so"
+#endif
+
+#define HANG_MS 30000 /* only a hung pipeline takes this long */
+#define W 33          /* odd sizes: GStreamer pads rows, libframe does not */
+#define H 17
+
+static const char *launcher(void)
+{
+    const char *p = find_in_path("gst-launch-1.0");
+    if (!p) {
+        fprintf(stderr, "gst-launch-1.0 is not installed: skipped\n");
+        exit(SKIP);
+    }
+    return p;
+}
+
+/* The build tree's plugin, with a registry of the tree's own (the user's
+ * is shared by every tree, whose plugins have the same file name), and in
+ * a sanitized build the runtime that the uninstrumented gst-launch-1.0
+ * must load before it. */
+static const char *const gst_env[] = {
+    "GST_PLUGIN_PATH=" GST_PLUGIN_DIR,
+    "GST_REGISTRY=" GST_PLUGIN_DIR "/registry.bin",
+#ifdef GST_TEST_PRELOAD
+    "LD_PRELOAD=" GST_TEST_PRELOAD, "ASAN_OPTIONS=detect_leaks=0",
+#endif
+    NULL};
+
+/* gst-launch-1.0 -e WORDS... (the pipeline, one word an element or
+ * property): SIGINT makes it send EOS and exit 0 once it is through. */
+static pid_t launch(const char *const *words, const char *err)
+{
+    struct cmdline c = {0};
+    cmdline_add(&c, launcher());
+    cmdline_add(&c, "-e");
+    cmdline_add_all(&c, words);
+    struct spawn_opts o = {
+        .argv = c.argv, .env = gst_env, .err = err, .limit_s = 60};
+    return spawn(&o);
+}
+
+/* rc is one of ok1 and ok2, or the case fails saying what it was. */
+#define CHECK_EITHER(rc, ok1, ok2)                                             \
+    do {                                                                       \
+        int r_ = (rc);                                                         \
+        if (r_ != (ok1) && r_ != (ok2)) {                                      \
+            fprintf(stderr, "%s:%d: %s gave %d (%s)\n", __FILE__, __LINE__,    \
+                    #rc, r_, frame_strerror(r_));                              \
+            exit(1);                                                           \
+        }                                                                      \
+    } while (0)
+
+/* A reader on name once the pipeline has made it (the test waits for the
+ * pipeline, never the other way round). */
+static frame_reader *open_when_there(const char *name, pid_t pipeline,
+                                     const char *log)
+{
+    frame_reader *r = NULL;
+    int64_t end = now_ns() + HANG_MS * MS;
+    int rc;
+    while ((rc = frame_reader_open(name, &r)) == -ENOENT) {
+        if (!still_running(pipeline) || now_ns() > end) {
+            print_file("gst-launch-1.0's stderr", log);
+            CHECK(!"the pipeline never created its segment");
+        }
+        sleep_ms(5);
+    }
+    CHECK_RC(rc, 0);
+    return r;
+}
+
+/* Wait for a frame newer than frame number after, or fail the case after
+ * HANG_MS. */
+static void next_frame(frame_reader *r, struct frame_view *v, uint64_t after)
+{
+    int64_t end = now_ns() + HANG_MS * MS;
+    for (;;) {
+        int rc = frame_reader_acquire(r, v);
+        if (rc == 0 && v->frame_no > after && frame_reader_still_valid(r, v))
+            return;
+        CHECK_EITHER(rc, 0, FRAME_ENOFRAME);
+        CHECK(now_ns() < end);
+        CHECK_EITHER(frame_reader_wait(r, 1000), 0, -ETIMEDOUT);
+    }
+}
+
+/* SIGINT: EOS through the pipeline, which must close the segment (readers
+ * see FRAME_ECLOSED, the name is gone) and exit 0. Only once it plays (a
+ * frame after the preroll one): gst-launch-1.0 interrupted while
+ * prerolling sends an EOS that a paused sink waits on for ever. */
+static void stop_with_eos(pid_t pid, frame_reader *r, const char *name,
+                          const char *log)
+{
+    stop_child(pid, SIGINT, HANG_MS, "gst-launch-1.0", log);
+    int64_t end = now_ns() + HANG_MS * MS;
+    int rc;
+    while ((rc = frame_reader_wait(r, 1000)) != FRAME_ECLOSED) {
+        CHECK_EITHER(rc, 0, -ETIMEDOUT);
+        CHECK(now_ns() < end);
+    }
+    CHECK_RC(frame_reader_state(r, NULL), FRAME_READER_CLOSED);
+    struct frame_info info;
+    CHECK_RC(frame_segment_info(name, &info), -ENOENT);
+}
+
+static uint8_t *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    CHECK(f);
+    CHECK(fseek(f, 0, SEEK_END) == 0);
+    long n = ftell(f);
+    CHECK(n > 0);
+    rewind(f);
+    uint8_t *buf = malloc((size_t)n);
+    CHECK(buf && fread(buf, 1, (size_t)n, f) == (size_t)n);
+    fclose(f);
+    *len = (size_t)n;
+    return buf;
+}
+
+/* videotestsrc's first smpte frame in format f as filesink writes it
+ * (GStreamer's default strides and offsets, from its GstVideoInfo),
+ * repacked tight by libframe: what a reader copies out with stride_align
+ * 1. */
+static uint8_t *expected_frame(uint32_t f, const char *caps, size_t *len)
+{
+    char loc[256];
+    snprintf(loc, sizeof(loc), "location=%s/ref.raw", scratch_dir());
+    const char *words[] = {"videotestsrc",
+                           "num-buffers=1",
+                           "pattern=smpte",
+                           "!",
+                           caps,
+                           "!",
+                           "filesink",
+                           loc,
+                           NULL};
+    char err[256];
+    snprintf(err, sizeof(err), "%s/ref.err", scratch_dir());
+    expect_exit(launch(words, err), 0, HANG_MS, "gst-launch-1.0 (reference)",
+                err);
+    size_t n;
+    uint8_t *raw = read_file(loc + strlen("location="), &n);
+
+    const struct frame_format_desc *d = frame_format_desc(f);
+    GstVideoInfo info;
+    CHECK(gst_video_info_set_format(
+        &info, gst_video_format_from_string(d->name), W, H));
+    CHECK(GST_VIDEO_INFO_SIZE(&info) == n);
+    struct frame_image src = {
+        .format = f, .width = W, .height = H, .plane_count = d->plane_count};
+    for (uint32_t p = 0; p < d->plane_count; p++) {
+        src.plane[p] = raw + GST_VIDEO_INFO_PLANE_OFFSET(&info, p);
+        src.stride[p] = (uint32_t)GST_VIDEO_INFO_PLANE_STRIDE(&info, p);
+    }
+    struct frame_image dst;
+    *len = frame_image_layout(NULL, f, W, H, 1, NULL);
+    uint8_t *tight = malloc(*len);
+    CHECK(tight);
+    frame_image_layout(&dst, f, W, H, 1, tight);
+    CHECK_RC(frame_convert(&dst, &src), 0);
+    free(raw);
+    return tight;
+}
+
+/* Every format of the table, at an odd size, byte for byte as GStreamer
+ * made it. */
+static void formats(void)
+{
+    scratch("gst-sink-formats");
+    const char *name = test_name("gstfmt");
+    char seg[128], err[256];
+    snprintf(seg, sizeof(seg), "segment=%s", name);
+    snprintf(err, sizeof(err), "%s/sink.err", scratch_dir());
+    for (uint32_t f = 1; f <= FRAME_FORMAT_MAX; f++) {
+        const char *fname = frame_format_desc(f)->name;
+        fprintf(stderr, "format %s\n", fname);
+        char caps[160];
+        snprintf(caps, sizeof(caps),
+                 "video/x-raw,format=%s,width=%d,height=%d,framerate=30/1",
+                 fname, W, H);
+        size_t len;
+        uint8_t *want = expected_frame(f, caps, &len);
+
+        const char *words[] = {"videotestsrc",
+                               "pattern=smpte",
+                               "!",
+                               caps,
+                               "!",
+                               "libframesink",
+                               seg,
+                               NULL};
+        pid_t pid = launch(words, err);
+        frame_reader *r = open_when_there(name, pid, err);
+        uint8_t *got = malloc(len);
+        CHECK(got);
+        struct frame_view v;
+        int64_t end = now_ns() + HANG_MS * MS;
+        int rc;
+        while ((rc = frame_reader_copy_format(r, 0, got, len, 1, &v)) ==
+               FRAME_ENOFRAME) {
+            CHECK(now_ns() < end);
+            frame_reader_wait(r, 1000);
+        }
+        CHECK_RC(rc, 0);
+        CHECK(v.format == f && v.width == W && v.height == H);
+        CHECK(memcmp(got, want, len) == 0);
+        next_frame(r, &v, 1);
+        stop_with_eos(pid, r, name, err);
+        frame_reader_close(r);
+        free(got);
+        free(want);
+    }
+    scratch_remove();
+}
+
+/* One frame a buffer (the preroll frame is not published twice), tagged
+ * with the buffer's offset, stamped with its running time on
+ * CLOCK_MONOTONIC: frames differ by exactly their PTS difference. */
+static void numbers_and_times(void)
+{
+    scratch("gst-sink-times");
+    const char *name = test_name("gsttime");
+    char seg[128], err[256];
+    snprintf(seg, sizeof(seg), "segment=%s", name);
+    snprintf(err, sizeof(err), "%s/sink.err", scratch_dir());
+    const char *words[] = {"videotestsrc", "!",
+                           "video/x-raw,format=RGBA,width=16,height=16,"
+                           "framerate=30/1",
+                           "!", "libframesink", seg,
+                           /* Late buffers are dropped by default, which
+                            * a busy machine must not do here. */
+                           "max-lateness=-1", "qos=false", NULL};
+    pid_t pid = launch(words, err);
+    frame_reader *r = open_when_there(name, pid, err);
+    struct frame_view v, prev = {0};
+    do {
+        next_frame(r, &v, prev.frame_no);
+        CHECK(v.source_index == v.frame_no - 1);
+        /* Generous: a clock other than CLOCK_MONOTONIC is decades off. */
+        CHECK(llabs(v.timestamp_ns - now_ns()) < 10000 * MS);
+        if (prev.frame_no >= 2) {
+            /* videotestsrc's PTS of frame k: k * 10^9 / 30, rounded down. */
+            int64_t due = (int64_t)(v.source_index * 1000000000 / 30) -
+                          (int64_t)(prev.source_index * 1000000000 / 30);
+            CHECK(v.timestamp_ns - prev.timestamp_ns == due);
+        }
+        prev = v;
+    } while (v.frame_no < 8);
+    stop_with_eos(pid, r, name, err);
+    /* The last frame stays readable after the close. */
+    next_frame(r, &v, 0);
+    CHECK(v.frame_no >= 8 && v.source_index == v.frame_no - 1);
+    frame_reader_close(r);
+    scratch_remove();
+}
+
+/* A name a live writer holds is an element error naming its pid; a bad
+ * name is refused before anything starts. Neither leaves a segment. */
+static void errors(void)
+{
+    scratch("gst-sink-errors");
+    const char *name = test_name("gstbusy");
+    char seg[128], err[256], want[128];
+    snprintf(err, sizeof(err), "%s/sink.err", scratch_dir());
+    struct frame_format fmt = {.max_width = 16, .max_height = 16};
+    frame_writer *w;
+    CHECK_RC(frame_writer_create(name, &fmt, &w, NULL), 0);
+
+    snprintf(seg, sizeof(seg), "segment=%s", name);
+    const char *busy[] = {
+        "videotestsrc", "num-buffers=5", "!", "libframesink", seg, NULL};
+    CHECK(exit_code(launch(busy, err), HANG_MS, "gst-launch-1.0", err) != 0);
+    snprintf(want, sizeof(want),
+             "segment '%s': segment is in use by a running writer (pid %d)",
+             name, (int)getpid());
+    if (!file_has(err, want)) {
+        print_file("gst-launch-1.0's stderr", err);
+        CHECK(!"the error does not name the writer's pid");
+    }
+    struct frame_info info;
+    CHECK_RC(frame_segment_info(name, &info), 0);
+    CHECK(info.writer_pid == getpid() && info.latest_frame_no == 0);
+    frame_writer_destroy(w);
+
+    const char *bad[] = {"videotestsrc", "num-buffers=5", "!",
+                         "libframesink", "segment=a..b",  NULL};
+    CHECK(exit_code(launch(bad, err), HANG_MS, "gst-launch-1.0", err) != 0);
+    CHECK(file_has(err, "Bad segment name 'a..b'"));
+    const char *none[] = {"videotestsrc", "num-buffers=5", "!", "libframesink",
+                          NULL};
+    CHECK(exit_code(launch(none, err), HANG_MS, "gst-launch-1.0", err) != 0);
+    CHECK(file_has(err, "No segment name"));
+    scratch_remove();
+}
+
+TEST_MAIN(CASE(formats), CASE(numbers_and_times), CASE(errors))
