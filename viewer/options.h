@@ -5,8 +5,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* Most segments named on one command line (--all has no limit). */
+#define OPTIONS_MAX_NAMES 16
+
 struct options {
-    const char *name;
+    /* The segments named: positional arguments and --name, in order,
+     * duplicates dropped; "default" when none is named and not --all. */
+    const char *names[OPTIONS_MAX_NAMES];
+    int n_names;
+    bool all; /* --all: every live segment, and those that appear */
     bool headless;
     uint64_t frames; /* 0: no limit */
     double seconds;  /* 0: no limit */

@@ -1,8 +1,10 @@
-/* The SDL side of the viewer: window, renderer, textures, letterbox, text. */
+/* The SDL side of the viewer: the window and its renderer. */
 #ifndef VIEWER_PRESENT_H
 #define VIEWER_PRESENT_H
 
 #include <libframe/frame.h>
+
+#include <SDL.h>
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -11,16 +13,9 @@
 struct present;
 
 struct present_config {
-    const char *name; /* segment name, for the title */
     bool vsync;
     bool fullscreen;
-};
-
-/* Text drawn over the frame. */
-struct overlay {
-    const char *status;     /* a centred message, or NULL */
-    const char *const *hud; /* heads-up display lines, or NULL when hidden */
-    size_t hud_lines;
+    int width, height; /* the window at start; 0: 640x480 */
 };
 
 /*
@@ -34,44 +29,33 @@ int present_open(const struct present_config *c, struct present **out);
 /* Destroy everything, then SDL_Quit(). NULL is a no-op. */
 void present_close(struct present *p);
 
+SDL_Renderer *present_renderer(const struct present *p);
+const SDL_RendererInfo *present_info(const struct present *p);
+
 /* The renderer's name, e.g. "opengl" or "software". */
 const char *present_renderer_name(const struct present *p);
 
-/*
- * Hand a frame to SDL, into the back texture (recreated when the format or
- * size changes): straight from the mapping for the formats SDL's renderer
- * takes as they are (RGBA8, BGRA8, RGB8, I420 as IYUV, NV12), converted to
- * RGBA8 by the library for the others (GRAY8, the 16-bit ones, and any the
- * renderer lacks). The caller holds the frame meanwhile
- * (frame_reader_hold()) and calls present_swap() only if
- * frame_reader_release() says the hold was kept. -EFBIG (nothing printed) when
- * the frame exceeds the largest texture, -ENOMEM (nothing printed) when
- * there is no memory to convert it.
- */
-int present_upload(struct present *p, const struct frame_image *img);
+/* The window sized for a frame of frame_w x frame_h: within the display,
+ * a tiny one at a whole multiple, and centred again (not fullscreen). */
+void present_fit_window(struct present *p, uint32_t frame_w, uint32_t frame_h);
 
-/* Make the uploaded back texture the front one. The first frame ever shown
- * also sizes the window to it. */
-void present_swap(struct present *p);
+int present_output_size(struct present *p, int *w, int *h);
 
-/* Size of the front frame; false if none has been shown. */
-bool present_frame_size(const struct present *p, uint32_t *w, uint32_t *h);
+/* Black everywhere, no clipping: a redraw starts here. */
+int present_clear(struct present *p);
 
-/* The front frame's format (enum frame_pixel_format) and how it is shown:
- * NULL when as it is, else a few words ("shown as 8-bit"); false if none
- * has been shown. */
-bool present_frame_format(const struct present *p, uint32_t *format,
-                          const char **how);
+/* What was drawn, on screen. */
+void present_show(struct present *p);
 
-/* Clear, draw the front frame letterboxed, the overlay, and present. */
-int present_draw(struct present *p, const struct overlay *o);
+/* What was drawn so far (before present_show()), as packed RGBA8 rows:
+ * *px malloc()ed, *w x *h. 0, -ENOMEM or -EIO. */
+int present_read_rgba(struct present *p, uint8_t **px, int *w, int *h);
 
-/* "NAME WxH (state) - viewer"; state may be NULL. */
-void present_set_title(struct present *p, const char *state);
+void present_set_title(struct present *p, const char *title);
 
 int present_toggle_fullscreen(struct present *p);
 
-/* Window size equal to the frame's (leaving fullscreen). */
-int present_native_size(struct present *p);
+/* Window size w x h (leaving fullscreen). */
+int present_set_size(struct present *p, uint32_t w, uint32_t h);
 
 #endif

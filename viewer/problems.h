@@ -16,15 +16,16 @@
 
 /* What to call a segment's problem rc, for stderr and the window:
  * "segment 'NAME': why". */
-void problem_text(const struct viewer *vw, int rc, char *buf, size_t len);
+void problem_text(const struct source *s, int rc, char *buf, size_t len);
 
 /* A segment that cannot be used: said once (the library returns each
  * change of state once), then waited out. Returns whether it was said. */
-bool problem_report(struct viewer *vw, int rc);
+bool problem_report(struct source *s, int rc);
 
-/* --wait is over and no producer was ever found: said (with the last
- * problem, if any); true if so. */
-bool problem_gave_up(struct viewer *vw, int64_t now);
+/* --wait is over and no producer was ever found for s: said (with the
+ * last problem, if any); true if so. */
+bool problem_gave_up(const struct viewer *vw, const struct source *s,
+                     int64_t now);
 
 /*
  * The viewer holds each frame while it reads it, so the writer stays out
@@ -42,7 +43,7 @@ bool problem_gave_up(struct viewer *vw, int64_t now);
  *     whether or not we are fast enough to show frames meanwhile.
  * True when it was said now. r may be NULL (no handle).
  */
-bool problem_starved(struct viewer *vw, frame_reader *r, int64_t now, char *out,
+bool problem_starved(struct source *s, frame_reader *r, int64_t now, char *out,
                      size_t len);
 
 #endif

@@ -15,12 +15,13 @@
  * notices waiter_stop() and a signal, at five cheap wake-ups a second. */
 #define WAIT_MS 200
 
-static void push_type(uint32_t type, int code)
+static void push_type(uint32_t type, int code, intptr_t tag)
 {
     SDL_Event ev;
     SDL_zero(ev);
     ev.type = type;
     ev.user.code = code;
+    ev.user.data1 = (void *)tag;
     /* Only fails when the queue is full (65535 events), which coalesced
      * frames and changes of state should never fill. */
     if (SDL_PushEvent(&ev) < 0)
@@ -49,12 +50,12 @@ static void *run(void *arg)
      * can have come between its open and ours). */
     if (frame_reader_state(r, NULL) == FRAME_READER_ATTACHED) {
         mark_seen(r);
-        push_type(w->event_type, FRAME_ERESTARTED);
+        push_type(w->event_type, FRAME_ERESTARTED, w->tag);
     }
     while (!quitting(w)) {
         if (atomic_load(w->stop)) {
             if (!quit_pushed) {
-                push_type(SDL_QUIT, 0);
+                push_type(SDL_QUIT, 0, 0);
                 quit_pushed = true;
             }
             sleep_ns(20 * 1000000); /* nothing more to do: wait to be joined */
@@ -69,16 +70,17 @@ static void *run(void *arg)
             mark_seen(r);
         if (rc == 0 && atomic_exchange(&w->frame_pending, true))
             continue; /* one frame event pending is enough */
-        push_type(w->event_type, rc);
+        push_type(w->event_type, rc, w->tag);
     }
     return NULL;
 }
 
 int waiter_start(struct waiter *w, const char *name, uint32_t event_type,
-                 const atomic_bool *stop)
+                 intptr_t tag, const atomic_bool *stop)
 {
     w->name = name;
     w->event_type = event_type;
+    w->tag = tag;
     int rc = frame_reader_open_flags(name, FRAME_OPEN_WAIT, &w->r);
     if (rc)
         return rc;

@@ -1,104 +1,129 @@
-/* What the window says: its title, the status line and the heads-up
- * display over the frame. */
+/* The whole window: its title, the grid of tiles, and the redraw that
+ * counts each tile's new frame once it is on screen. */
 #include "window_private.h"
 
-#include "problems.h"
+#include "clock.h"
 
-#include <inttypes.h>
-#include <stdarg.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-#define HUD_LINES 9
+#define TILE_GAP 2 /* pixels between tiles */
 
-void window_set_status(struct window *w, const char *fmt, ...)
+void window_layout(struct window *w)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    if (fmt)
-        vsnprintf(w->status, sizeof(w->status), fmt, ap);
-    else
-        w->status[0] = '\0';
-    va_end(ap);
-    w->dirty = true;
-    w->title_dirty = true;
+    int ow, oh;
+    w->relayout = false;
+    if (w->n_tiles == 0 || present_output_size(w->p, &ow, &oh))
+        return;
+    double *aspect = calloc(w->n_tiles, sizeof(*aspect));
+    struct layout_rect *rects = calloc(w->n_tiles, sizeof(*rects));
+    if (aspect && rects) {
+        for (size_t i = 0; i < w->n_tiles; i++) {
+            uint32_t fw, fh;
+            if (picture_size(&w->tiles[i]->pic, &fw, &fh))
+                aspect[i] = (double)fw / fh;
+        }
+        layout_grid(w->n_tiles, ow, oh, aspect, w->n_tiles > 1 ? TILE_GAP : 0,
+                    rects);
+        for (size_t i = 0; i < w->n_tiles; i++) {
+            w->tiles[i]->rect = rects[i];
+            tile_view_update(w->tiles[i]);
+        }
+    }
+    free(aspect);
+    free(rects);
+    /* The HUD's text is sized for the window, as it was for one frame. */
+    text_set_height(w->text, text_height_for(oh));
 }
 
-static void hud_lines(struct window *w, char lines[HUD_LINES][96])
+/* One tile: "NAME WxH FORMAT (state) - viewer", as before tiles; several:
+ * their names. */
+static void set_title(struct window *w)
 {
-    const struct stats *st = &w->vw->st;
-    const struct stats_figures *f = &st->fig;
-    if (st->have_fig) {
-        snprintf(lines[0], 96, "shown     %.1f fps", f->shown_fps);
-        if (f->have_producer_fps)
-            snprintf(lines[1], 96, "producer  %.1f fps", f->producer_fps);
-        else
-            snprintf(lines[1], 96, "producer  -");
-        if (f->have_latency)
-            snprintf(lines[2], 96, "latency   p50 %.2f ms  p99 %.2f ms",
-                     f->p50_ms, f->p99_ms);
-        else
-            snprintf(lines[2], 96, "latency   -");
-        snprintf(lines[3], 96, "skipped   %" PRIu64 "  retries %" PRIu64,
-                 f->skipped, f->retries);
+    char title[512];
+    w->title_dirty = false;
+    if (w->n_tiles == 1) {
+        struct tile *t = w->tiles[0];
+        char frame[64] = "";
+        uint32_t fw, fh, format;
+        const char *how;
+        if (picture_size(&t->pic, &fw, &fh) &&
+            picture_format(&t->pic, &format, &how)) {
+            const struct frame_format_desc *d = frame_format_desc(format);
+            snprintf(frame, sizeof(frame), " %ux%u %s", fw, fh,
+                     d ? d->name : "?");
+        }
+        const char *state = t->status[0] ? t->status
+                            : t->paused  ? "paused"
+                                         : NULL;
+        snprintf(title, sizeof(title), "%s%s%s%s%s - viewer", t->src.name,
+                 frame, state ? " (" : "", state ? state : "",
+                 state ? ")" : "");
     } else {
-        snprintf(lines[0], 96, "shown     ...");
-        snprintf(lines[1], 96, "producer  ...");
-        snprintf(lines[2], 96, "latency   ...");
-        snprintf(lines[3], 96, "skipped   ...");
+        size_t n = 0;
+        title[0] = '\0';
+        for (size_t i = 0; i < w->n_tiles && n < sizeof(title) - 64; i++)
+            n += (size_t)snprintf(title + n, sizeof(title) - n, "%s%s",
+                                  i ? ", " : "", w->tiles[i]->src.name);
+        snprintf(title + n, sizeof(title) - n, "%s - viewer",
+                 w->n_tiles ? "" : "no segment yet");
     }
-    uint32_t fw, fh;
-    if (present_frame_size(w->p, &fw, &fh))
-        snprintf(lines[4], 96, "frame     %ux%u #%" PRIu64 "%s", fw, fh,
-                 w->front_frame_no, w->paused ? " (paused)" : "");
-    else
-        snprintf(lines[4], 96, "frame     none");
-    uint32_t format;
-    const char *how;
-    if (present_frame_format(w->p, &format, &how)) {
-        const struct frame_format_desc *d = frame_format_desc(format);
-        snprintf(lines[5], 96, "format    %s%s%s%s", d ? d->name : "?",
-                 how ? " (" : "", how ? how : "", how ? ")" : "");
-    } else {
-        snprintf(lines[5], 96, "format    -");
+    present_set_title(w->p, title);
+}
+
+static int draw(struct window *w)
+{
+    if (w->title_dirty)
+        set_title(w);
+    if (w->relayout)
+        window_layout(w);
+    w->dirty = false;
+    int rc = present_clear(w->p);
+    for (size_t i = 0; i < w->n_tiles && rc == 0; i++) {
+        if (w->probe)
+            tile_probe_update(w, w->tiles[i]);
+        rc = tile_draw(w, w->tiles[i]);
     }
-    snprintf(lines[6], 96, "renderer  %s%s", present_renderer_name(w->p),
-             w->vw->o.vsync ? ", vsync" : "");
-    /* Short lines: at 640 pixels wide the font can still be doubled. */
-    snprintf(lines[7], 96, "q quit  space pause  f full");
-    snprintf(lines[8], 96, "s save  h hud  1 native");
+    if (rc == 0)
+        rc = SDL_RenderSetClipRect(present_renderer(w->p), NULL) ? -EIO : 0;
+    return rc;
+}
+
+/* The new frames are on screen: counted, with their latency from publish
+ * to present and the interval since the tile's last one. */
+static void count_shown(struct window *w)
+{
+    int64_t now = now_ns();
+    for (size_t i = 0; i < w->n_tiles; i++) {
+        struct tile *t = w->tiles[i];
+        if (!t->pending)
+            continue;
+        t->pending = false;
+        t->src.shown++;
+        stats_frame(&t->src.st, t->pending_publish_ns, now);
+        tile_graph_frame(t, t->pending_publish_ns, now);
+        t->front_shown_ns = now;
+    }
 }
 
 int window_redraw(struct window *w)
 {
-    if (w->title_dirty) {
-        present_set_title(w->p, w->status[0] ? w->status
-                                : w->paused  ? "paused"
-                                             : NULL);
-        w->title_dirty = false;
-    }
-    char lines[HUD_LINES][96];
-    const char *hud[HUD_LINES];
-    struct overlay ov = {0};
-    if (w->status[0])
-        ov.status = w->status;
-    else if (w->paused)
-        ov.status = "paused";
-    if (w->hud) {
-        hud_lines(w, lines);
-        for (int i = 0; i < HUD_LINES; i++)
-            hud[i] = lines[i];
-        ov.hud = hud;
-        ov.hud_lines = HUD_LINES;
-    }
-    w->dirty = false;
-    return present_draw(w->p, &ov);
+    int rc = draw(w);
+    if (rc)
+        return rc;
+    present_show(w->p);
+    count_shown(w);
+    return 0;
 }
 
-void window_show_problem(struct window *w, int rc)
+int window_redraw_read(struct window *w, uint8_t **px, int *pw, int *ph)
 {
-    if (!problem_report(w->vw, rc))
-        return;
-    char text[PROBLEM_TEXT_MAX];
-    problem_text(w->vw, rc, text, sizeof(text));
-    window_set_status(w, "%s", text);
+    int rc = draw(w);
+    if (rc == 0)
+        rc = present_read_rgba(w->p, px, pw, ph);
+    present_show(w->p);
+    count_shown(w);
+    return rc;
 }
