@@ -2,11 +2,11 @@
 #include "libframesink.h"
 
 #include "caps.h"
+#include "clock.h"
 
 #include <libframe/frame.h>
 
 #include <errno.h>
-#include <time.h>
 
 GST_DEBUG_CATEGORY_STATIC(libframesink_debug);
 #define GST_CAT_DEFAULT libframesink_debug
@@ -269,13 +269,6 @@ static gboolean sink_stop(GstBaseSink *bsink)
     return TRUE;
 }
 
-static int64_t monotonic_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* Whether clock's times are CLOCK_MONOTONIC's: GStreamer's system clock
  * is, unless someone set its clock-type to another. */
 static gboolean clock_is_monotonic(GstClock *clock)
@@ -318,7 +311,7 @@ static int64_t due_time(GstLibframeSink *self, GstBuffer *buf)
         t = (int64_t)(base + rt + gst_base_sink_get_latency(bsink)) +
             gst_base_sink_get_ts_offset(bsink);
         if (!self->clock_is_monotonic)
-            t += monotonic_ns() - (int64_t)gst_clock_get_time(clock);
+            t += now_ns() - (int64_t)gst_clock_get_time(clock);
     }
     gst_object_unref(clock);
     return t > 0 ? t : 0;
