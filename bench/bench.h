@@ -16,7 +16,8 @@ enum section {
     SEC_PNG,
     SEC_LEASES,
     SEC_RENDER,
-    SEC_PYTHON, /* no rows of ours: python/bench_python.py's table */
+    SEC_PYTHON,    /* no rows of ours: python/bench_python.py's table */
+    SEC_GSTREAMER, /* libframesrc, libframesink against the shm pair */
     SEC_COUNT
 };
 

@@ -49,8 +49,9 @@ static void usage(FILE *to)
 "                         in the build tree, or in $PATH)\n"
 "      --make-samples PATH  likewise for make-samples\n"
 "      --only LIST        sections to run, comma-separated: transport,\n"
-"                         readers, wake, png, leases, render, python\n"
-"                         (default: all; python not with --quick)\n"
+"                         readers, wake, png, leases, render, python,\n"
+"                         gstreamer (default: all; python and gstreamer\n"
+"                         not with --quick)\n"
 "  -j, --json FILE        write every figure as JSON\n"
 "  -p, --plot DIR         write PNG charts into DIR (needs gnuplot)\n"
 "      --quick            one short repetition: a smoke test, not figures\n"
@@ -69,7 +70,8 @@ static void usage(FILE *to)
 static bool parse_sections(const char *s, unsigned *out)
 {
     static const char *const names[SEC_COUNT] = {
-        "transport", "readers", "wake", "png", "leases", "render", "python"};
+        "transport", "readers", "wake",   "png",
+        "leases",    "render",  "python", "gstreamer"};
     *out = 0;
     while (*s) {
         size_t n = strcspn(s, ",");

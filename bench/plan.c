@@ -5,6 +5,7 @@
 
 #include "frames.h"
 #include "gst.h"
+#include "gstplugin.h"
 #include "spawn.h"
 #include "transports.h"
 
@@ -32,8 +33,9 @@ static const uint32_t other_formats[] = {
 
 const char *section_name(enum section s)
 {
-    static const char *const names[] = {"transport", "readers", "wake",  "png",
-                                        "leases",    "render",  "python"};
+    static const char *const names[] = {"transport", "readers",  "wake",
+                                        "png",       "leases",   "render",
+                                        "python",    "gstreamer"};
     return s < SEC_COUNT ? names[s] : "?";
 }
 
@@ -421,6 +423,34 @@ static void build_render(struct plan *p, const struct opts *o)
     }
 }
 
+/* libframe's GStreamer elements against GStreamer's shm pair at 1080p
+ * (issue 16): libframesrc fed at full speed, libframesink fed one frame
+ * again and again, and shmsink feeding shmsrc as the transport section
+ * measures it (t_gstplugin.c, t_gst.c). Not with --quick: a smoke test has
+ * no use for them, and a sanitized plugin cannot load into gst-launch. */
+static void build_gstreamer(struct plan *p, const struct opts *o, bool probe)
+{
+    const uint32_t w = 1920, h = 1080;
+    const char *st = probe ? gstplugin_status() : NULL;
+    struct unit u = unit(U_GST_SRC,
+                         add_row(p, SEC_GSTREAMER, "gst-libframesrc", "touch",
+                                 w, h, 1, o->slots, st),
+                         w, h);
+    u.slots = o->slots;
+    if (!st)
+        add_unit(p, u);
+    u = unit(U_GST_SINK,
+             add_row(p, SEC_GSTREAMER, "gst-libframesink", "none", w, h, 0,
+                     o->slots, st),
+             w, h);
+    u.slots = o->slots;
+    if (!st)
+        add_unit(p, u);
+    int g = add_row(p, SEC_GSTREAMER, "gstreamer-shm", "touch", w, h, 1, 0, st);
+    if (!st)
+        add_unit(p, unit(U_GST, g, w, h));
+}
+
 /* probe: look at the machine and for the programs, make the PNG files. */
 static int build(struct plan *p, const struct opts *o, bool probe)
 {
@@ -431,7 +461,9 @@ static int build(struct plan *p, const struct opts *o, bool probe)
     if (!p->rows || !p->units)
         return -1;
     if (probe) {
-        machine_probe(&p->machine, o->with_gst);
+        machine_probe(&p->machine,
+                      o->with_gst ||
+                          ((o->sections & 1u << SEC_GSTREAMER) && !o->quick));
         p->gst = o->with_gst && gst_available();
         locate(o->producer, "producer", FRAMEBENCH_PRODUCER, p->producer,
                sizeof(p->producer));
@@ -458,6 +490,8 @@ static int build(struct plan *p, const struct opts *o, bool probe)
         build_leases(p, o);
     if (o->sections & 1u << SEC_RENDER)
         build_render(p, o);
+    if ((o->sections & 1u << SEC_GSTREAMER) && !o->quick)
+        build_gstreamer(p, o, probe);
     return 0;
 }
 
@@ -519,6 +553,12 @@ static void run_unit(struct plan *p, const struct opts *o, const struct unit *u,
         break;
     case U_GST:
         run_gst(o, u->width, u->height, m0);
+        break;
+    case U_GST_SRC:
+        run_gstplugin_src(o, u->width, u->height, u->slots, m0);
+        break;
+    case U_GST_SINK:
+        run_gstplugin_sink(o, u->width, u->height, u->slots, m0);
         break;
     case U_WAKE:
         run_wake(o, src, m0, m1);

@@ -18,12 +18,14 @@ enum unit_kind {
     U_WAKE,
     U_PNG_LOOP,
     U_PRODUCER,
-    U_LEASE,        /* run_lease */
-    U_HOLD_LOOP,    /* run_hold_loop */
-    U_COMMIT,       /* a writer that only begins and commits */
-    U_DRAW,         /* run_draw */
-    U_RENDER_LF,    /* libframe writer drawing into the slot */
-    U_RENDER_STREAM /* pipe or socket writer drawing into its buffer */
+    U_LEASE,         /* run_lease */
+    U_HOLD_LOOP,     /* run_hold_loop */
+    U_COMMIT,        /* a writer that only begins and commits */
+    U_DRAW,          /* run_draw */
+    U_RENDER_LF,     /* libframe writer drawing into the slot */
+    U_RENDER_STREAM, /* pipe or socket writer drawing into its buffer */
+    U_GST_SRC,       /* run_gstplugin_src */
+    U_GST_SINK       /* run_gstplugin_sink */
 };
 
 /* One run fills one row (two for the wake run) per repetition. */

@@ -244,6 +244,22 @@ static void render_ratios(struct plan *p, const struct opts *o)
     }
 }
 
+/* Issue 16: each libframe element at least 1.3 times as fast as
+ * GStreamer's shm pair (shmsink feeding shmsrc), at 1080p, same run. */
+static void gstreamer_ratios(struct plan *p, const struct opts *o)
+{
+    enum section G = SEC_GSTREAMER;
+    int shm = row_find(p, G, "gstreamer-shm", "touch", 1920, 1080, 1, 0);
+    add(p, "vs_gstreamer_shm",
+        row_find(p, G, "gst-libframesrc", "touch", 1920, 1080, 1, o->slots),
+        shm, M_FPS, M_FPS, T_AT_LEAST, 1.3,
+        "1920x1080: libframesrc / shmsrc, fed at full speed");
+    add(p, "vs_gstreamer_shm",
+        row_find(p, G, "gst-libframesink", "none", 1920, 1080, 0, o->slots),
+        shm, M_FPS, M_FPS, T_AT_LEAST, 1.3,
+        "1920x1080: libframesink / shmsink, one frame again");
+}
+
 void plan_ratios(struct plan *p, const struct opts *o)
 {
     p->ratios = calloc(MAX_RATIOS, sizeof(*p->ratios));
@@ -296,6 +312,7 @@ void plan_ratios(struct plan *p, const struct opts *o)
     format_ratios(p, o);
     lease_ratios(p, o);
     render_ratios(p, o);
+    gstreamer_ratios(p, o);
 
     for (int i = 0; i < p->nratios; i++)
         compute(p, &p->ratios[i]);

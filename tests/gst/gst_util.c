@@ -18,8 +18,32 @@
 
 /* GstVideoInfo needs the library initialised; before main(), so that the
  * runner's count of open descriptors already includes what it opens. */
+static pid_t test_pid;
+
+/* A case that fails kills its children (SIGKILL: producers and sinks leave
+ * their segments): remove every segment of this test's names at exit,
+ * after the children are gone (registered first, so it runs last). */
+static void remove_own_segments(void)
+{
+    if (getpid() != test_pid)
+        return; /* a forked child's exit */
+    struct frame_object *objs;
+    size_t n;
+    char prefix[32];
+    snprintf(prefix, sizeof(prefix), "t%d-", (int)test_pid);
+    if (frame_objects_list(&objs, &n) != 0)
+        return;
+    for (size_t i = 0; i < n; i++)
+        if (objs[i].kind == FRAME_OBJECT_SEGMENT &&
+            strncmp(objs[i].name, prefix, strlen(prefix)) == 0)
+            test_unlink(objs[i].name);
+    free(objs);
+}
+
 __attribute__((constructor)) static void init_gst(void)
 {
+    test_pid = getpid();
+    atexit(remove_own_segments);
     gst_init(NULL, NULL);
 }
 

@@ -1,0 +1,28 @@
+/* The gstreamer section: libframe's own GStreamer elements (issue 16)
+ * against GStreamer's shm pair, through gst-launch-1.0. */
+#ifndef BENCH_GSTPLUGIN_H
+#define BENCH_GSTPLUGIN_H
+
+#include "bench.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Point GStreamer at the plugin (FRAMEBENCH_GST_PLUGIN_DIR in the
+ * environment, else the build tree's) and see that gst-launch-1.0 and
+ * every element the rows use are there. NULL when they are, else why
+ * not (a row status). */
+const char *gstplugin_status(void);
+
+/* libframesrc ! fakesink, fed by a libframe writer publishing RGBA8 frames
+ * as fast as it can: frames/s libframesrc pushes, GB/s, its CPU. */
+void run_gstplugin_src(const struct opts *o, uint32_t width, uint32_t height,
+                       uint32_t slots, struct measure *m);
+
+/* One frame pushed again and again (imagefreeze) into libframesink:
+ * frames/s the sink takes, GB/s, its CPU. */
+void run_gstplugin_sink(const struct opts *o, uint32_t width, uint32_t height,
+                        uint32_t slots, struct measure *m);
+
+#endif
