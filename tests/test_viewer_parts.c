@@ -810,12 +810,13 @@ static void graph_draws_in_rect(void)
     struct text *t = open_text(&c, NULL);
     CHECK_RC(text_set_height(t, 12), 0);
     const SDL_Rect rect = {40, 30, 200, 120};
-    /* Below the line of labels, where the series alone draw. */
+    /* Below the line of labels, the plot. */
     const int plot_y = rect.y + text_line_height(t) + 2 * text_pad(t);
+    const int plot_h = rect.y + rect.h - plot_y;
     graph_init(&g, 5 * SEC);
     int64_t now = 100 * SEC;
     /* 10 ms apart, 15 ms late: a scale of 20 ms, the interval half way
-     * up (119 - 60 rows), the latency three quarters (119 - 89). */
+     * up, the latency three quarters. */
     for (int64_t s = now - 4 * SEC; s <= now; s += 10 * MS)
         graph_frame(&g, s, s - 15 * MS);
     for (int round = 0; round < 2; round++) {
@@ -855,13 +856,16 @@ static void graph_draws_in_rect(void)
             /* 4 s of the 5 s span: the right four fifths. */
             CHECK(yellow >= 150 && cyan >= 150);
             int x = rect.x + rect.w - 1 - 60;
-            CHECK(same_rgb(px(&c, x, rect.y + 119 - 60),
-                           graph_colour(GRAPH_INTERVAL)));
-            CHECK(same_rgb(px(&c, x, rect.y + 119 - 89),
-                           graph_colour(GRAPH_LATENCY)));
+            int y_half = plot_y + plot_h - 1 - (int)lround((plot_h - 1) / 2.0);
+            int y_3q = plot_y + plot_h - 1 - (int)lround((plot_h - 1) * 0.75);
+            CHECK(same_rgb(px(&c, x, y_half), graph_colour(GRAPH_INTERVAL)));
+            CHECK(same_rgb(px(&c, x, y_3q), graph_colour(GRAPH_LATENCY)));
             /* The first fifth is empty. */
-            CHECK(!same_rgb(px(&c, rect.x + 20, rect.y + 119 - 60),
+            CHECK(!same_rgb(px(&c, rect.x + 20, y_half),
                             graph_colour(GRAPH_INTERVAL)));
+            /* The scale's top line, dim, at the plot's top. */
+            const uint8_t *top = px(&c, rect.x + 20, plot_y);
+            CHECK(top[0] > 37 && top[0] < 100 && top[0] == top[2]);
             now += 6 * SEC; /* a stall: all of it ages out */
         } else {
             CHECK(yellow == 0 && cyan == 0);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #define BACK_ALPHA 160
+#define TOP_ALPHA 64 /* the line at the scale's top: there, not loud */
 #define MIN_TOP_NS INT64_C(100000) /* 0.1 ms */
 
 void graph_init(struct graph *g, int64_t window_ns)
@@ -142,13 +143,21 @@ static int draw_series(struct graph *g, SDL_Renderer *r, SDL_Rect rect,
     return 0;
 }
 
+/* The height of the labels' line at the top, or 0 when there is no
+ * text or no room for it and a plot under it. */
+static int label_band(struct text *t, SDL_Rect rect)
+{
+    if (!t)
+        return 0;
+    int band = text_line_height(t) + 2 * text_pad(t);
+    return rect.h >= 2 * band ? band : 0;
+}
+
 /* The scale's top at the top left, the legend at the top right, each
- * only if it fits. */
+ * only if it fits the width. */
 static int draw_labels(struct text *t, SDL_Rect rect, int64_t top, bool any)
 {
-    int pad = text_pad(t), lh = text_line_height(t);
-    if (rect.h < 2 * lh + 2 * pad)
-        return 0;
+    int pad = text_pad(t);
     char label[32];
     if (any)
         graph_scale_label(top, label, sizeof(label));
@@ -198,17 +207,23 @@ int graph_draw(struct graph *g, SDL_Renderer *r, struct text *t, SDL_Rect rect,
     SDL_Rect area = rect;
     if (clipped && !SDL_IntersectRect(&rect, &clip, &area))
         return 0;
+    /* The scale's top is the plot's top line, under the labels. */
+    int band = label_band(t, rect);
+    SDL_Rect plot = {rect.x, rect.y + band, rect.w, rect.h - band};
     int rc = -EIO;
     if (SDL_RenderSetClipRect(r, &area) == 0 &&
         SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND) == 0 &&
         SDL_SetRenderDrawColor(r, 0, 0, 0, BACK_ALPHA) == 0 &&
         SDL_RenderFillRect(r, &rect) == 0 &&
-        draw_series(g, r, rect, GRAPH_INTERVAL, now, top) == 0 &&
-        draw_series(g, r, rect, GRAPH_LATENCY, now, top) == 0)
+        SDL_SetRenderDrawColor(r, 255, 255, 255, TOP_ALPHA) == 0 &&
+        SDL_RenderDrawLine(r, plot.x, plot.y, plot.x + plot.w - 1, plot.y) ==
+            0 &&
+        draw_series(g, r, plot, GRAPH_INTERVAL, now, top) == 0 &&
+        draw_series(g, r, plot, GRAPH_LATENCY, now, top) == 0)
         rc = 0;
     if (rc)
         msg_error("graph: %s", SDL_GetError());
-    else if (t)
+    else if (band)
         rc = draw_labels(t, rect, top, have_i || have_l);
     SDL_RenderSetClipRect(r, clipped ? &clip : NULL);
     SDL_SetRenderDrawBlendMode(r, mode);

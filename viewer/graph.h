@@ -68,12 +68,15 @@ void graph_scale_label(int64_t top_ns, char *buf, size_t len);
 SDL_Color graph_colour(enum graph_series s);
 
 /* Draw the span ending at now into rect: a translucent dark background,
- * one line a series (newest at the right edge, a gap where a value is
- * not known), and with t (may be NULL) the scale's top and a legend
- * where they fit. Pixels outside rect are left alone; the renderer's
- * clip rect, draw colour and blend mode are restored. A stream that
- * stalled shows its last points moving left and, after the span, an
- * empty graph, at each draw: the caller draws when it draws anyway.
+ * with t (may be NULL) a line of labels at the top (the scale's top,
+ * e.g. "20 ms", or "no frames"; the legend where it fits) if rect is at
+ * least two such lines high, and under it the plot: a dim line at the
+ * scale's top, one line a series (newest at the right edge, a gap where
+ * a value is not known). Pixels outside rect are left alone; the
+ * renderer's clip rect, draw colour and blend mode are restored. A
+ * stream that stalled shows its last points moving left and, after the
+ * span, an empty graph, at each draw: the caller draws when it draws
+ * anyway.
  * \return 0 or -EIO. */
 int graph_draw(struct graph *g, SDL_Renderer *r, struct text *t, SDL_Rect rect,
                int64_t now);
