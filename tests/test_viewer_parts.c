@@ -172,6 +172,32 @@ static void text_missing_font(void)
     canvas_close(&c);
 }
 
+/* Inside a tile's clip rect (the viewer clips each tile), both fonts stay
+ * in it, and the test font's scaling leaves the clip as it was. */
+static void text_clipped(void)
+{
+    const char *fonts[] = {NULL, "none"};
+    for (int i = 0; i < 2; i++) {
+        struct canvas c = canvas_open(W, H);
+        struct text *t = open_text(&c, fonts[i]);
+        CHECK_RC(text_set_height(t, 24), 0);
+        const SDL_Rect clip = {50, 10, 60, 30};
+        CHECK(SDL_RenderSetClipRect(c.r, &clip) == 0);
+        CHECK_RC(text_draw(t, 40, 16, sample, white), 0);
+        SDL_Rect after;
+        SDL_RenderGetClipRect(c.r, &after);
+        CHECK(SDL_RectEquals(&after, &clip));
+        float sx, sy;
+        SDL_RenderGetScale(c.r, &sx, &sy);
+        CHECK(sx == 1 && sy == 1);
+        int in, out;
+        count_lit(&c, clip, &in, &out);
+        CHECK(in > 20 && out == 0);
+        text_close(t);
+        canvas_close(&c);
+    }
+}
+
 static void snapshot(struct canvas *c, uint8_t *buf)
 {
     CHECK(SDL_RenderFlush(c->r) == 0);
@@ -900,8 +926,8 @@ static void graph_respects_clip(void)
 }
 
 TEST_MAIN(CASE(text_ttf), CASE(text_fallback), CASE(text_missing_font),
-          CASE(text_ttf_differs), CASE(text_heights), CASE(text_cache),
-          CASE(text_box), CASE(probe_packed), CASE(probe_yuv),
+          CASE(text_clipped), CASE(text_ttf_differs), CASE(text_heights),
+          CASE(text_cache), CASE(text_box), CASE(probe_packed), CASE(probe_yuv),
           CASE(probe_against_library), CASE(probe_errors),
           CASE(zoom_fit_letterbox), CASE(zoom_native_size),
           CASE(zoom_around_cursor), CASE(zoom_pan_clamped),
