@@ -43,4 +43,28 @@ if [ "$bench" != "$page" ]; then
          "share/man/man1/framebench.1 installed: $page" >&2
     exit 1
 fi
-echo "install-check: pkg-config and find_package consumers and the sample reader build; tools and man pages installed"
+# The GStreamer plugin, when this tree built it: under the prefix's
+# lib*/gstreamer-1.0, and loadable from there with nothing but GStreamer
+# (libframe is linked in).
+gst=""
+if [ -e "$build/gst/libgstlibframe.so" ]; then
+    plugin=$libdir/gstreamer-1.0/libgstlibframe.so
+    if [ ! -e "$plugin" ]; then
+        echo "install-check: ${plugin#"$prefix"/} was not installed" >&2
+        exit 1
+    fi
+    if command -v gst-inspect-1.0 >/dev/null 2>&1; then
+        for element in libframesink libframesrc; do
+            if ! GST_PLUGIN_PATH=$libdir/gstreamer-1.0 \
+                GST_REGISTRY=$scratch/gst-registry.bin \
+                gst-inspect-1.0 "$element" >"$scratch/gst-inspect.txt" 2>&1 ||
+                ! grep -q "$plugin" "$scratch/gst-inspect.txt"; then
+                echo "install-check: $element does not load from $plugin:" >&2
+                cat "$scratch/gst-inspect.txt" >&2
+                exit 1
+            fi
+        done
+    fi
+    gst="; the GStreamer plugin installed and loadable"
+fi
+echo "install-check: pkg-config and find_package consumers and the sample reader build; tools and man pages installed$gst"
