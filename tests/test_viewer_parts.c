@@ -169,6 +169,17 @@ static void text_missing_font(void)
     count_lit(&c, (SDL_Rect){0, 0, W, H}, &in, &out);
     CHECK(in > 20);
     text_close(t);
+    /* A file that is there but is no font. */
+    char junk[] = "/tmp/test_viewer_parts.XXXXXX";
+    int fd = mkstemp(junk);
+    CHECK(fd >= 0);
+    CHECK(write(fd, "not a font\n", 11) == 11);
+    close(fd);
+    t = open_text(&c, junk);
+    unlink(junk);
+    CHECK(!text_is_ttf(t));
+    CHECK_RC(text_draw(t, 0, 40, "drawn too", white), 0);
+    text_close(t);
     canvas_close(&c);
 }
 

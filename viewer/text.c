@@ -152,7 +152,15 @@ int text_open(SDL_Renderer *r, struct text **out)
         t->font = NULL;
     }
     t->height = 0; /* so the next call sets it */
-    text_set_height(t, text_height_for(480));
+    if (text_set_height(t, text_height_for(480)) != 0) {
+        msg_error("font %s: cannot be sized: %s; using SDL's 8x8 font", t->path,
+                  TTF_GetError());
+        TTF_CloseFont(t->font);
+        t->font = NULL;
+        free(t->path);
+        t->path = NULL;
+        text_set_height(t, text_height_for(480));
+    }
     *out = t;
     return 0;
 }
