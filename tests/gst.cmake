@@ -34,6 +34,10 @@ if(FRAME_SANITIZE MATCHES "address")
   execute_process(COMMAND ${CMAKE_C_COMPILER} -print-file-name=libasan.so
                   OUTPUT_VARIABLE gst_asan_rt
                   OUTPUT_STRIP_TRAILING_WHITESPACE)
+  # The registry is built by gst-plugin-scanner, an uninstrumented child
+  # of whichever process looks first: without the runtime it cannot load
+  # the plugin and the registry then lists it as broken for good.
+  list(APPEND gst_env LD_PRELOAD=${gst_asan_rt})
 endif()
 
 set(gst_progs test_gst_pipelines)

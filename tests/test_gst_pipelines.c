@@ -71,7 +71,7 @@ static void sink_every_format(void)
     for (uint32_t f = 1; f <= FRAME_FORMAT_MAX; f++) {
         struct gstu_words ref = {.n = 0};
         gstu_words(&ref,
-                   "videotestsrc num-buffers=1 pattern=smpte ! "
+                   "videotestsrc num-buffers=1 pattern=colors ! "
                    "video/x-raw,format=%s,width=%d,height=%d ! "
                    "filesink location=%s/%s.raw",
                    gstu_caps_name(f), W, H, scratch_dir(), gstu_caps_name(f));
@@ -80,16 +80,17 @@ static void sink_every_format(void)
     for (uint32_t f = 1; f <= FRAME_FORMAT_MAX; f++)
         expect_ok(gst[f], "the filesink pipeline", log_path(gstu_caps_name(f)));
 
-    /* The same into eight segments at once, live, until stopped: smpte is
-     * the same picture in every frame, so whichever frame the reader
-     * takes must equal the reference. */
+    /* The same into eight segments at once, live, until stopped: "colors"
+     * is the same picture in every frame (not smpte, whose corner is
+     * noise), so whichever frame the reader takes must equal the
+     * reference. */
     frame_reader *r[FRAME_FORMAT_MAX + 1];
     char logs[FRAME_FORMAT_MAX + 1][600];
     for (uint32_t f = 1; f <= FRAME_FORMAT_MAX; f++) {
         struct gstu_words live = {.n = 0};
         r[f] = gstu_reader(seg_name("sink", f));
         gstu_words(&live,
-                   "videotestsrc is-live=true pattern=smpte ! "
+                   "videotestsrc is-live=true pattern=colors ! "
                    "video/x-raw,format=%s,width=%d,height=%d,framerate=20/1 ! "
                    "libframesink segment=%s",
                    gstu_caps_name(f), W, H, seg_name("sink", f));
