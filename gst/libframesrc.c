@@ -1,5 +1,6 @@
-/* libframesrc: a live push source that copies each new frame of a libframe
- * segment into a GstBuffer, following the reader's life cycle. */
+/* libframesrc: a live push source that hands each new frame of a libframe
+ * segment downstream (copied, or held in place with zero-copy), following
+ * the reader's life cycle. */
 #include "libframesrc.h"
 
 #include "caps.h"
@@ -10,6 +11,7 @@
 #include <gst/video/gstvideometa.h>
 #include <gst/video/gstvideopool.h>
 #include <gst/video/video.h>
+#include <string.h>
 #include <time.h>
 
 GST_DEBUG_CATEGORY_STATIC(libframesrc_debug);
@@ -25,8 +27,39 @@ GST_DEBUG_CATEGORY_STATIC(libframesrc_debug);
 
 #define DEFAULT_WAIT 0
 #define DEFAULT_FOLLOW FALSE
+#define DEFAULT_ZERO_COPY FALSE
 
-enum { PROP_0, PROP_SEGMENT, PROP_WAIT, PROP_FOLLOW, PROP_STATS };
+enum {
+    PROP_0,
+    PROP_SEGMENT,
+    PROP_WAIT,
+    PROP_FOLLOW,
+    PROP_ZERO_COPY,
+    PROP_STATS
+};
+
+/* The reader handle, shared with the zero-copy buffers downstream: each
+ * holds its frame until GStreamer frees it, maybe long after stop(), so
+ * the handle (its mapping, its locks) lives until the last one goes. */
+struct source {
+    gint refs; /* atomic: the element while started, one per lease */
+    GMutex lock;
+    /* Used by the streaming thread alone while started; after stop() by
+     * whoever frees a lease, under the lock. */
+    frame_reader *reader;
+    /* Under the lock. */
+    gboolean stopped;
+    GSList *freed;   /* struct lease: freed downstream, not yet released */
+    guint leased;    /* leases not yet released (freed ones included) */
+    guint64 broken;  /* leases whose frame was written over while held */
+    guint64 granted; /* leases handed out */
+};
+
+/* A zero-copy buffer's hold on its frame. */
+struct lease {
+    struct frame_view v;
+    struct source *src;
+};
 
 struct _GstLibframeSrc {
     GstPushSrc parent;
@@ -35,10 +68,12 @@ struct _GstLibframeSrc {
     gchar *segment;
     gint wait_s;
     gboolean follow;
+    gboolean zero_copy;
 
     /* The streaming thread's, between start() and stop(). */
     gchar *name;          /* the segment being read (a copy of segment) */
-    frame_reader *reader; /* NULL when stopped */
+    struct source *src;   /* NULL when stopped */
+    frame_reader *reader; /* src->reader */
     gboolean attached;    /* a writer's segment has been attached once */
     gint64 deadline_us;   /* end of the wait for the first writer; 0 unset */
     int broken_why;       /* why the name could not be read, while waiting */
@@ -46,14 +81,17 @@ struct _GstLibframeSrc {
     GstClockTime last_pts;
     int64_t first_publish_ns; /* for timestamps without a clock */
     GstVideoInfo info;        /* of the negotiated caps */
+    gboolean video_meta;      /* downstream reads GstVideoMeta */
 
     /* Set by unlock(), cleared by unlock_stop(): create() returns. */
     gint flushing;
 
     /* Under the object lock: the caps of the newest frame's format and
-     * size (NULL before the first frame), and counters for "stats". */
+     * size (NULL before the first frame), and counters for "stats" (the
+     * reader's own copied by the streaming thread, which owns them). */
     GstCaps *frame_caps;
     guint64 pushed, discarded, restarts;
+    struct frame_stats rstats;
 };
 
 G_DEFINE_TYPE(GstLibframeSrc, gst_libframe_src, GST_TYPE_PUSH_SRC)
@@ -78,6 +116,9 @@ static void gst_libframe_src_set_property(GObject *obj, guint id,
     case PROP_FOLLOW:
         self->follow = g_value_get_boolean(value);
         break;
+    case PROP_ZERO_COPY:
+        self->zero_copy = g_value_get_boolean(value);
+        break;
     default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID(obj, id, pspec);
     }
@@ -86,20 +127,35 @@ static void gst_libframe_src_set_property(GObject *obj, guint id,
 
 static GstStructure *stats_of(GstLibframeSrc *self)
 {
-    struct frame_stats st = {0};
-    /* The reader's counters are the streaming thread's: read them only
-     * while it is stopped, or accept a torn 64-bit read on 32-bit ABIs,
-     * which GStreamer's stats properties everywhere accept too. */
-    frame_reader_stats(self->reader, &st);
+    guint64 granted = 0, broken = 0;
     GST_OBJECT_LOCK(self);
+    struct source *src = self->src;
+    if (src) {
+        g_mutex_lock(&src->lock);
+        granted = src->granted;
+        broken = src->broken;
+        g_mutex_unlock(&src->lock);
+    }
     GstStructure *s = gst_structure_new(
         "libframesrc-stats", "frames-pushed", G_TYPE_UINT64, self->pushed,
         "copies-discarded", G_TYPE_UINT64, self->discarded, "restarts",
         G_TYPE_UINT64, self->restarts, "frames-seen", G_TYPE_UINT64,
-        st.frames_seen, "frames-skipped", G_TYPE_UINT64, st.frames_skipped,
-        "retries", G_TYPE_UINT64, st.retries, NULL);
+        self->rstats.frames_seen, "frames-skipped", G_TYPE_UINT64,
+        self->rstats.frames_skipped, "retries", G_TYPE_UINT64,
+        self->rstats.retries, "leases", G_TYPE_UINT64, granted, "leases-broken",
+        G_TYPE_UINT64, broken, NULL);
     GST_OBJECT_UNLOCK(self);
     return s;
+}
+
+/* The streaming thread's copy of the reader's counters, for "stats". */
+static void note_stats(GstLibframeSrc *self)
+{
+    struct frame_stats st;
+    frame_reader_stats(self->reader, &st);
+    GST_OBJECT_LOCK(self);
+    self->rstats = st;
+    GST_OBJECT_UNLOCK(self);
 }
 
 static void gst_libframe_src_get_property(GObject *obj, guint id, GValue *value,
@@ -121,10 +177,89 @@ static void gst_libframe_src_get_property(GObject *obj, guint id, GValue *value,
     case PROP_FOLLOW:
         g_value_set_boolean(value, self->follow);
         break;
+    case PROP_ZERO_COPY:
+        g_value_set_boolean(value, self->zero_copy);
+        break;
     default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID(obj, id, pspec);
     }
     GST_OBJECT_UNLOCK(self);
+}
+
+/* ---------------------------------------------------------------------- */
+/* The reader and its leases                                               */
+
+static struct source *source_new(frame_reader *r)
+{
+    struct source *src = g_new0(struct source, 1);
+    src->refs = 1;
+    g_mutex_init(&src->lock);
+    src->reader = r;
+    return src;
+}
+
+static void source_unref(struct source *src)
+{
+    if (!g_atomic_int_dec_and_test(&src->refs))
+        return;
+    /* Closing drops the handle's last locks and mappings. */
+    frame_reader_close(src->reader);
+    g_mutex_clear(&src->lock);
+    g_free(src);
+}
+
+/* End a lease (under the lock). */
+static void lease_end(struct source *src, struct lease *l)
+{
+    /* False: the writer wrote over the frame while downstream had it:
+     * readers held more slots than the writer can spare (frame.h). */
+    if (!frame_reader_release(src->reader, &l->v))
+        src->broken++;
+    src->leased--;
+    g_free(l);
+}
+
+/* GStreamer freed a zero-copy buffer. The handle is the streaming
+ * thread's while it runs, so the release waits for it (create() ends
+ * freed leases before it takes a frame, and at least every SLICE_MS). */
+static void lease_freed(gpointer data)
+{
+    struct lease *l = data;
+    struct source *src = l->src;
+    g_mutex_lock(&src->lock);
+    if (src->stopped)
+        lease_end(src, l);
+    else
+        src->freed = g_slist_prepend(src->freed, l);
+    g_mutex_unlock(&src->lock);
+    source_unref(src);
+}
+
+/* Release what downstream has freed (streaming thread, or stop()). */
+static void end_freed_leases(struct source *src)
+{
+    g_mutex_lock(&src->lock);
+    GSList *freed = src->freed;
+    src->freed = NULL;
+    for (GSList *i = freed; i; i = i->next)
+        lease_end(src, i->data);
+    g_slist_free(freed);
+    g_mutex_unlock(&src->lock);
+}
+
+/* Whether one more frame may be leased: libframe keeps held frames whole
+ * while all readers together hold at most slot_count - 2 slots. The other
+ * readers' holds are counted now; one taken after this look may still
+ * break a lease, which "leases-broken" then counts. */
+static gboolean may_lease(struct source *src)
+{
+    struct frame_info info;
+    if (frame_reader_info(src->reader, &info))
+        return FALSE;
+    g_mutex_lock(&src->lock);
+    guint leased = src->leased;
+    g_mutex_unlock(&src->lock);
+    return leased + info.slots_held + 2 < info.slot_count;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -161,6 +296,7 @@ static gboolean gst_libframe_src_start(GstBaseSrc *bsrc)
     gchar *name = g_strdup(self->segment);
     gint wait_s = self->wait_s;
     self->pushed = self->discarded = self->restarts = 0;
+    memset(&self->rstats, 0, sizeof(self->rstats));
     GST_OBJECT_UNLOCK(self);
 
     if (!name || !*name) {
@@ -175,8 +311,8 @@ static gboolean gst_libframe_src_start(GstBaseSrc *bsrc)
     /* With wait=0 a missing or unusable segment fails the state change at
      * once, with the reason; otherwise what the name holds is a state of
      * the handle, and create() waits for a writer. */
-    int rc = frame_reader_open_flags(name, wait_s ? FRAME_OPEN_WAIT : 0,
-                                     &self->reader);
+    frame_reader *r = NULL;
+    int rc = frame_reader_open_flags(name, wait_s ? FRAME_OPEN_WAIT : 0, &r);
     if (rc) {
         if (rc == -EINVAL || rc == -ENAMETOOLONG)
             GST_ELEMENT_ERROR(
@@ -188,9 +324,13 @@ static gboolean gst_libframe_src_start(GstBaseSrc *bsrc)
         else
             post_segment_error(
                 self, rc, rc == -ENOENT ? "wait=S waits for a producer" : NULL);
-        self->reader = NULL;
         return FALSE;
     }
+    struct source *src = source_new(r);
+    GST_OBJECT_LOCK(self);
+    self->src = src;
+    self->reader = r;
+    GST_OBJECT_UNLOCK(self);
     self->attached =
         frame_reader_state(self->reader, NULL) == FRAME_READER_ATTACHED;
     self->deadline_us = 0;
@@ -202,15 +342,30 @@ static gboolean gst_libframe_src_start(GstBaseSrc *bsrc)
     return TRUE;
 }
 
+/* The streaming thread has stopped: buffers still alive downstream keep
+ * the handle open, and end their leases themselves when freed. */
 static gboolean gst_libframe_src_stop(GstBaseSrc *bsrc)
 {
     GstLibframeSrc *self = GST_LIBFRAME_SRC(bsrc);
-    frame_reader *r = self->reader;
     GST_OBJECT_LOCK(self);
+    struct source *src = self->src;
+    self->src = NULL;
     self->reader = NULL;
     gst_clear_caps(&self->frame_caps);
     GST_OBJECT_UNLOCK(self);
-    frame_reader_close(r);
+    if (!src)
+        return TRUE;
+    /* One critical section: a lease freed meanwhile is either ended here
+     * or, finding the source stopped, ends itself. */
+    g_mutex_lock(&src->lock);
+    src->stopped = TRUE;
+    GSList *freed = src->freed;
+    src->freed = NULL;
+    for (GSList *i = freed; i; i = i->next)
+        lease_end(src, i->data);
+    g_slist_free(freed);
+    g_mutex_unlock(&src->lock);
+    source_unref(src);
     return TRUE;
 }
 
@@ -301,6 +456,9 @@ static gboolean gst_libframe_src_decide_allocation(GstBaseSrc *bsrc,
     GstVideoInfo info;
     if (!caps || !gst_video_info_from_caps(&info, caps))
         return TRUE; /* no frame yet: nothing to allocate for */
+    GstLibframeSrc *self = GST_LIBFRAME_SRC(bsrc);
+    self->video_meta =
+        gst_query_find_allocation_meta(query, GST_VIDEO_META_API_TYPE, NULL);
 
     GstBufferPool *pool = NULL;
     guint size = (guint)info.size, min = 0, max = 0;
@@ -317,7 +475,7 @@ static gboolean gst_libframe_src_decide_allocation(GstBaseSrc *bsrc,
 
     GstStructure *config = gst_buffer_pool_get_config(pool);
     gst_buffer_pool_config_set_params(config, caps, size, min, max);
-    if (gst_query_find_allocation_meta(query, GST_VIDEO_META_API_TYPE, NULL))
+    if (self->video_meta)
         gst_buffer_pool_config_add_option(config,
                                           GST_BUFFER_POOL_OPTION_VIDEO_META);
     if (!gst_buffer_pool_set_config(pool, config)) {
@@ -432,14 +590,126 @@ static GstClockTime pts_of(GstLibframeSrc *self, int64_t publish_ns)
 /* The outcome of one attempt at the newest frame. */
 enum take { TAKEN, TORN, NOTHING, FAILED };
 
-/* Hold the newest frame, copy it into a buffer of the pool, release it,
- * and keep the copy only if the frame stayed whole. */
-static enum take take_frame(GstLibframeSrc *self, GstBuffer **out,
-                            GstFlowReturn *flow)
+static void stamp(GstLibframeSrc *self, GstBuffer *buf,
+                  const struct frame_view *v)
 {
-    GstBaseSrc *bsrc = GST_BASE_SRC(self);
+    GST_BUFFER_PTS(buf) = pts_of(self, v->timestamp_ns);
+    GST_BUFFER_DTS(buf) = GST_CLOCK_TIME_NONE;
+    GST_BUFFER_DURATION(buf) = GST_CLOCK_TIME_NONE;
+    GST_BUFFER_OFFSET(buf) = v->frame_no;
+    GST_BUFFER_OFFSET_END(buf) = v->frame_no + 1;
+    if (self->discont) {
+        GST_BUFFER_FLAG_SET(buf, GST_BUFFER_FLAG_DISCONT);
+        self->discont = FALSE;
+    }
+    GST_OBJECT_LOCK(self);
+    self->pushed++;
+    GST_OBJECT_UNLOCK(self);
+}
+
+/* A read-only buffer over the held frame's planes where they lie in the
+ * segment, whose memory ends the lease when GStreamer frees it; NULL when
+ * downstream could not read the frame's layout (no GstVideoMeta and not
+ * GStreamer's own), and the frame is copied instead. */
+static GstBuffer *lease_frame(GstLibframeSrc *self, const struct frame_view *v)
+{
+    const struct frame_format_desc *d = frame_format_desc(v->format);
+    struct frame_image tight; /* its strides are the row lengths */
+    if (!d ||
+        !frame_image_layout(&tight, v->format, v->width, v->height, 1, NULL))
+        return NULL;
+    const uint8_t *lo = NULL, *hi = NULL;
+    for (uint32_t p = 0; p < d->plane_count; p++) {
+        uint32_t s = d->plane[p].y_shift;
+        uint32_t rows = (v->height + (1u << s) - 1) >> s;
+        const uint8_t *first = v->image.plane[p];
+        const uint8_t *end =
+            first + (size_t)v->image.stride[p] * (rows - 1) + tight.stride[p];
+        lo = !lo || first < lo ? first : lo;
+        hi = !hi || end > hi ? end : hi;
+    }
+    gsize offset[GST_VIDEO_MAX_PLANES] = {0};
+    gint stride[GST_VIDEO_MAX_PLANES] = {0};
+    gsize size = (gsize)(hi - lo);
+    gboolean theirs = size >= GST_VIDEO_INFO_SIZE(&self->info);
+    for (uint32_t p = 0; p < d->plane_count; p++) {
+        offset[p] = (gsize)(v->image.plane[p] - lo);
+        stride[p] = (gint)v->image.stride[p];
+        theirs = theirs &&
+                 offset[p] == GST_VIDEO_INFO_PLANE_OFFSET(&self->info, p) &&
+                 stride[p] == GST_VIDEO_INFO_PLANE_STRIDE(&self->info, p);
+    }
+    if (!theirs && !self->video_meta)
+        return NULL;
+
+    struct source *src = self->src;
+    struct lease *l = g_new(struct lease, 1);
+    l->v = *v;
+    l->src = src;
+    g_atomic_int_inc(&src->refs);
+    g_mutex_lock(&src->lock);
+    src->leased++;
+    src->granted++;
+    g_mutex_unlock(&src->lock);
+    /* Read-only: the mapping is, and so is the writer's frame. */
+    GstMemory *mem = gst_memory_new_wrapped(
+        GST_MEMORY_FLAG_READONLY, (gpointer)lo, size, 0, size, l, lease_freed);
+    GstBuffer *buf = gst_buffer_new();
+    gst_buffer_append_memory(buf, mem);
+    if (!theirs)
+        gst_buffer_add_video_meta_full(
+            buf, GST_VIDEO_FRAME_FLAG_NONE, GST_VIDEO_INFO_FORMAT(&self->info),
+            v->width, v->height, d->plane_count, offset, stride);
+    return buf;
+}
+
+/* Copy the frame into a buffer of the pool, into whatever layout it has. */
+static int copy_frame(GstLibframeSrc *self, const struct frame_view *v,
+                      GstBuffer **out, GstFlowReturn *flow)
+{
+    GstBuffer *buf = NULL;
+    *flow = GST_BASE_SRC_CLASS(gst_libframe_src_parent_class)
+                ->alloc(GST_BASE_SRC(self), 0, (guint)self->info.size, &buf);
+    if (*flow != GST_FLOW_OK)
+        return -EAGAIN;
+    GstVideoFrame vf;
+    struct frame_image dst;
+    if (!gst_video_frame_map(&vf, &self->info, buf, GST_MAP_WRITE)) {
+        gst_buffer_unref(buf);
+        return -EINVAL;
+    }
+    int rc = gst_libframe_image_from_video_frame(&dst, &vf);
+    /* Same format and size on both sides: a plane copy. */
+    if (rc == 0)
+        rc = frame_convert(&dst, &v->image);
+    gst_video_frame_unmap(&vf);
+    if (rc)
+        gst_buffer_unref(buf);
+    else
+        *out = buf;
+    return rc;
+}
+
+/* Take the newest frame: lease it (zero-copy, when the promise allows),
+ * or copy it and keep the copy only if the frame stayed whole. */
+static enum take take_frame(GstLibframeSrc *self, gboolean zero_copy,
+                            GstBuffer **out, GstFlowReturn *flow)
+{
+    struct source *src = self->src;
+    gboolean lease = FALSE, hold = TRUE;
+    if (zero_copy) {
+        end_freed_leases(src);
+        lease = may_lease(src);
+        /* A copy's own hold would count against the leases' promise
+         * (it may be the one slot too many): copy unheld then, and
+         * validate. */
+        g_mutex_lock(&src->lock);
+        hold = lease || src->leased == 0;
+        g_mutex_unlock(&src->lock);
+    }
     struct frame_view v;
-    int rc = frame_reader_hold(self->reader, &v);
+    int rc = hold ? frame_reader_hold(self->reader, &v)
+                  : frame_reader_acquire(self->reader, &v);
     if (rc == -ENOLCK || rc == -ENOMEM) {
         post_segment_error(self, rc, "holding a frame");
         *flow = GST_FLOW_ERROR;
@@ -450,36 +720,22 @@ static enum take take_frame(GstLibframeSrc *self, GstBuffer **out,
     if (rc)
         return NOTHING;
 
-    GstFlowReturn ret = renegotiate(self, &v);
+    *flow = renegotiate(self, &v);
     GstBuffer *buf = NULL;
-    if (ret == GST_FLOW_OK)
-        ret = GST_BASE_SRC_CLASS(gst_libframe_src_parent_class)
-                  ->alloc(bsrc, 0, (guint)self->info.size, &buf);
-    if (ret != GST_FLOW_OK) {
-        frame_reader_release(self->reader, &v);
-        *flow = ret;
-        return FAILED;
+    if (*flow == GST_FLOW_OK && lease && (buf = lease_frame(self, &v))) {
+        stamp(self, buf, &v);
+        *out = buf;
+        return TAKEN;
     }
-    GstVideoFrame vf;
-    struct frame_image dst;
-    if (!gst_video_frame_map(&vf, &self->info, buf, GST_MAP_WRITE)) {
-        frame_reader_release(self->reader, &v);
-        gst_buffer_unref(buf);
-        GST_ELEMENT_ERROR(self, RESOURCE, WRITE,
-                          ("could not map a buffer for writing"), (NULL));
-        *flow = GST_FLOW_ERROR;
-        return FAILED;
-    }
-    rc = gst_libframe_image_from_video_frame(&dst, &vf);
-    /* Same format and size on both sides: a plane copy. The frame is held,
-     * so a copy slower than the writer still gets whole frames while
+    if (*flow == GST_FLOW_OK)
+        rc = copy_frame(self, &v, &buf, flow);
+    /* Held, a copy slower than the writer still gets whole frames while
      * readers keep to the promise (frame.h, frame_reader_hold). */
-    if (rc == 0)
-        rc = frame_convert(&dst, &v.image);
-    gst_video_frame_unmap(&vf);
-    bool whole = frame_reader_release(self->reader, &v);
+    bool whole = hold ? frame_reader_release(self->reader, &v)
+                      : frame_reader_still_valid(self->reader, &v);
+    if (*flow != GST_FLOW_OK)
+        return FAILED;
     if (rc) {
-        gst_buffer_unref(buf);
         GST_ELEMENT_ERROR(self, STREAM, FAILED,
                           ("could not copy a frame: %s", frame_strerror(rc)),
                           (NULL));
@@ -493,19 +749,7 @@ static enum take take_frame(GstLibframeSrc *self, GstBuffer **out,
         GST_OBJECT_UNLOCK(self);
         return TORN;
     }
-
-    GST_BUFFER_PTS(buf) = pts_of(self, v.timestamp_ns);
-    GST_BUFFER_DTS(buf) = GST_CLOCK_TIME_NONE;
-    GST_BUFFER_DURATION(buf) = GST_CLOCK_TIME_NONE;
-    GST_BUFFER_OFFSET(buf) = v.frame_no;
-    GST_BUFFER_OFFSET_END(buf) = v.frame_no + 1;
-    if (self->discont) {
-        GST_BUFFER_FLAG_SET(buf, GST_BUFFER_FLAG_DISCONT);
-        self->discont = FALSE;
-    }
-    GST_OBJECT_LOCK(self);
-    self->pushed++;
-    GST_OBJECT_UNLOCK(self);
+    stamp(self, buf, &v);
     *out = buf;
     return TAKEN;
 }
@@ -614,10 +858,14 @@ static GstFlowReturn gst_libframe_src_create(GstPushSrc *psrc, GstBuffer **out)
     GST_OBJECT_LOCK(self);
     gboolean follow = self->follow;
     gint wait_s = self->wait_s;
+    gboolean zero_copy = self->zero_copy;
     GST_OBJECT_UNLOCK(self);
 
     int torn = 0;
     for (;;) {
+        if (zero_copy)
+            end_freed_leases(self->src);
+        note_stats(self);
         if (g_atomic_int_get(&self->flushing))
             return GST_FLOW_FLUSHING;
         if (waited_too_long(self, wait_s))
@@ -634,7 +882,9 @@ static GstFlowReturn gst_libframe_src_create(GstPushSrc *psrc, GstBuffer **out)
             continue;
         }
         GstFlowReturn flow = GST_FLOW_OK;
-        switch (take_frame(self, out, &flow)) {
+        enum take t = take_frame(self, zero_copy, out, &flow);
+        note_stats(self);
+        switch (t) {
         case TAKEN:
             return GST_FLOW_OK;
         case FAILED:
@@ -657,7 +907,8 @@ static GstFlowReturn gst_libframe_src_create(GstPushSrc *psrc, GstBuffer **out)
 static void gst_libframe_src_finalize(GObject *obj)
 {
     GstLibframeSrc *self = GST_LIBFRAME_SRC(obj);
-    frame_reader_close(self->reader);
+    if (self->src)
+        source_unref(self->src);
     gst_clear_caps(&self->frame_caps);
     g_free(self->segment);
     g_free(self->name);
@@ -707,13 +958,27 @@ static void gst_libframe_src_class_init(GstLibframeSrcClass *klass)
             "name ends the stream with a warning",
             DEFAULT_FOLLOW, rw));
     g_object_class_install_property(
+        gobject_class, PROP_ZERO_COPY,
+        g_param_spec_boolean(
+            "zero-copy", "Zero copy",
+            "Hand frames out where they lie in the segment (read-only "
+            "buffers, with GstVideoMeta when downstream takes it) instead "
+            "of copying them: each holds its frame until GStreamer frees "
+            "it. libframe keeps held frames whole while all readers "
+            "together hold at most slots - 2 slots (3 slots: one buffer "
+            "alive at a time); beyond that frames are copied. Another "
+            "reader's hold taken meanwhile can still break one (counted "
+            "in stats as leases-broken)",
+            DEFAULT_ZERO_COPY, rw));
+    g_object_class_install_property(
         gobject_class, PROP_STATS,
         g_param_spec_boxed(
             "stats", "Statistics",
             "frames-pushed, copies-discarded (the writer rewrote the frame "
-            "during the copy), restarts (new producers followed), and the "
+            "during the copy), restarts (new producers followed), the "
             "reader's frames-seen, frames-skipped (published but never "
-            "taken: downstream was slower) and retries",
+            "taken: downstream was slower) and retries, and with zero-copy "
+            "leases (frames handed out in place) and leases-broken",
             GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
     GstCaps *caps = gst_libframe_caps_all();
@@ -744,6 +1009,7 @@ static void gst_libframe_src_init(GstLibframeSrc *self)
 {
     self->wait_s = DEFAULT_WAIT;
     self->follow = DEFAULT_FOLLOW;
+    self->zero_copy = DEFAULT_ZERO_COPY;
     gst_video_info_init(&self->info);
     gst_base_src_set_live(GST_BASE_SRC(self), TRUE);
     gst_base_src_set_format(GST_BASE_SRC(self), GST_FORMAT_TIME);

@@ -385,5 +385,91 @@ static void follow_restart(void)
     frame_writer_destroy(w);
 }
 
+static guint64 stat_of(GstHarness *h, const char *field)
+{
+    GstStructure *st = NULL;
+    guint64 v = 0;
+    g_object_get(h->element, "stats", &st, NULL);
+    CHECK(gst_structure_get_uint64(st, field, &v));
+    gst_structure_free(st);
+    return v;
+}
+
+/* zero-copy: a buffer is the frame in place, read-only, held until it is
+ * freed (the writer publishes around it), even after the element has
+ * stopped; with one alive (3 slots: the promise allows one) the next
+ * frame is copied; odd layouts go with GstVideoMeta, or are copied when
+ * downstream does not take it. */
+static void zero_copy_leases(void)
+{
+    const char *name = case_name("gsrc-zerocopy");
+    frame_writer *w = new_writer(name);
+    publish(w, FRAME_FORMAT_RGBA8, 16, 8, 1);
+    GstElement *el = make_src(name, 0, FALSE);
+    g_object_set(el, "zero-copy", TRUE, NULL);
+    GstHarness *h = harness(el);
+    gst_harness_add_propose_allocation_meta(h, GST_VIDEO_META_API_TYPE, NULL);
+    gst_harness_play(h);
+
+    GstBuffer *first = gst_harness_pull(h);
+    CHECK(first);
+    CHECK(stat_of(h, "leases") == 1);
+    /* Read-only: a writable map gets a copy (GStreamer's rule). */
+    CHECK(GST_MEMORY_IS_READONLY(gst_buffer_peek_memory(first, 0)));
+    /* The writer goes on around the held frame, which stays whole. */
+    for (uint32_t seed = 2; seed < 8; seed++)
+        publish(w, FRAME_FORMAT_RGBA8, 16, 8, seed);
+    check_frame(h, first, FRAME_FORMAT_RGBA8, 16, 8, 1);
+
+    GstBuffer *buf = gst_harness_pull(h); /* frame 7: copied */
+    CHECK(buf);
+    check_frame(h, buf, FRAME_FORMAT_RGBA8, 16, 8, 7);
+    CHECK(!GST_MEMORY_IS_READONLY(gst_buffer_peek_memory(buf, 0)));
+    gst_buffer_unref(buf);
+    CHECK(stat_of(h, "leases") == 1);
+
+    /* Freed: the next frame is leased again, here with GstVideoMeta (RGB
+     * rows of 99 bytes; GStreamer's are 100). */
+    gst_buffer_unref(first);
+    publish(w, FRAME_FORMAT_RGB8, OW, OH, 8);
+    CHECK((buf = gst_harness_pull(h)));
+    CHECK(stat_of(h, "leases") == 2);
+    CHECK(gst_buffer_get_video_meta(buf));
+    check_frame(h, buf, FRAME_FORMAT_RGB8, OW, OH, 8);
+
+    /* The element stops and goes; the buffer still holds its frame. */
+    GstCaps *caps = gst_pad_get_current_caps(h->sinkpad);
+    CHECK(stat_of(h, "leases-broken") == 0);
+    gst_harness_teardown(h);
+    for (uint32_t seed = 9; seed < 14; seed++)
+        publish(w, FRAME_FORMAT_RGB8, OW, OH, seed);
+    GstVideoInfo info;
+    GstVideoFrame vf;
+    CHECK(gst_video_info_from_caps(&info, caps));
+    CHECK(gst_video_frame_map(&vf, &info, buf, GST_MAP_READ));
+    CHECK(GST_VIDEO_FRAME_PLANE_STRIDE(&vf, 0) == OW * 3);
+    const uint8_t *px = GST_VIDEO_FRAME_PLANE_DATA(&vf, 0);
+    for (uint32_t y = 0; y < OH; y++)
+        for (uint32_t x = 0; x < OW * 3; x++)
+            CHECK(px[y * OW * 3 + x] == sample(8, 0, y, x));
+    gst_video_frame_unmap(&vf);
+    gst_caps_unref(caps);
+    gst_buffer_unref(buf); /* the handle closes now (the fd count) */
+
+    /* Without GstVideoMeta downstream, that layout is copied. */
+    el = make_src(name, 0, FALSE);
+    g_object_set(el, "zero-copy", TRUE, NULL);
+    h = harness(el);
+    gst_harness_play(h);
+    CHECK((buf = gst_harness_pull(h)));
+    check_frame(h, buf, FRAME_FORMAT_RGB8, OW, OH, 13);
+    CHECK(!gst_buffer_get_video_meta(buf));
+    CHECK(stat_of(h, "leases") == 0);
+    gst_buffer_unref(buf);
+    gst_harness_teardown(h);
+    frame_writer_destroy(w);
+}
+
 TEST_MAIN(CASE(formats_exact), CASE(wait_missing), CASE(stop_while_waiting),
-          CASE(closed_is_eos), CASE(lost_is_error), CASE(follow_restart))
+          CASE(closed_is_eos), CASE(lost_is_error), CASE(follow_restart),
+          CASE(zero_copy_leases))
