@@ -34,9 +34,11 @@ if(FRAME_SANITIZE MATCHES "address")
   execute_process(COMMAND ${CMAKE_C_COMPILER} -print-file-name=libasan.so
                   OUTPUT_VARIABLE gst_asan_rt
                   OUTPUT_STRIP_TRAILING_WHITESPACE)
-  # The registry is built by gst-plugin-scanner, an uninstrumented child
-  # of whichever process looks first: without the runtime it cannot load
-  # the plugin and the registry then lists it as broken for good.
+  # The plugin is instrumented, gst-launch-1.0 and gst-plugin-scanner are
+  # not: the runtime goes first into every process of the test. (The
+  # scanner is a child of whichever process looks first; without the
+  # runtime it cannot load the plugin, and the registry then lists it as
+  # broken for good.)
   list(APPEND gst_env LD_PRELOAD=${gst_asan_rt})
 endif()
 
@@ -58,12 +60,6 @@ foreach(prog ${gst_progs})
   target_link_libraries(${prog} PRIVATE frame_png PkgConfig::GSTT)
   target_compile_definitions(${prog} PRIVATE
     PRODUCER_PATH="$<TARGET_FILE:producer>")
-  if(gst_asan_rt)
-    # The plugin is instrumented and gst-launch-1.0 is not: the runtime
-    # goes first into every gst-launch the test starts.
-    target_compile_definitions(${prog} PRIVATE
-      GST_TEST_PRELOAD="${gst_asan_rt}")
-  endif()
   add_dependencies(${prog} producer gstlibframe)
   foreach(c ${cases})
     set_tests_properties(${prog}.${c} PROPERTIES ENVIRONMENT "${gst_env}"

@@ -257,24 +257,13 @@ pid_t gstu_launch_limit(const char *log, unsigned limit_s,
     cmdline_add(&c, "gst-launch-1.0");
     cmdline_add(&c, "-e");
     cmdline_add_all(&c, words);
-#ifdef GST_TEST_PRELOAD
-    /* The plugin is instrumented, gst-launch-1.0 is not: the runtime must
-     * come first. gst-launch's own allocations are GLib's business. */
-    static const char *const env[] = {"LD_PRELOAD=" GST_TEST_PRELOAD,
-                                      "ASAN_OPTIONS=detect_leaks=0", NULL};
-#else
-    static const char *const env[] = {NULL};
-#endif
     /* Both streams into one file: gst-launch says what happened on
      * stdout and what went wrong on stderr. */
     int fd =
         open(log, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
     CHECK(fd >= 0);
-    pid_t pid = spawn(&(struct spawn_opts){.argv = c.argv,
-                                           .env = env,
-                                           .out_fd = fd,
-                                           .err_fd = fd,
-                                           .limit_s = limit_s});
+    pid_t pid = spawn(&(struct spawn_opts){
+        .argv = c.argv, .out_fd = fd, .err_fd = fd, .limit_s = limit_s});
     close(fd);
     return pid;
 }

@@ -67,7 +67,8 @@ void gstu_words(struct gstu_words *w, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* gst-launch-1.0 -e with the words given (NULL-terminated), stdout and
- * stderr into log. Under ASan the runtime is preloaded into it. */
+ * stderr into log (under ASan, tests/gst.cmake preloads the runtime into
+ * every process of the test: gst-launch-1.0 is not instrumented). */
 pid_t gstu_launch(const char *log, const char *const *words);
 /* The same, with a limit: SIGALRM after limit_s seconds (a hang guard). */
 pid_t gstu_launch_limit(const char *log, unsigned limit_s,
