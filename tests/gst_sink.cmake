@@ -10,7 +10,7 @@ if(FRAME_SANITIZE MATCHES "thread")
   return()
 endif()
 frame_test(test_gst_sink SOURCES proc.c
-  CASES formats numbers_and_times errors
+  CASES formats numbers_and_times errors other_clock_and_eos
   LABELS gst
   TIMEOUT 120)
 target_link_libraries(test_gst_sink PRIVATE PkgConfig::GST)
@@ -25,4 +25,5 @@ if(FRAME_SANITIZE MATCHES "address")
 endif()
 add_dependencies(test_gst_sink gstlibframe)
 set_tests_properties(test_gst_sink.formats test_gst_sink.numbers_and_times
-                     test_gst_sink.errors PROPERTIES SKIP_RETURN_CODE 77)
+                     test_gst_sink.errors test_gst_sink.other_clock_and_eos
+                     PROPERTIES SKIP_RETURN_CODE 77)
