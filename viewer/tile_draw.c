@@ -67,9 +67,9 @@ static void hud_lines(struct window *w, struct tile *t, char lines[][96])
     uint32_t format;
     const char *how;
     if (picture_format(&t->pic, &format, &how) && how)
-        snprintf(lines[4], 96, "shown     %s", how);
+        snprintf(lines[4], 96, "display   %s", how);
     else
-        snprintf(lines[4], 96, "shown     as it is");
+        snprintf(lines[4], 96, "display   as it is");
     snprintf(lines[5], 96, "renderer  %s%s", present_renderer_name(w->p),
              w->vw->o.vsync ? ", vsync" : "");
     snprintf(lines[6], 96, "q quit  space pause  s save  p probe");
@@ -105,6 +105,16 @@ static int draw_probe(struct window *w, struct tile *t)
 {
     if (!w->probe || !t->probe_have || !w->mouse_in)
         return 0;
+    /* Where it reads: a small cross, in a colour seen on dark and light. */
+    SDL_Renderer *r = present_renderer(w->p);
+    SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_NONE);
+    SDL_SetRenderDrawColor(r, YELLOW.r, YELLOW.g, YELLOW.b, 255);
+    int mx = w->mouse_x, my = w->mouse_y;
+    if (SDL_RenderDrawLine(r, mx - 6, my, mx - 2, my) ||
+        SDL_RenderDrawLine(r, mx + 2, my, mx + 6, my) ||
+        SDL_RenderDrawLine(r, mx, my - 6, mx, my - 2) ||
+        SDL_RenderDrawLine(r, mx, my + 2, mx, my + 6))
+        return sdl_fail("SDL_RenderDrawLine");
     const char *line = t->probe_text;
     SDL_Rect box = text_box_size(w->text, &line, 1);
     int x = w->mouse_x + 16, y = w->mouse_y + 16;

@@ -10,6 +10,7 @@
  *   drag DX DY         drag by (DX, DY) window pixels
  *   key KEY            press and release KEY (SDL's name: p, 0, Tab)
  *   sleep MS           let MS milliseconds pass (frames keep coming)
+ *   size W H           the window's size
  *   shot FILE          the window read back (SDL_RenderReadPixels) to a PNG
  *   layout             "layout NAME x y w h label x y w h graph x y w h"
  *   quit
@@ -208,6 +209,12 @@ static int run(struct window *w, struct script *s, const char *line,
         ev.type = SDL_KEYUP;
         ev.key.state = SDL_RELEASED;
         push(&ev);
+        return 1;
+    }
+    if (strcmp(cmd, "size") == 0 && n >= 3) {
+        present_set_size(w->p, (uint32_t)atol(a), (uint32_t)x);
+        w->relayout = true;
+        w->dirty = true;
         return 1;
     }
     if (strcmp(cmd, "shot") == 0)
