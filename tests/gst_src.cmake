@@ -1,8 +1,9 @@
 # libframesrc's own promises through GstHarness (issue 16): byte-exact
 # frames of every format in GStreamer's layout, caps that follow the frames,
 # wait, stop while waiting, EOS on close, error on a lost writer, follow
-# across a restart, zero-copy leases. Pipelines with the plugin module are test_gst*
-# (gst.cmake). Verdicts are events; the timeout is a hang guard.
+# across a restart, zero-copy leases, timestamps under a realtime clock.
+# Pipelines with the plugin module are test_gst* (gst.cmake). Verdicts are
+# events; the timeout is a hang guard.
 if(NOT TARGET gstlibframe)
   return()
 endif()
@@ -23,6 +24,7 @@ frame_test(test_gst_src
           ${PROJECT_SOURCE_DIR}/gst/caps.c
   CASES formats_exact wait_missing stop_while_waiting closed_is_eos
         lost_is_error follow_restart zero_copy_leases
+        realtime_clock
   LABELS gst
   TIMEOUT 60)
 target_include_directories(test_gst_src PRIVATE ${PROJECT_SOURCE_DIR}/gst)
@@ -36,7 +38,7 @@ if(FRAME_SANITIZE MATCHES "address")
   list(APPEND gst_src_env ASAN_OPTIONS=detect_leaks=0)
 endif()
 foreach(c formats_exact wait_missing stop_while_waiting closed_is_eos
-          lost_is_error follow_restart zero_copy_leases)
+          lost_is_error follow_restart zero_copy_leases realtime_clock)
   set_tests_properties(test_gst_src.${c} PROPERTIES
                        ENVIRONMENT "${gst_src_env}")
 endforeach()

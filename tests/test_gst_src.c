@@ -478,6 +478,39 @@ static void zero_copy_leases(void)
     frame_writer_destroy(w);
 }
 
+/* A pipeline clock that is not CLOCK_MONOTONIC (a realtime system clock
+ * here; a network clock alike): timestamps are still the running time of
+ * each publish, so two frames published 50 ms apart are at least that
+ * far apart (subtracting the clocks' readings naively would give 0 or
+ * nonsense). */
+static void realtime_clock(void)
+{
+    const char *name = case_name("gsrc-clock");
+    frame_writer *w = new_writer(name);
+    GstHarness *h = harness(make_src(name, -1, FALSE));
+    GstClock *clock = g_object_new(GST_TYPE_SYSTEM_CLOCK, "clock-type",
+                                   GST_CLOCK_TYPE_REALTIME, NULL);
+    gst_element_set_clock(h->element, clock);
+    gst_element_set_base_time(h->element, gst_clock_get_time(clock));
+    gst_harness_play(h);
+    publish(w, FRAME_FORMAT_GRAY8, 4, 2, 1);
+    GstBuffer *a = gst_harness_pull(h);
+    CHECK(a);
+    sleep_ms(50);
+    publish(w, FRAME_FORMAT_GRAY8, 4, 2, 2);
+    GstBuffer *b = gst_harness_pull(h);
+    CHECK(b);
+    fprintf(stderr, "pts %" G_GUINT64_FORMAT " then %" G_GUINT64_FORMAT "\n",
+            GST_BUFFER_PTS(a), GST_BUFFER_PTS(b));
+    CHECK(GST_BUFFER_PTS_IS_VALID(a) && GST_BUFFER_PTS_IS_VALID(b));
+    CHECK(GST_BUFFER_PTS(b) >= GST_BUFFER_PTS(a) + 49 * GST_MSECOND);
+    gst_buffer_unref(a);
+    gst_buffer_unref(b);
+    gst_harness_teardown(h);
+    gst_object_unref(clock);
+    frame_writer_destroy(w);
+}
+
 TEST_MAIN(CASE(formats_exact), CASE(wait_missing), CASE(stop_while_waiting),
           CASE(closed_is_eos), CASE(lost_is_error), CASE(follow_restart),
-          CASE(zero_copy_leases))
+          CASE(zero_copy_leases), CASE(realtime_clock))
