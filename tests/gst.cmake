@@ -22,31 +22,17 @@ if(NOT GSTT_FOUND OR NOT GST_LAUNCH)
   return()
 endif()
 
-# The build tree's plugin, and a registry of the tests' own, so the user's
-# cache (~/.cache/gstreamer-1.0) is never touched.
-set(gst_env GST_PLUGIN_PATH=${FRAME_GST_PLUGIN_DIR_BUILD}
-    GST_REGISTRY=${CMAKE_CURRENT_BINARY_DIR}/gst-registry.bin)
-if(FRAME_SANITIZE MATCHES "address")
-  # GLib keeps its one-time allocations until exit by design; LSan would
-  # report them in every GStreamer process, ours included. Leak checking
-  # stays on in every other test.
-  list(APPEND gst_env ASAN_OPTIONS=detect_leaks=0)
-  execute_process(COMMAND ${CMAKE_C_COMPILER} -print-file-name=libasan.so
-                  OUTPUT_VARIABLE gst_asan_rt
-                  OUTPUT_STRIP_TRAILING_WHITESPACE)
-  # The plugin is instrumented, gst-launch-1.0 and gst-plugin-scanner are
-  # not: the runtime goes first into every process of the test. (The
-  # scanner is a child of whichever process looks first; without the
-  # runtime it cannot load the plugin, and the registry then lists it as
-  # broken for good.)
-  list(APPEND gst_env LD_PRELOAD=${gst_asan_rt})
-endif()
+# The build tree's plugin, the tree's own registry (so the user's cache is
+# never touched) and, under ASan, the runtime preloaded into every process
+# of the test: gst-launch-1.0 and gst-plugin-scanner are not instrumented
+# (the scanner is a child of whichever process looks first; without the
+# runtime it cannot load the plugin, and the registry then lists it as
+# broken for good). detect_leaks=0: GLib keeps its one-time allocations
+# until exit by design, in every GStreamer process, ours included (the
+# test programs gst_init() in-process).
+set(gst_env ${FRAME_GST_TEST_ENV})
 
-set(gst_progs test_gst_pipelines)
-if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/test_gst_harness.c)
-  list(APPEND gst_progs test_gst_harness)
-endif()
-foreach(prog ${gst_progs})
+foreach(prog test_gst_pipelines test_gst_harness)
   if(prog STREQUAL "test_gst_pipelines")
     set(cases sink_every_format sink_name_taken src_every_format
         src_close_is_eos src_lost_is_error src_missing_segment tcp_bridge

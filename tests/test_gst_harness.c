@@ -336,13 +336,20 @@ static void src_state_cycles(void)
     CHECK(h);
     g_object_set(h->element, "segment", name, "wait", 30, NULL);
     int fds = -1;
+    GstBuffer *kept = NULL;
     for (int i = 0; i <= 10; i++) {
+        /* Copies and frames handed out in place in turn; a buffer of the
+         * latter holds its frame, and may outlive the PLAYING spell. */
+        g_object_set(h->element, "zero-copy", (gboolean)(i % 2), NULL);
         gst_harness_play(h);
         GstBuffer *b = pull_within(h, 30000);
         CHECK(b);
         CHECK(gst_buffer_get_size(b) >=
               gstu_gst_size(FRAME_FORMAT_RGBA8, 97, 61));
-        gst_buffer_unref(b);
+        if (i == 1)
+            kept = b; /* unreffed after the element is gone */
+        else
+            gst_buffer_unref(b);
         CHECK(gst_element_set_state(h->element, GST_STATE_NULL) ==
               GST_STATE_CHANGE_SUCCESS);
         while ((b = gst_harness_try_pull(h)))
@@ -351,8 +358,27 @@ static void src_state_cycles(void)
         if (i == 0)
             fds = count_open_fds();
     }
-    CHECK(count_open_fds() == fds);
     gst_harness_teardown(h);
+    /* The kept buffer's frame, still readable after teardown. */
+    CHECK(kept);
+    struct gstu_frame want = {0};
+    gstu_convert(&want, &rgba, FRAME_FORMAT_RGBA8);
+    GstVideoInfo info;
+    CHECK(gst_video_info_set_format(&info, GST_VIDEO_FORMAT_RGBA, 97, 61));
+    GstVideoFrame vf;
+    CHECK(gst_video_frame_map(&vf, &info, kept, GST_MAP_READ));
+    const uint8_t *plane = GST_VIDEO_FRAME_PLANE_DATA(&vf, 0);
+    size_t stride = (size_t)GST_VIDEO_FRAME_PLANE_STRIDE(&vf, 0);
+    char why[256];
+    if (!gstu_same_as_planes(&want, &plane, &stride, why, sizeof(why))) {
+        fprintf(stderr, "kept buffer: %s\n", why);
+        CHECK(!"a buffer outliving the element keeps its frame");
+    }
+    gst_video_frame_unmap(&vf);
+    gst_buffer_unref(kept);
+    gstu_frame_free(&want);
+    /* All gone now: the descriptors the spells opened too. */
+    CHECK(count_open_fds() == fds);
     /* A source makes no segment: the producer's is the only one. */
     struct frame_object *objs;
     size_t n;
