@@ -811,9 +811,14 @@ static GstFlowReturn on_change(GstLibframeSrc *self, int rc, gboolean follow)
     default:
         /* What the name holds cannot be read (rc says why). */
         if (!self->attached) {
-            /* Still waiting for the first writer: said when the wait
-             * ends, if nothing better comes. */
+            /* Still waiting for the first writer: a warning now (the wait
+             * may be long), the error when it ends. The reader reports
+             * each object under the name once. */
             self->broken_why = rc;
+            words = segment_words(self, rc);
+            GST_ELEMENT_WARNING(self, RESOURCE, READ,
+                                ("%s; waiting for a producer", words), (NULL));
+            g_free(words);
             return GST_FLOW_OK;
         }
         words = segment_words(self, rc);

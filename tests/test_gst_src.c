@@ -200,7 +200,8 @@ static void formats_exact(void)
 }
 
 /* No segment: wait=0 fails the state change with libframe's words;
- * wait=1 posts the same error once the second has passed. */
+ * wait=1 posts the same error once the second has passed. A file that is
+ * not a segment: the same with its reason. */
 static void wait_missing(void)
 {
     const char *name = case_name("gsrc-missing");
@@ -230,7 +231,32 @@ static void wait_missing(void)
     gst_harness_teardown(h);
     drop_messages(bus2);
     gst_object_unref(bus);
+
+    /* Something that is not a segment under the name: a warning while
+     * waiting, then the error, both with the reason. */
+    char path[128];
+    CHECK_RC(frame_segment_path(name, path, sizeof(path)), 0);
+    gchar *zeros = g_malloc0(8192);
+    CHECK(g_file_set_contents(path, zeros, 8192, NULL));
+    g_free(zeros);
+    char why[128];
+    snprintf(want, sizeof(want), "segment '%s': %s", name,
+             frame_segment_strerror(name, FRAME_ENOTFRAME, why, sizeof(why)));
+    el = make_src(name, 1, FALSE);
+    GstBus *bus3 = gst_bus_new();
+    gst_element_set_bus(el, bus3);
+    h = harness(el);
+    gst_harness_play(h);
+    text = next_message(bus3, GST_MESSAGE_WARNING);
+    CHECK(g_str_has_prefix(text, want));
+    g_free(text);
+    text = next_message(bus3, GST_MESSAGE_ERROR);
+    CHECK(strcmp(text, want) == 0);
+    g_free(text);
+    gst_harness_teardown(h);
+    drop_messages(bus3);
     gst_object_unref(bus2);
+    gst_object_unref(bus3);
 }
 
 /* A source waiting for ever for a producer that never comes still stops
