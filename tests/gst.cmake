@@ -39,7 +39,8 @@ foreach(prog test_gst_pipelines test_gst_harness)
         rtp_raw rtp_h264)
   else()
     set(cases sink_state_cycles src_state_cycles src_waiting_unblocks
-        sink_caps_change sink_strides_honoured src_follow_restart)
+        sink_caps_change sink_strides_honoured sink_properties
+        src_follow_restart)
   endif()
   frame_test(${prog} SOURCES gst/gst_util.c proc.c CASES ${cases}
              LABELS gst TIMEOUT 120)

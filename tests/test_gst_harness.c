@@ -12,6 +12,7 @@
 #include <gst/gst.h>
 #include <gst/video/video.h>
 #include <signal.h>
+#include <sys/stat.h>
 
 /* A hang guard for everything GStreamer might block in. */
 static void hang_guard(unsigned s) { alarm(s); }
@@ -296,6 +297,54 @@ static void sink_strides_honoured(void)
     alarm(0);
 }
 
+/* slots, mode, max-width and max-height reach the segment. */
+static void sink_properties(void)
+{
+    hang_guard(60);
+    static const struct {
+        unsigned slots, mode, max_w, max_h;
+    } cases[] = {{5, 0640, 200, 100}, {2, 0660, 0, 0}, {8, 0600, 97, 61}};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        const char *name = seg("props");
+        GstElement *e = gst_element_factory_make("libframesink", NULL);
+        CHECK(e);
+        /* mode is an enum whose values are the permission bits. */
+        g_object_set(e, "segment", name, "sync", FALSE, "async", FALSE, "slots",
+                     cases[i].slots, "max-width", cases[i].max_w, "max-height",
+                     cases[i].max_h, NULL);
+        gst_util_set_object_arg(G_OBJECT(e), "mode",
+                                cases[i].mode == 0640   ? "0640"
+                                : cases[i].mode == 0660 ? "0660"
+                                                        : "0600");
+        GstHarness *h = gst_harness_new_with_element(e, "sink", NULL);
+        CHECK(h);
+        gst_object_unref(e);
+        struct gstu_frame rgba = {0};
+        gstu_picture(&rgba, 97, 61, (unsigned)i);
+        start_stream(h, FRAME_FORMAT_RGBA8, 97, 61);
+        CHECK(gst_harness_push(h, buffer_of(&rgba, 0)) == GST_FLOW_OK);
+
+        struct frame_info info;
+        CHECK_RC(frame_segment_info(name, &info), 0);
+        CHECK(info.slot_count == cases[i].slots);
+        CHECK(info.max_width == (cases[i].max_w ? cases[i].max_w : 97));
+        CHECK(info.max_height == (cases[i].max_h ? cases[i].max_h : 61));
+        char path[256];
+        struct stat st;
+        CHECK_RC(frame_segment_path(name, path, sizeof(path)), 0);
+        CHECK(stat(path, &st) == 0);
+        if ((st.st_mode & 0777) != cases[i].mode) {
+            fprintf(stderr, "mode %o, asked for %o\n", st.st_mode & 0777,
+                    cases[i].mode);
+            CHECK(!"the segment has the mode asked for");
+        }
+        gst_harness_teardown(h);
+        CHECK(!gstu_segment_exists(name));
+        gstu_frame_free(&rgba);
+    }
+    alarm(0);
+}
+
 /* ---- libframesrc -------------------------------------------------------- */
 
 static pid_t producer_of(const char *log, const char *name,
@@ -553,4 +602,5 @@ static void src_follow_restart(void)
 
 TEST_MAIN(CASE(sink_state_cycles), CASE(src_state_cycles),
           CASE(src_waiting_unblocks), CASE(sink_caps_change),
-          CASE(sink_strides_honoured), CASE(src_follow_restart))
+          CASE(sink_strides_honoured), CASE(sink_properties),
+          CASE(src_follow_restart))
