@@ -16,9 +16,10 @@
 const char *gstplugin_status(void);
 
 /* libframesrc ! fakesink, fed by a libframe writer publishing RGBA8 frames
- * as fast as it can: frames/s libframesrc pushes, GB/s, its CPU. */
+ * as fast as it can: frames/s libframesrc pushes, GB/s, its CPU; with
+ * zero_copy, frames handed out in place (libframesrc zero-copy=true). */
 void run_gstplugin_src(const struct opts *o, uint32_t width, uint32_t height,
-                       uint32_t slots, struct measure *m);
+                       uint32_t slots, bool zero_copy, struct measure *m);
 
 /* One frame pushed again and again (imagefreeze) into libframesink:
  * frames/s the sink takes, GB/s, its CPU. */

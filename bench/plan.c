@@ -424,7 +424,8 @@ static void build_render(struct plan *p, const struct opts *o)
 }
 
 /* libframe's GStreamer elements against GStreamer's shm pair at 1080p
- * (issue 16): libframesrc fed at full speed, libframesink fed one frame
+ * (issue 16): libframesrc fed at full speed (copying each frame out, and
+ * handing frames out in place: zero-copy), libframesink fed one frame
  * again and again, and shmsink feeding shmsrc as the transport section
  * measures it (t_gstplugin.c, t_gst.c). Not with --quick: a smoke test has
  * no use for them, and a sanitized plugin cannot load into gst-launch. */
@@ -432,13 +433,18 @@ static void build_gstreamer(struct plan *p, const struct opts *o, bool probe)
 {
     const uint32_t w = 1920, h = 1080;
     const char *st = probe ? gstplugin_status() : NULL;
-    struct unit u = unit(U_GST_SRC,
-                         add_row(p, SEC_GSTREAMER, "gst-libframesrc", "touch",
-                                 w, h, 1, o->slots, st),
-                         w, h);
-    u.slots = o->slots;
-    if (!st)
-        add_unit(p, u);
+    struct unit u;
+    for (int zc = 0; zc < 2; zc++) {
+        u = unit(U_GST_SRC,
+                 add_row(p, SEC_GSTREAMER,
+                         zc ? "gst-libframesrc-zero-copy" : "gst-libframesrc",
+                         "touch", w, h, 1, o->slots, st),
+                 w, h);
+        u.slots = o->slots;
+        u.zero_copy = zc;
+        if (!st)
+            add_unit(p, u);
+    }
     u = unit(U_GST_SINK,
              add_row(p, SEC_GSTREAMER, "gst-libframesink", "none", w, h, 0,
                      o->slots, st),
@@ -555,7 +561,7 @@ static void run_unit(struct plan *p, const struct opts *o, const struct unit *u,
         run_gst(o, u->width, u->height, m0);
         break;
     case U_GST_SRC:
-        run_gstplugin_src(o, u->width, u->height, u->slots, m0);
+        run_gstplugin_src(o, u->width, u->height, u->slots, u->zero_copy, m0);
         break;
     case U_GST_SINK:
         run_gstplugin_sink(o, u->width, u->height, u->slots, m0);

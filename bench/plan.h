@@ -44,6 +44,7 @@ struct unit {
     int lease;              /* enum lease_work (U_LEASE); U_HOLD_LOOP:
                                1 hold + release, 0 acquire + validate */
     bool writer_rate;       /* U_LEASE: frames/s is the writer's */
+    bool zero_copy;         /* U_GST_SRC: libframesrc zero-copy=true */
 };
 
 enum target_op { T_NONE, T_AT_LEAST, T_AT_MOST };

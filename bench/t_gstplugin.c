@@ -10,7 +10,8 @@
  *                            publishing the test card as fast as it can
  *                            (the writer never waits, so libframesrc takes
  *                            the newest frame each time: frames/s is the
- *                            source's, bounded by its copy out);
+ *                            source's, bounded by its copy out, or with
+ *                            zero-copy=true by its hold and release);
  *   imagefreeze ! libframesink
  *                            one frame in ordinary memory (identity
  *                            drop-allocation) pushed again and again, so
@@ -221,7 +222,7 @@ static void writer_child(const char *name, const struct source *src,
 }
 
 void run_gstplugin_src(const struct opts *o, uint32_t w, uint32_t h,
-                       uint32_t slots, struct measure *m)
+                       uint32_t slots, bool zero_copy, struct measure *m)
 {
     const struct source *src = source_get(w, h);
     if (!src) {
@@ -256,9 +257,9 @@ void run_gstplugin_src(const struct opts *o, uint32_t w, uint32_t h,
     close(fds[0]);
     char fmt[512];
     snprintf(fmt, sizeof(fmt),
-             "gst-launch-1.0 libframesrc segment=%s num-buffers=%%ld ! "
-             "fakesink sync=false enable-last-sample=false",
-             name);
+             "gst-launch-1.0 libframesrc segment=%s zero-copy=%s "
+             "num-buffers=%%ld ! fakesink sync=false enable-last-sample=false",
+             name, zero_copy ? "true" : "false");
     two_legs(o, src->bytes, fmt, m);
     kill(pid, SIGTERM);
     waitpid(pid, NULL, 0);

@@ -255,6 +255,11 @@ static void gstreamer_ratios(struct plan *p, const struct opts *o)
         shm, M_FPS, M_FPS, T_AT_LEAST, 1.3,
         "1920x1080: libframesrc / shmsrc, fed at full speed");
     add(p, "vs_gstreamer_shm",
+        row_find(p, G, "gst-libframesrc-zero-copy", "touch", 1920, 1080, 1,
+                 o->slots),
+        shm, M_FPS, M_FPS, T_AT_LEAST, 1.3,
+        "1920x1080: libframesrc zero-copy / shmsrc, fed at full speed");
+    add(p, "vs_gstreamer_shm",
         row_find(p, G, "gst-libframesink", "none", 1920, 1080, 0, o->slots),
         shm, M_FPS, M_FPS, T_AT_LEAST, 1.3,
         "1920x1080: libframesink / shmsink, one frame again");
