@@ -65,12 +65,12 @@ static uint32_t plane_rows(uint32_t format, uint32_t p, uint32_t height)
 }
 
 /* Publish a frame of format, width x height with the pattern of seed. */
-static void publish(frame_writer *w, uint32_t format, uint32_t width,
-                    uint32_t height, uint32_t seed)
+static void publish_aligned(frame_writer *w, uint32_t format, uint32_t width,
+                            uint32_t height, uint32_t align, uint32_t seed)
 {
     struct frame_buffer b;
     struct frame_image tight; /* its strides are the row lengths */
-    CHECK_RC(frame_writer_begin_format(w, format, width, height, 1, &b), 0);
+    CHECK_RC(frame_writer_begin_format(w, format, width, height, align, &b), 0);
     CHECK(frame_image_layout(&tight, format, width, height, 1, NULL));
     for (uint32_t p = 0; p < b.image.plane_count; p++)
         for (uint32_t y = 0; y < plane_rows(format, p, height); y++)
@@ -78,6 +78,13 @@ static void publish(frame_writer *w, uint32_t format, uint32_t width,
                 b.image.plane[p][(size_t)y * b.image.stride[p] + x] =
                     sample(seed, p, y, x);
     CHECK_RC(frame_writer_commit(w, 0, seed), 0);
+}
+
+/* Tight rows, as writers publish by default. */
+static void publish(frame_writer *w, uint32_t format, uint32_t width,
+                    uint32_t height, uint32_t seed)
+{
+    publish_aligned(w, format, width, height, 1, seed);
 }
 
 /* The buffer's caps say format, width x height and its planes, in
@@ -162,9 +169,10 @@ static gchar *next_message(GstBus *bus, GstMessageType type)
  * both go (the case's fd count sees the bus's descriptors). */
 static void drop_messages(GstBus *bus) { gst_bus_set_flushing(bus, TRUE); }
 
-/* Every format of the table, at two sizes, one frame each, through one
- * element: each frame renegotiates and arrives byte-exact in GStreamer's
- * layout (padded rows, rounded chroma); PTS never go back. */
+/* Every format of the table, at two sizes and with a writer's own row
+ * padding, one frame each, through one element: each frame renegotiates
+ * and arrives byte-exact in GStreamer's layout (padded rows, rounded
+ * chroma); PTS never go back. */
 static void formats_exact(void)
 {
     const char *name = case_name("gsrc-formats");
@@ -184,9 +192,10 @@ static void formats_exact(void)
 
     uint32_t seed = 1;
     for (uint32_t f = 1; f <= FRAME_FORMAT_MAX; f++) {
-        static const uint32_t sizes[][2] = {{OW, OH}, {8, 4}};
-        for (size_t s = 0; s < 2; s++, seed++) {
-            publish(w, f, sizes[s][0], sizes[s][1], seed);
+        static const uint32_t sizes[][3] = {
+            {OW, OH, 1}, {8, 4, 1}, {OW, OH, 64}};
+        for (size_t s = 0; s < 3; s++, seed++) {
+            publish_aligned(w, f, sizes[s][0], sizes[s][1], sizes[s][2], seed);
             CHECK((buf = gst_harness_pull(h)));
             check_frame(h, buf, f, sizes[s][0], sizes[s][1], seed);
             CHECK(GST_BUFFER_PTS(buf) >= last);
