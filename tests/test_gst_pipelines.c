@@ -382,7 +382,9 @@ static bool one_arrives(frame_reader *r, const struct gstu_frame *want,
 
 /* producer -> libframesrc ! gdppay ! tcpserversink, tcpclientsrc !
  * gdpdepay ! libframesink -> a reader: every frame byte-exact. RGB at an
- * odd width: GStreamer pads its rows on the way, the segment has none. */
+ * odd width: GStreamer pads its rows on the way, the segment has none.
+ * Then a second producer with another format and size (follow=true on the
+ * sending side): its frames arrive byte-exact too. */
 static void tcp_bridge(void)
 {
     scratch("gst-tcp");
@@ -396,7 +398,7 @@ static void tcp_bridge(void)
     int port = gstu_free_port(false);
     struct gstu_words a = {.n = 0}, b = {.n = 0};
     gstu_words(&a,
-               "libframesrc segment=%s wait=30 ! gdppay ! "
+               "libframesrc segment=%s wait=30 follow=true ! gdppay ! "
                "tcpserversink host=127.0.0.1 port=%d",
                from, port);
     pid_t server = gstu_launch(log_path("server"), a.w);
@@ -423,6 +425,33 @@ static void tcp_bridge(void)
             CHECK(!"frames byte-exact through TCP");
         }
     }
+
+    /* Another producer, another format and size: the caps go through the
+     * bridge (gdppay carries them), libframesink makes a segment for the
+     * new frames and the reader follows it. */
+    stop_child(prod, SIGTERM, 30000, "the producer", log_path("producer"));
+    struct gstu_frame rgba2 = {0}, want2 = {0};
+    png = picture_png("q", 33, 17, 8, &rgba2);
+    gstu_convert(&want2, &rgba2, FRAME_FORMAT_GRAY16);
+    const char *extra2[] = {"--format", "gray16", "--fps", "30", NULL};
+    prod = gstu_producer(log_path("producer2"), from, png, extra2);
+    for (int i = 0;; i++) {
+        CHECK(i < 100); /* the old frames still on their way, then these */
+        int rc = gstu_next(r, &got, &v);
+        if (rc == FRAME_ECLOSED)
+            continue; /* the sink's segment for the old caps */
+        CHECK_RC(rc, 0);
+        if (v.format == FRAME_FORMAT_RGB8 &&
+            gstu_same(&want, &got, why, sizeof(why)))
+            continue;
+        if (!gstu_same(&want2, &got, why, sizeof(why))) {
+            fprintf(stderr, "after the caps change, through TCP: %s\n", why);
+            CHECK(!"the new producer's frames byte-exact through TCP");
+        }
+        break;
+    }
+    gstu_frame_free(&want2);
+    gstu_frame_free(&rgba2);
     stop_child(client, SIGINT, 60000, "the client", log_path("client"));
     stop_child(server, SIGINT, 60000, "the server", log_path("server"));
     stop_child(prod, SIGTERM, 30000, "the producer", log_path("producer"));
