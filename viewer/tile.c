@@ -95,7 +95,10 @@ void tile_remove(struct window *w, size_t i)
     w->n_tiles--;
     for (size_t k = i; k < w->n_tiles; k++)
         w->tiles[k] = w->tiles[k + 1];
-    if (w->focus >= w->n_tiles)
+    /* The focus stays on the tile it was on. */
+    if (w->focus > i)
+        w->focus--;
+    else if (w->focus >= w->n_tiles)
         w->focus = 0;
     w->relayout = true;
     w->dirty = true;

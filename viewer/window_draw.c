@@ -73,6 +73,21 @@ static void set_title(struct window *w)
     present_set_title(w->p, title);
 }
 
+/* --all before any segment: say so in the middle of the window. */
+static int draw_empty(struct window *w)
+{
+    int ow, oh;
+    int rc = present_output_size(w->p, &ow, &oh);
+    if (rc)
+        return rc;
+    text_set_height(w->text, text_height_for(oh));
+    const char *line = "waiting for a producer (--all)";
+    SDL_Rect box = text_box_size(w->text, &line, 1);
+    static const SDL_Color white = {255, 255, 255, 255};
+    return text_draw_box(w->text, (ow - box.w) / 2, (oh - box.h) / 2, &line, 1,
+                         white, NULL);
+}
+
 static int draw(struct window *w)
 {
     if (w->title_dirty)
@@ -81,6 +96,8 @@ static int draw(struct window *w)
         window_layout(w);
     w->dirty = false;
     int rc = present_clear(w->p);
+    if (rc == 0 && w->n_tiles == 0)
+        rc = draw_empty(w);
     for (size_t i = 0; i < w->n_tiles && rc == 0; i++) {
         if (w->probe)
             tile_probe_update(w, w->tiles[i]);
