@@ -39,15 +39,13 @@ uint64_t frame_expected(const struct source *s, uint64_t frame_no);
 void frame_draw(uint8_t *p, uint32_t width, uint32_t height, size_t stride,
                 uint64_t frame_no);
 
-/* How often frame_draw_timed() times the drawing. */
-#define DRAW_TIMED_EVERY 8
-
-/* frame_draw(), timed on every DRAW_TIMED_EVERY-th frame number only: the
- * estimate of this frame's drawing CPU in ns (the sample times
- * DRAW_TIMED_EVERY on a timed frame, 0 on the others), so a sum over many
- * frames estimates their drawing. The thread's CPU clock is a system call
- * (1.2-3 us on this VM, more right after a frame-sized drawing): timing
- * every frame would charge the transport with two of them a frame. */
+/* frame_draw(), timed on the thread's CPU clock: the drawing's CPU in ns.
+ * That clock is a system call (1.2-3 us on this VM, more right after a
+ * frame-sized drawing), and about one of the two reads a frame falls
+ * outside the interval: every render writer's transport figure carries
+ * that cost alike. CLOCK_MONOTONIC (vDSO) would cost nothing but counts
+ * preemption as drawing, and sampling one frame in 8 left an estimate
+ * noisier than the transport's whole cost at 4K; both were tried. */
 int64_t frame_draw_timed(uint8_t *p, uint32_t width, uint32_t height,
                          size_t stride, uint64_t frame_no);
 

@@ -420,6 +420,11 @@ static void build_render(struct plan *p, const struct opts *o)
             u.socket = t == 1;
             add_unit(p, u);
         }
+        u = unit(
+            U_RENDER_NOTIFY,
+            add_row(p, SEC_RENDER, "pipe-wake-only", "none", w, h, 1, 0, NULL),
+            w, h);
+        add_unit(p, u);
     }
 }
 
@@ -537,6 +542,9 @@ static void run_unit(struct plan *p, const struct opts *o, const struct unit *u,
     case U_RENDER_STREAM:
         run_stream(o, src, u->socket, false, true, m0,
                    u->socket ? &p->socket_bytes : &p->pipe_bytes);
+        break;
+    case U_RENDER_NOTIFY:
+        run_stream_notify(o, src, m0);
         break;
     case U_RENDER_LF:
         run_libframe_fill(o, src, LF_DRAW, 1, u->slots, m0);

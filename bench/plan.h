@@ -24,6 +24,7 @@ enum unit_kind {
     U_DRAW,          /* run_draw */
     U_RENDER_LF,     /* libframe writer drawing into the slot */
     U_RENDER_STREAM, /* pipe or socket writer drawing into its buffer */
+    U_RENDER_NOTIFY, /* run_stream_notify: a wake-up a frame, no pixels */
     U_GST_SRC,       /* run_gstplugin_src */
     U_GST_SINK       /* run_gstplugin_sink */
 };

@@ -32,6 +32,7 @@ struct stream_args {
     const struct source *src;
     bool full;
     bool render; /* writer: draw each frame into its buffer first */
+    bool notify; /* writer: send the header alone, no pixels */
 };
 
 static int write_all(int fd, struct iovec *iov, int n)
@@ -99,10 +100,11 @@ static int stream_writer(void *arg, struct proc_out *out)
             drew = frame_draw_timed(pixels, s->width, s->height,
                                     (size_t)s->width * 4, no);
         frame_stamp(pixels, s->bytes, no);
-        struct hdr h = {.magic = MAGIC, .frame_no = no, .bytes = s->bytes};
+        struct hdr h = {
+            .magic = MAGIC, .frame_no = no, .bytes = a->notify ? 0 : s->bytes};
         h.stamp_ns = now_ns();
-        struct iovec iov[2] = {{&h, sizeof(h)}, {pixels, s->bytes}};
-        if ((rc = write_all(a->fd, iov, 2)))
+        struct iovec iov[2] = {{&h, sizeof(h)}, {pixels, h.bytes}};
+        if ((rc = write_all(a->fd, iov, a->notify ? 1 : 2)))
             break;
         if (h.stamp_ns >= ctl->t_warm && h.stamp_ns < ctl->t_end)
             out->frames++;
@@ -112,8 +114,8 @@ static int stream_writer(void *arg, struct proc_out *out)
         }
     }
     meter_end(&mt, out);
-    /* An empty frame ends the stream: the parent still holds our end, so
-     * the reader would never see end-of-file. */
+    /* Frame 0 ends the stream: the parent still holds our end, so the
+     * reader would never see end-of-file. */
     struct hdr end = {.magic = MAGIC};
     struct iovec iov[1] = {{&end, sizeof(end)}};
     if (!rc)
@@ -145,11 +147,11 @@ static int stream_reader(void *arg, struct proc_out *out)
             rc = -EPROTO;
             break;
         }
-        if (h.bytes == 0) {
+        if (h.frame_no == 0) {
             rc = 0;
             break;
         }
-        if ((rc = read_all(a->fd, buf + sizeof(h), s->bytes)) != 1) {
+        if (h.bytes && (rc = read_all(a->fd, buf + sizeof(h), s->bytes)) != 1) {
             rc = rc ? rc : -EPIPE;
             break;
         }
@@ -160,7 +162,7 @@ static int stream_reader(void *arg, struct proc_out *out)
             sum = frame_sum(buf + sizeof(h), s->bytes);
         if (h.stamp_ns < ctl->t_warm || h.stamp_ns >= ctl->t_end)
             continue;
-        if (a->full && sum != frame_expected(s, h.frame_no))
+        if (a->full && h.bytes && sum != frame_expected(s, h.frame_no))
             out->bad++;
         out->frames++;
         lat_add(out, t - h.stamp_ns);
@@ -217,8 +219,9 @@ static int make_socket(int fds[2], size_t *cap)
     return 0;
 }
 
-void run_stream(const struct opts *o, const struct source *src, bool socket,
-                bool full, bool render, struct measure *m, size_t *buf_bytes)
+static void stream_run(const struct opts *o, const struct source *src,
+                       bool socket, bool notify, bool full, bool render,
+                       struct measure *m, size_t *buf_bytes)
 {
     int fds[2];
     char why[NOTE_MAX];
@@ -230,8 +233,11 @@ void run_stream(const struct opts *o, const struct source *src, bool socket,
         return;
     }
     /* fds[1] writes, fds[0] reads; a socketpair works either way. */
-    struct stream_args wa = {
-        .fd = fds[1], .other_fd = fds[0], .src = src, .render = render};
+    struct stream_args wa = {.fd = fds[1],
+                             .other_fd = fds[0],
+                             .src = src,
+                             .render = render,
+                             .notify = notify};
     struct stream_args ra = {
         .fd = fds[0], .other_fd = fds[1], .src = src, .full = full};
     struct spawn procs[2] = {{stream_writer, &wa}, {stream_reader, &ra}};
@@ -243,4 +249,17 @@ void run_stream(const struct opts *o, const struct source *src, bool socket,
         return;
     }
     run_collect(1, src->bytes, m);
+}
+
+void run_stream(const struct opts *o, const struct source *src, bool socket,
+                bool full, bool render, struct measure *m, size_t *buf_bytes)
+{
+    stream_run(o, src, socket, false, full, render, m, buf_bytes);
+}
+
+void run_stream_notify(const struct opts *o, const struct source *src,
+                       struct measure *m)
+{
+    size_t cap;
+    stream_run(o, src, false, true, false, true, m, &cap);
 }

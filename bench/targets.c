@@ -241,6 +241,11 @@ static void render_ratios(struct plan *p, const struct opts *o)
         add(p, "cpu_vs_libframe", row_find(p, R, "pipe", "touch", w, h, 1, 0),
             lf, M_CPU_US, M_CPU_US, T_NONE, 0,
             "%ux%u render: pipe / libframe, transport CPU/frame", w, h);
+        /* What waking a sleeping reader costs here, whatever carries the
+         * frame: a transport whose reader sleeps cannot cost less. */
+        add(p, "cpu_us", row_find(p, R, "pipe-wake-only", "none", w, h, 1, 0),
+            -1, M_CPU_US, M_COUNT, T_NONE, 0,
+            "%ux%u render: pipe wake-up alone, CPU/frame (us)", w, h);
     }
 }
 

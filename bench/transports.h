@@ -64,6 +64,12 @@ void run_libframe_fill(const struct opts *o, const struct source *src,
 void run_stream(const struct opts *o, const struct source *src, bool socket,
                 bool full, bool render, struct measure *m, size_t *buf_bytes);
 
+/* The floor of waking a sleeping reader once a frame: the render writer
+ * draws into its own buffer and writes a 64-byte header alone into a
+ * pipe; the reader sleeps in read(). No pixels move. */
+void run_stream_notify(const struct opts *o, const struct source *src,
+                       struct measure *m);
+
 /* Leases (t_lease.c): what a reader does with each frame. */
 enum lease_work {
     LW_FULL_HELD,    /* hold, sum every byte, release */
