@@ -300,15 +300,16 @@ static void probe(void)
     const char *script = path_in_dir("script.txt");
     pid_t wa = start_writer(seg, FRAME_FORMAT_RGBA8, 64, 48);
     pid_t wb = start_writer(seg_b, FRAME_FORMAT_GRAY16, 37, 23);
-    /* Fitted, then zoomed in around the cursor (nearest-neighbour), then
-     * out: each move lands on the centre of the pixel asked for, wherever
+    /* Fitted, then zoomed in around the cursor (nearest-neighbour), dragged,
+     * then out: each move lands on the centre of the pixel asked for, wherever
      * zoom put it, and the probe must read that very pixel. */
     char text[512];
     snprintf(text, sizeof(text),
              "frames 1\nkey p\nmove %s 10 7\nwheel 4\nmove %s 20 12\n"
-             "move %s 5 6\nwheel 6\nmove %s 8 9\nwheel -3\nmove %s 2 3\n"
+             "move %s 5 6\nwheel 6\nmove %s 8 9\ndrag -100 0\nmove %s 9 8\n"
+             "wheel -3\nmove %s 2 3\n"
              "move %s 21 13\nkey 0\nmove %s 63 47\nquit\n",
-             seg, seg, seg_b, seg_b, seg_b, seg, seg);
+             seg, seg, seg_b, seg_b, seg_b, seg_b, seg, seg);
     write_script(script, text);
     char env_script[256];
     snprintf(env_script, sizeof(env_script), "FRAME_VIEWER_SCRIPT=%s", script);
@@ -323,6 +324,16 @@ static void probe(void)
     check_probe(out, seg, FRAME_FORMAT_RGBA8, 63, 47);
     check_probe(out, seg_b, FRAME_FORMAT_GRAY16, 5, 6);
     check_probe(out, seg_b, FRAME_FORMAT_GRAY16, 8, 9);
+    check_probe(out, seg_b, FRAME_FORMAT_GRAY16, 9, 8);
+    /* The drag took the frame along with the cursor: the pixel under it
+     * stayed (8, 9), so the next reading is the move to (9, 8). */
+    char *text_out = read_text(out), at[96], next[96];
+    snprintf(at, sizeof(at), "probe %s 8 9 ", seg_b);
+    snprintf(next, sizeof(next), "\nprobe %s 9 8 ", seg_b);
+    char *p = text_out ? strstr(text_out, at) : NULL;
+    CHECK(p && strchr(p, '\n') &&
+          strncmp(strchr(p, '\n'), next, strlen(next)) == 0);
+    free(text_out);
     check_probe(out, seg_b, FRAME_FORMAT_GRAY16, 2, 3);
     kill_child(wa, EXIT_TIMEOUT_MS, "writer", NULL);
     kill_child(wb, EXIT_TIMEOUT_MS, "writer", NULL);
