@@ -12,6 +12,7 @@
 #include <string.h>
 
 #define HUD_LINES 8
+#define HUD_LINE_MAX 96
 
 static const SDL_Color WHITE = {255, 255, 255, 255};
 static const SDL_Color YELLOW = {255, 230, 90, 255};
@@ -42,7 +43,8 @@ void tile_label(const struct window *w, const struct tile *t, char *buf,
     }
 }
 
-static void hud_lines(struct window *w, struct tile *t, char lines[][96])
+static void hud_lines(struct window *w, const struct tile *t,
+                      char lines[][HUD_LINE_MAX])
 {
     const struct stats *st = &t->src.st;
     const struct stats_figures *f = &st->fig;
@@ -74,6 +76,30 @@ static void hud_lines(struct window *w, struct tile *t, char lines[][96])
              w->vw->o.vsync ? ", vsync" : "");
     snprintf(lines[6], 96, "q quit  space pause  s save  p probe");
     snprintf(lines[7], 96, "h hud  0 fit  1 native  wheel zoom");
+}
+
+/* A checksum of the HUD's text (FNV-1a): whether a redraw would show
+ * anything new. */
+static uint64_t hud_sum(char lines[][HUD_LINE_MAX])
+{
+    uint64_t h = UINT64_C(14695981039346656037);
+    for (int i = 0; i < HUD_LINES; i++)
+        for (const char *c = lines[i]; *c; c++)
+            h = (h ^ (uint8_t)*c) * UINT64_C(1099511628211);
+    return h;
+}
+
+bool tile_text_changed(struct window *w, const struct tile *t)
+{
+    char label[sizeof(t->label)];
+    tile_label(w, t, label, sizeof(label));
+    if (strcmp(label, t->label) != 0)
+        return true;
+    if (!w->hud)
+        return false;
+    char lines[HUD_LINES][HUD_LINE_MAX];
+    hud_lines(w, t, lines);
+    return hud_sum(lines) != t->hud_sum;
 }
 
 static int draw_frame(struct window *w, struct tile *t)
@@ -159,11 +185,12 @@ int tile_draw(struct window *w, struct tile *t)
         t->label_box = box;
     }
     if (rc == 0 && w->hud) {
-        char lines[HUD_LINES][96];
+        char lines[HUD_LINES][HUD_LINE_MAX];
         const char *hud[HUD_LINES];
         hud_lines(w, t, lines);
         for (int i = 0; i < HUD_LINES; i++)
             hud[i] = lines[i];
+        t->hud_sum = hud_sum(lines);
         rc = text_draw_box(w->text, box.x, box.y + box.h + pad, hud, HUD_LINES,
                            WHITE, &box);
         if (rc == 0)

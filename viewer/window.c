@@ -134,15 +134,13 @@ static void tick(struct window *w, int64_t now)
     struct viewer *vw = w->vw;
     for (size_t i = 0; i < w->n_tiles; i++) {
         struct tile *t = w->tiles[i];
-        if (viewer_stats_tick(vw, &t->src, t->r, now, true)) {
-            /* Redrawn for new figures only when they show: a stopped
-             * stream's label says the same every second, and the window
-             * sleeps. */
-            char label[sizeof(t->label)];
-            tile_label(w, t, label, sizeof(label));
-            if (w->hud || strcmp(label, t->label) != 0)
-                w->dirty = true;
-        }
+        /* New figures are drawn with the next frame when frames come (at
+         * 1 fps, the one redraw a second is the frame's); a tile without
+         * frames is redrawn for them, and only while they change, so a
+         * stalled window goes back to sleep. */
+        if (viewer_stats_tick(vw, &t->src, t->r, now, true) &&
+            t->src.st.fig.shown_fps == 0 && tile_text_changed(w, t))
+            w->dirty = true;
         char why[STATUS_MAX];
         if (problem_starved(&t->src, t->r, now, why, sizeof(why)))
             tile_set_status(w, t, "%s", why);

@@ -47,7 +47,9 @@ struct tile {
         struct frame_image img;
         uint64_t session, frame_no;
     } held;
-    char label[160]; /* as last drawn: a stats tick redraws only if new */
+    /* As last drawn: a stats tick redraws only if they would change. */
+    char label[160];
+    uint64_t hud_sum;
     /* A frame made front since the last redraw: counted (stats, graph)
      * once it is on screen. */
     bool pending;
@@ -151,6 +153,10 @@ void tile_snapshot_free(struct tile *t);
 /* The tile's label: "NAME WxH FORMAT 29.9 fps". */
 void tile_label(const struct window *w, const struct tile *t, char *buf,
                 size_t len);
+
+/* Whether the label or the HUD (when shown) would say something else than
+ * they did when last drawn. */
+bool tile_text_changed(struct window *w, const struct tile *t);
 
 /* Frame, label, status, HUD and focus frame of tile t in its rect. */
 int tile_draw(struct window *w, struct tile *t);
