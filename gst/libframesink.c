@@ -135,7 +135,8 @@ static void close_segment(GstLibframeSink *self)
     self->slot_capacity = 0;
 }
 
-static void post_create_error(GstLibframeSink *self, const char *name, int rc)
+static void post_create_error(GstLibframeSink *self, const char *name,
+                              const struct frame_format *fmt, int rc)
 {
     char why[256];
     if (rc == FRAME_EALIVE) {
@@ -148,14 +149,20 @@ static void post_create_error(GstLibframeSink *self, const char *name, int rc)
     } else {
         frame_segment_strerror(name, rc, why, sizeof(why));
     }
+    /* What was asked, since -EINVAL and -ENOSPC are about the size. */
+    gchar *asked = g_strdup_printf(
+        "frame_writer_create: %d; %u slots for %ux%u %s frames, mode %04o", rc,
+        fmt->slot_count, fmt->max_width, fmt->max_height,
+        frame_format_desc(fmt->pixel_format)->name, fmt->mode);
     if (rc == -ENOSPC)
         GST_ELEMENT_ERROR(self, RESOURCE, NO_SPACE_LEFT,
                           ("Could not create segment '%s': %s", name, why),
-                          ("frame_writer_create: %d", rc));
+                          ("%s", asked));
     else
         GST_ELEMENT_ERROR(self, RESOURCE, OPEN_WRITE,
                           ("Could not create segment '%s': %s", name, why),
-                          ("frame_writer_create: %d", rc));
+                          ("%s", asked));
+    g_free(asked);
 }
 
 /* A segment whose slots take a frame of the negotiated format and size:
@@ -183,7 +190,7 @@ static gboolean ensure_segment(GstLibframeSink *self)
     bool replaced = false;
     int rc = frame_writer_create(name, &fmt, &self->w, &replaced);
     if (rc) {
-        post_create_error(self, name, rc);
+        post_create_error(self, name, &fmt, rc);
         self->failed = TRUE;
         self->w = NULL;
         g_free(name);
