@@ -22,16 +22,15 @@ if(NOT GSTT_FOUND OR NOT GST_LAUNCH)
   return()
 endif()
 
-# The build tree's plugin, the tree's own registry (so the user's cache is
-# never touched) and, under ASan, the runtime preloaded into every process
-# of the test: gst-launch-1.0 and gst-plugin-scanner are not instrumented
-# (the scanner is a child of whichever process looks first; without the
-# runtime it cannot load the plugin, and the registry then lists it as
-# broken for good). detect_leaks=0: GLib keeps its one-time allocations
-# until exit by design, in every GStreamer process, ours included (the
-# test programs gst_init() in-process).
-set(gst_env ${FRAME_GST_TEST_ENV})
-
+# FRAME_GST_TEST_ENV (gst/CMakeLists.txt): the build tree's plugin, the
+# tree's own registry (the user's cache is never touched) and, under ASan,
+# the runtime preloaded into every process of the test: gst-launch-1.0 and
+# gst-plugin-scanner are not instrumented (the scanner is a child of
+# whichever process looks first; without the runtime it cannot load the
+# plugin, and the registry then lists it as broken for good), with
+# detect_leaks=0 for GLib's one-time allocations, kept until exit by design
+# in every GStreamer process, ours included (the test programs gst_init()
+# in-process).
 foreach(prog test_gst_pipelines test_gst_harness)
   if(prog STREQUAL "test_gst_pipelines")
     set(cases sink_every_format sink_name_taken src_every_format
@@ -49,7 +48,8 @@ foreach(prog test_gst_pipelines test_gst_harness)
     PRODUCER_PATH="$<TARGET_FILE:producer>")
   add_dependencies(${prog} producer gstlibframe)
   foreach(c ${cases})
-    set_tests_properties(${prog}.${c} PROPERTIES ENVIRONMENT "${gst_env}"
+    set_tests_properties(${prog}.${c} PROPERTIES ENVIRONMENT
+                         "${FRAME_GST_TEST_ENV}"
                          SKIP_RETURN_CODE 77)
   endforeach()
 endforeach()
