@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The pipeline demo (issue 15): producer -> Python filter -> viewer, three
 # processes sharing frames through two segments with no copy through the
-# kernel. With a display the viewer opens a window on the filtered frames
-# (close it or press q); without one it runs headless for a few seconds,
-# prints the rates and writes a snapshot. Ctrl-C stops all three.
+# kernel. With a display the viewer opens one window with both streams side
+# by side, the producer's and the filter's (close it or press q); without
+# one it runs headless for a few seconds, prints both streams' rates and
+# writes a snapshot of each. Ctrl-C stops all three.
 #
 #   scripts/demo-pipeline.sh                 edges of the 1280x720 test card
 #   scripts/demo-pipeline.sh --mode heat --size 1920x1080
@@ -54,19 +55,22 @@ stop() {
 trap stop EXIT
 trap 'stop; exit 130' INT TERM
 
-"$bin/producer/producer" --name demo --fps 30 --slots 3 --quiet "$frames" &
+# Four slots: the filter and the viewer each hold a frame of "demo" while
+# they work on it, and the writer needs two more (slots - 2 may be held).
+"$bin/producer/producer" --name demo --fps 30 --slots 4 --quiet "$frames" &
 pids="$pids $!"
 PYTHONPATH=$PWD/$bin/python "${python:-python3}" samples/python/filter.py \
     --input demo --output demo-filtered --mode "$mode" --stats &
 pids="$pids $!"
 
 if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
-    echo "viewer on the filtered frames: q or Esc quits"
-    "$bin/viewer/viewer" --name demo-filtered
+    echo "viewer on the frames and the filtered frames: q or Esc quits"
+    "$bin/viewer/viewer" demo demo-filtered
 else
-    snapshot=$PWD/$bin/demo-pipeline-snapshot.png
+    snapshot=$PWD/$bin/demo-pipeline-%s.png
     echo "no display: running the viewer headless for 5 seconds"
-    "$bin/viewer/viewer" --headless --name demo-filtered --seconds 5 \
+    "$bin/viewer/viewer" --headless demo demo-filtered --seconds 5 \
         --stats --snapshot "$snapshot"
-    echo "snapshot of the last filtered frame: $snapshot"
+    echo "snapshots of the last frames: ${snapshot/\%s/demo} and" \
+        "${snapshot/\%s/demo-filtered}"
 fi
