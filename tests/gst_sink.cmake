@@ -14,8 +14,10 @@ frame_test(test_gst_sink SOURCES proc.c
   LABELS gst
   TIMEOUT 120)
 target_link_libraries(test_gst_sink PRIVATE PkgConfig::GST)
+pkg_get_variable(gst_system_plugins gstreamer-1.0 pluginsdir)
 target_compile_definitions(test_gst_sink PRIVATE
-  GST_PLUGIN_DIR="${FRAME_GST_PLUGIN_DIR_BUILD}")
+  GST_PLUGIN_DIR="${FRAME_GST_PLUGIN_DIR_BUILD}"
+  GST_SYSTEM_PLUGIN_DIR="${gst_system_plugins}")
 if(FRAME_SANITIZE MATCHES "address")
   execute_process(COMMAND ${CMAKE_C_COMPILER} -print-file-name=libasan.so
                   OUTPUT_VARIABLE gst_asan_rt
