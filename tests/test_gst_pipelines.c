@@ -482,7 +482,7 @@ static void rtp_raw(void)
     frame_reader *r = gstu_reader(to);
     /* The receiver first: UDP has no connection to wait for. */
     gstu_words(&b,
-               "udpsrc address=127.0.0.1 port=%d "
+               "udpsrc address=127.0.0.1 port=%d reuse=false "
                "caps=application/x-rtp,media=(string)video,"
                "clock-rate=(int)90000,encoding-name=(string)RAW,"
                "sampling=(string)RGBA,depth=(string)8,width=(string)%d,"
@@ -548,7 +548,7 @@ static void rtp_h264(void)
     struct gstu_words a = {.n = 0}, b = {.n = 0};
     frame_reader *r = gstu_reader(to);
     gstu_words(&b,
-               "udpsrc address=127.0.0.1 port=%d "
+               "udpsrc address=127.0.0.1 port=%d reuse=false "
                "caps=application/x-rtp,media=(string)video,"
                "clock-rate=(int)90000,encoding-name=(string)H264,"
                "payload=(int)96 ! rtph264depay ! h264parse ! %s ! "

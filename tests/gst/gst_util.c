@@ -328,15 +328,26 @@ int gstu_next(frame_reader *r, struct gstu_frame *f, struct frame_view *v)
 
 int gstu_free_port(bool udp)
 {
-    int fd = socket(AF_INET, udp ? SOCK_DGRAM : SOCK_STREAM, 0);
-    CHECK(fd >= 0);
-    struct sockaddr_in a = {.sin_family = AF_INET,
-                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof(a);
-    CHECK(bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0);
-    CHECK(getsockname(fd, (struct sockaddr *)&a, &len) == 0);
-    close(fd);
-    return ntohs(a.sin_port);
+    /* Below the kernel's ephemeral range (32768 up), from the pid, so two
+     * cases running at once never pick the same one (bind(0) could hand
+     * the port one case just let go to the other, and udpsrc's
+     * SO_REUSEADDR would then share it silently); skipping any port in
+     * use now. */
+    static int next;
+    for (int tries = 0; tries < 64; tries++) {
+        int port = 16384 + ((int)getpid() % 2000) * 8 + next++ % 8;
+        int fd = socket(AF_INET, udp ? SOCK_DGRAM : SOCK_STREAM, 0);
+        CHECK(fd >= 0);
+        struct sockaddr_in a = {.sin_family = AF_INET,
+                                .sin_port = htons((uint16_t)port),
+                                .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+        bool free_now = bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+        close(fd);
+        if (free_now)
+            return port;
+    }
+    CHECK(!"a free port among this test's eight");
+    return -1;
 }
 
 static bool listening(int port)

@@ -86,7 +86,8 @@ frame_reader *gstu_reader(const char *name);
  * 0 when f holds a frame, FRAME_ECLOSED, FRAME_ELOST, -ETIMEDOUT. */
 int gstu_next(frame_reader *r, struct gstu_frame *f, struct frame_view *v);
 
-/* A TCP or UDP port on 127.0.0.1 that was free a moment ago. */
+/* A TCP or UDP port on 127.0.0.1, free a moment ago, of this process's own
+ * eight (from its pid: cases running at once never share one). */
 int gstu_free_port(bool udp);
 /* Wait (hang guard 30 s) until something listens on TCP port. Fails the
  * case if pid ends first. */
