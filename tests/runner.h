@@ -73,7 +73,9 @@ static inline const char *test_name(const char *tag)
 /* Remove a test segment whatever state the case left it in. */
 static inline void test_unlink(const char *name)
 {
-    char path[128];
+    /* Room for any name a caller may hold (gcc checks it at -O2), not
+     * only valid ones. */
+    char path[sizeof(FRAME_OBJECT_PREFIX) + 1024];
     snprintf(path, sizeof(path), "/" FRAME_OBJECT_PREFIX "%s", name);
     extern int shm_unlink(const char *);
     shm_unlink(path);
