@@ -3,6 +3,7 @@
 
 #include "caps.h"
 #include "clock.h"
+#include "slotpool.h"
 
 #include <libframe/frame.h>
 
@@ -18,6 +19,7 @@ enum {
     PROP_MODE,
     PROP_MAX_WIDTH,
     PROP_MAX_HEIGHT,
+    PROP_STATS,
 };
 
 /* frame.h: a slot_count of 0 means 3; the property shows the number. */
@@ -39,8 +41,14 @@ struct _GstLibframeSink {
      * which runs after the pads are deactivated: no lock. */
     GstVideoInfo info; /* of the negotiated caps */
     uint32_t format;   /* enum frame_pixel_format of info, 0 before caps */
-    frame_writer *w;
+    /* The segment's writer, shared with pool, whose buffers are its back
+     * slot (upstream's zero-copy path); NULL when there is no segment. */
+    GstLibframeSlotWriter *sw;
+    GstBufferPool *pool;
     uint64_t slot_capacity;
+    /* Every writer since start, for the stats property (under the object
+     * lock). */
+    GSList *writers;
     /* The buffer preroll published: basesink renders it again once
      * PLAYING, and it is one frame, not two. */
     GstBuffer *prerolled;
@@ -118,6 +126,18 @@ static void sink_get_property(GObject *obj, guint id, GValue *value,
     case PROP_MAX_HEIGHT:
         g_value_set_uint(value, self->max_height);
         break;
+    case PROP_STATS: {
+        struct gst_libframe_slot_stats sum = {0};
+        for (GSList *l = self->writers; l; l = l->next)
+            gst_libframe_slot_writer_stats(l->data, &sum);
+        g_value_take_boxed(
+            value,
+            gst_structure_new("libframesink-stats", "in-place", G_TYPE_UINT64,
+                              sum.in_place, "copied", G_TYPE_UINT64, sum.copied,
+                              "aborted", G_TYPE_UINT64, sum.aborted, "skipped",
+                              G_TYPE_UINT64, sum.skipped, NULL));
+        break;
+    }
     default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID(obj, id, pspec);
     }
@@ -127,12 +147,52 @@ static void sink_get_property(GObject *obj, guint id, GValue *value,
 /* Readers see FRAME_ECLOSED and keep the last frame; the name is free. */
 static void close_segment(GstLibframeSink *self)
 {
-    if (!self->w)
+    if (!self->sw)
         return;
     GST_DEBUG_OBJECT(self, "closing the segment");
-    frame_writer_destroy(self->w);
-    self->w = NULL;
+    /* The last-sample is a slot buffer of ours if upstream took the pool:
+     * let it go, so the segment can go now rather than at the next
+     * buffer (its memory is the mapping). */
+    GstBaseSink *bsink = GST_BASE_SINK(self);
+    if (gst_base_sink_is_last_sample_enabled(bsink)) {
+        gst_base_sink_set_last_sample_enabled(bsink, FALSE);
+        gst_base_sink_set_last_sample_enabled(bsink, TRUE);
+    }
+    gst_libframe_slot_writer_close(self->sw);
+    GST_OBJECT_LOCK(self);
+    GstBufferPool *pool = self->pool;
+    GstLibframeSlotWriter *sw = self->sw;
+    self->pool = NULL;
+    self->sw = NULL;
+    GST_OBJECT_UNLOCK(self);
+    if (pool)
+        gst_object_unref(pool);
+    gst_libframe_slot_writer_unref(sw);
     self->slot_capacity = 0;
+}
+
+/* A pool for the negotiated caps on the segment we have. A caps change
+ * that keeps the segment still makes a new pool: upstream configures a
+ * pool for one size and format. */
+static void renew_pool(GstLibframeSink *self)
+{
+    GstBufferPool *pool =
+        gst_libframe_slot_pool_new(self->sw, &self->info, self->format);
+    GST_OBJECT_LOCK(self);
+    GstBufferPool *old = self->pool;
+    self->pool = pool;
+    GST_OBJECT_UNLOCK(self);
+    if (old)
+        gst_object_unref(old);
+}
+
+static void forget_writers(GstLibframeSink *self)
+{
+    GST_OBJECT_LOCK(self);
+    GSList *l = self->writers;
+    self->writers = NULL;
+    GST_OBJECT_UNLOCK(self);
+    g_slist_free_full(l, (GDestroyNotify)gst_libframe_slot_writer_unref);
 }
 
 static void post_create_error(GstLibframeSink *self, const char *name,
@@ -174,8 +234,10 @@ static gboolean ensure_segment(GstLibframeSink *self)
     uint32_t height = (uint32_t)GST_VIDEO_INFO_HEIGHT(&self->info);
     size_t need =
         frame_image_layout(NULL, self->format, width, height, 1, NULL);
-    if (self->w && need && need <= self->slot_capacity)
+    if (self->sw && need && need <= self->slot_capacity) {
+        renew_pool(self);
         return TRUE;
+    }
     close_segment(self);
 
     GST_OBJECT_LOCK(self);
@@ -188,11 +250,11 @@ static gboolean ensure_segment(GstLibframeSink *self)
     GST_OBJECT_UNLOCK(self);
 
     bool replaced = false;
-    int rc = frame_writer_create(name, &fmt, &self->w, &replaced);
+    frame_writer *w = NULL;
+    int rc = frame_writer_create(name, &fmt, &w, &replaced);
     if (rc) {
         post_create_error(self, name, &fmt, rc);
         self->failed = TRUE;
-        self->w = NULL;
         g_free(name);
         return FALSE;
     }
@@ -203,8 +265,15 @@ static gboolean ensure_segment(GstLibframeSink *self)
                           name),
                          (NULL));
     struct frame_info info;
-    frame_writer_info(self->w, &info);
+    frame_writer_info(w, &info);
     self->slot_capacity = info.slot_capacity;
+    GstLibframeSlotWriter *sw = gst_libframe_slot_writer_new(w);
+    GST_OBJECT_LOCK(self);
+    self->sw = sw;
+    self->writers =
+        g_slist_prepend(self->writers, gst_libframe_slot_writer_ref(sw));
+    GST_OBJECT_UNLOCK(self);
+    renew_pool(self);
     GST_INFO_OBJECT(self,
                     "created segment '%s': %u slots of %" G_GUINT64_FORMAT
                     " bytes, sized for %ux%u %s",
@@ -260,6 +329,7 @@ static gboolean sink_start(GstBaseSink *bsink)
     g_free(name);
     self->format = 0;
     self->failed = FALSE;
+    forget_writers(self);
     return rc == 0;
 }
 
@@ -348,8 +418,24 @@ static GstFlowReturn publish(GstLibframeSink *self, GstBuffer *buf,
         return GST_FLOW_NOT_NEGOTIATED;
     }
     /* After EOS the segment is closed; data after a seek opens one again. */
-    if (!self->w && !ensure_segment(self))
+    if (!self->sw && !ensure_segment(self))
         return GST_FLOW_ERROR;
+    /* The source's frame number where it sets one (videotestsrc and most
+     * video sources do), so readers can tell which frame they have. */
+    uint64_t index =
+        GST_BUFFER_OFFSET_IS_VALID(buf) ? GST_BUFFER_OFFSET(buf) : 0;
+
+    /* A slot buffer of our pool, begun on this segment: upstream wrote the
+     * frame in place. A slot buffer of an older segment (before a caps
+     * change) is not begun here, and is copied like any other. */
+    int rc =
+        gst_libframe_slot_writer_commit(self->sw, buf, timestamp_ns, index);
+    if (rc < 0) {
+        post_write_error(self, "frame_writer_commit", rc);
+        return GST_FLOW_ERROR;
+    }
+    if (rc == 0)
+        return GST_FLOW_OK;
 
     GstVideoFrame vf;
     if (!gst_video_frame_map(&vf, &self->info, buf, GST_MAP_READ)) {
@@ -360,40 +446,23 @@ static GstFlowReturn publish(GstLibframeSink *self, GstBuffer *buf,
         return GST_FLOW_ERROR;
     }
     struct frame_image src;
-    struct frame_buffer fb;
-    int rc = gst_libframe_image_from_video_frame(&src, &vf);
+    rc = gst_libframe_image_from_video_frame(&src, &vf);
     if (rc) {
         gst_video_frame_unmap(&vf);
         post_write_error(self, "buffer layout", rc);
         return GST_FLOW_ERROR;
     }
-    rc = frame_writer_begin_format(self->w, src.format, src.width, src.height,
-                                   1, &fb);
-    if (rc) {
-        gst_video_frame_unmap(&vf);
-        post_write_error(self, "frame_writer_begin_format", rc);
-        return GST_FLOW_ERROR;
-    }
-    rc = frame_convert(&fb.image, &src);
+    const char *what = "";
+    rc = gst_libframe_slot_writer_copy(self->sw, &src, timestamp_ns, index,
+                                       &what);
     gst_video_frame_unmap(&vf);
-    if (rc) {
-        frame_writer_abort(self->w);
-        post_write_error(self, "frame_convert", rc);
+    if (rc == 1)
+        GST_DEBUG_OBJECT(
+            self, "a slot buffer is out: %" GST_PTR_FORMAT " skipped", buf);
+    else if (rc) {
+        post_write_error(self, what, rc);
         return GST_FLOW_ERROR;
     }
-    /* The source's frame number where it sets one (videotestsrc and most
-     * video sources do), so readers can tell which frame they have. */
-    uint64_t index =
-        GST_BUFFER_OFFSET_IS_VALID(buf) ? GST_BUFFER_OFFSET(buf) : 0;
-    rc = frame_writer_commit(self->w, timestamp_ns, index);
-    if (rc) {
-        post_write_error(self, "frame_writer_commit", rc);
-        return GST_FLOW_ERROR;
-    }
-    /* A due time is also recorded as the heartbeat; with sync=false it
-     * may lie ahead of now, and readers judge freshness by it. */
-    if (timestamp_ns)
-        frame_writer_heartbeat(self->w);
     return GST_FLOW_OK;
 }
 
@@ -435,11 +504,44 @@ static gboolean sink_event(GstBaseSink *bsink, GstEvent *event)
         ->event(bsink, event);
 }
 
-/* Upstream may hand us buffers with any strides and plane offsets. */
+/* Upstream may hand us buffers with any strides and plane offsets, and
+ * may write its frames straight into our back slot: the pool's buffers
+ * are the slot (see slotpool.c), for the caps we were given. */
 static gboolean sink_propose_allocation(GstBaseSink *bsink, GstQuery *query)
 {
-    (void)bsink;
+    GstLibframeSink *self = GST_LIBFRAME_SINK(bsink);
     gst_query_add_allocation_meta(query, GST_VIDEO_META_API_TYPE, NULL);
+    GstCaps *caps = NULL;
+    gboolean need_pool = FALSE;
+    gst_query_parse_allocation(query, &caps, &need_pool);
+    GstVideoInfo info;
+    if (!need_pool || !caps || !gst_video_info_from_caps(&info, caps))
+        return TRUE;
+    GST_OBJECT_LOCK(self);
+    GstBufferPool *pool = self->pool ? gst_object_ref(self->pool) : NULL;
+    gboolean same =
+        self->format &&
+        GST_VIDEO_INFO_FORMAT(&info) == GST_VIDEO_INFO_FORMAT(&self->info) &&
+        GST_VIDEO_INFO_WIDTH(&info) == GST_VIDEO_INFO_WIDTH(&self->info) &&
+        GST_VIDEO_INFO_HEIGHT(&info) == GST_VIDEO_INFO_HEIGHT(&self->info);
+    GST_OBJECT_UNLOCK(self);
+    /* A query for caps we have not been given yet (upstream asks before it
+     * sends them, or for other ones): no pool, the copy path takes them. */
+    if (pool && same) {
+        GstStructure *config = gst_buffer_pool_get_config(pool);
+        gst_buffer_pool_config_set_params(
+            config, caps, (guint)GST_VIDEO_INFO_SIZE(&info), 0, 2);
+        gst_buffer_pool_config_add_option(config,
+                                          GST_BUFFER_POOL_OPTION_VIDEO_META);
+        if (gst_buffer_pool_is_active(pool) ||
+            gst_buffer_pool_set_config(pool, config))
+            gst_query_add_allocation_pool(
+                query, pool, (guint)GST_VIDEO_INFO_SIZE(&info), 0, 2);
+        else
+            GST_WARNING_OBJECT(self, "could not configure the slot pool");
+    }
+    if (pool)
+        gst_object_unref(pool);
     return TRUE;
 }
 
@@ -447,6 +549,7 @@ static void sink_finalize(GObject *obj)
 {
     GstLibframeSink *self = GST_LIBFRAME_SINK(obj);
     close_segment(self);
+    forget_writers(self);
     gst_clear_buffer(&self->prerolled);
     gst_clear_object(&self->clock);
     g_free(self->segment);
@@ -504,6 +607,16 @@ static void gst_libframe_sink_class_init(GstLibframeSinkClass *klass)
                           "negotiated height; larger caps still work, in a new "
                           "segment)",
                           0, FRAME_MAX_DIM, 0, flags));
+    g_object_class_install_property(
+        gobject_class, PROP_STATS,
+        g_param_spec_boxed(
+            "stats", "Statistics",
+            "Frames since the last start: in-place (upstream wrote them "
+            "into the segment's slot, through the pool the sink offers), "
+            "copied (buffers from elsewhere), aborted (slot buffers "
+            "dropped unrendered: never published), skipped (buffers from "
+            "elsewhere while upstream held a slot)",
+            GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
 
     GstCaps *caps = gst_libframe_caps_all();
     gst_element_class_add_pad_template(

@@ -10,7 +10,8 @@ if(FRAME_SANITIZE MATCHES "thread")
   return()
 endif()
 frame_test(test_gst_sink SOURCES proc.c
-  CASES formats numbers_and_times errors other_clock_and_eos
+  CASES formats numbers_and_times errors other_clock_and_eos in_place
+        unrendered_abort last_sample_kept caps_change_in_place
   LABELS gst
   TIMEOUT 120)
 target_link_libraries(test_gst_sink PRIVATE PkgConfig::GST)
@@ -28,4 +29,7 @@ endif()
 add_dependencies(test_gst_sink gstlibframe)
 set_tests_properties(test_gst_sink.formats test_gst_sink.numbers_and_times
                      test_gst_sink.errors test_gst_sink.other_clock_and_eos
+                     test_gst_sink.in_place test_gst_sink.unrendered_abort
+                     test_gst_sink.last_sample_kept
+                     test_gst_sink.caps_change_in_place
                      PROPERTIES SKIP_RETURN_CODE 77)

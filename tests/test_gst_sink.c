@@ -146,13 +146,14 @@ static uint8_t *read_file(const char *path, size_t *len)
  * (GStreamer's default strides and offsets, from its GstVideoInfo),
  * repacked tight by libframe: what a reader copies out with stride_align
  * 1. */
-static uint8_t *expected_frame(uint32_t f, const char *caps, size_t *len)
+static uint8_t *expected_frame(uint32_t f, const char *caps,
+                               const char *pattern, size_t *len)
 {
     char loc[256];
     snprintf(loc, sizeof(loc), "location=%s/ref.raw", scratch_dir());
     const char *words[] = {"videotestsrc",
                            "num-buffers=1",
-                           "pattern=smpte",
+                           pattern,
                            "!",
                            caps,
                            "!",
@@ -204,7 +205,7 @@ static void formats(void)
                  "video/x-raw,format=%s,width=%d,height=%d,framerate=30/1",
                  fname, W, H);
         size_t len;
-        uint8_t *want = expected_frame(f, caps, &len);
+        uint8_t *want = expected_frame(f, caps, "pattern=smpte", &len);
 
         const char *words[] = {"videotestsrc",
                                "pattern=smpte",
@@ -319,7 +320,8 @@ static void errors(void)
 }
 
 static pid_t test_pid;
-static const char *const tags[] = {"gstfmt", "gsttime", "gstbusy", "gstclock"};
+static const char *const tags[] = {"gstfmt",  "gsttime", "gstbusy", "gstclock",
+                                   "gstpool", "gstlate", "gstlast", "gstcaps"};
 
 /* A failed case leaves the segment of a pipeline it killed, or its own. */
 static void remove_segments(void)
@@ -417,5 +419,272 @@ static void other_clock_and_eos(void)
     gst_object_unref(pipe);
 }
 
+/* The in-process pipelines below: built from desc, the sink named
+ * "sink". */
+static GstElement *start_pipeline(const char *desc)
+{
+    CHECK(plugins_loaded);
+    GError *error = NULL;
+    GstElement *pipe = gst_parse_launch(desc, &error);
+    if (!pipe) {
+        fprintf(stderr, "%s\n", error->message);
+        CHECK(!"the pipeline does not build");
+    }
+    CHECK(gst_element_set_state(pipe, GST_STATE_PLAYING) !=
+          GST_STATE_CHANGE_FAILURE);
+    return pipe;
+}
+
+/* EOS within HANG_MS (a deadlocked pool never gets there). */
+static void finish_pipeline(GstElement *pipe)
+{
+    GstBus *bus = gst_element_get_bus(pipe);
+    GstMessage *m =
+        gst_bus_timed_pop_filtered(bus, (GstClockTime)HANG_MS * GST_MSECOND,
+                                   GST_MESSAGE_EOS | GST_MESSAGE_ERROR);
+    if (m && GST_MESSAGE_TYPE(m) == GST_MESSAGE_ERROR) {
+        GError *e = NULL;
+        gchar *dbg = NULL;
+        gst_message_parse_error(m, &e, &dbg);
+        fprintf(stderr, "error: %s (%s)\n", e->message, dbg ? dbg : "");
+        g_error_free(e);
+        g_free(dbg);
+    }
+    CHECK(m && GST_MESSAGE_TYPE(m) == GST_MESSAGE_EOS);
+    gst_message_unref(m);
+    gst_object_unref(bus);
+}
+
+/* The sink's stats property (kept until the next start). */
+static void sink_stats(GstElement *pipe, guint64 *in_place, guint64 *copied,
+                       guint64 *aborted)
+{
+    GstElement *sink = gst_bin_get_by_name(GST_BIN(pipe), "sink");
+    CHECK(sink);
+    GstStructure *st = NULL;
+    g_object_get(sink, "stats", &st, NULL);
+    CHECK(st);
+    CHECK(gst_structure_get_uint64(st, "in-place", in_place));
+    CHECK(gst_structure_get_uint64(st, "copied", copied));
+    CHECK(gst_structure_get_uint64(st, "aborted", aborted));
+    fprintf(stderr,
+            "stats: in-place %" PRIu64 ", copied %" PRIu64 ", aborted %" PRIu64
+            "\n",
+            (uint64_t)*in_place, (uint64_t)*copied, (uint64_t)*aborted);
+    gst_structure_free(st);
+    gst_object_unref(sink);
+}
+
+static void stop_pipeline(GstElement *pipe)
+{
+    CHECK(gst_element_set_state(pipe, GST_STATE_NULL) ==
+          GST_STATE_CHANGE_SUCCESS);
+    gst_object_unref(pipe);
+}
+
+/* A reader on name, once the in-process pipeline has made it. */
+static frame_reader *open_made(const char *name)
+{
+    frame_reader *r = NULL;
+    int64_t end = now_ns() + HANG_MS * MS;
+    while (frame_reader_open(name, &r) == -ENOENT) {
+        CHECK(now_ns() < end);
+        sleep_ms(1);
+    }
+    CHECK(r);
+    return r;
+}
+
+/* videotestsrc takes the sink's pool: every buffer is the segment's back
+ * slot, written in place by upstream and published without a copy, byte
+ * for byte what GStreamer draws, in every format. */
+static void in_place(void)
+{
+    scratch("gst-sink-inplace");
+    const char *name = test_name("gstpool");
+    for (uint32_t f = 1; f <= FRAME_FORMAT_MAX; f++) {
+        const char *fname = frame_format_desc(f)->name;
+        fprintf(stderr, "format %s\n", fname);
+        char caps[160], desc[512];
+        snprintf(caps, sizeof(caps),
+                 "video/x-raw,format=%s,width=%d,height=%d,framerate=30/1",
+                 fname, W, H);
+        size_t len;
+        /* smpte75: smpte's noise moves, these bars do not. */
+        uint8_t *want = expected_frame(f, caps, "pattern=smpte75", &len);
+        snprintf(desc, sizeof(desc),
+                 "videotestsrc num-buffers=4 pattern=smpte75 ! %s ! "
+                 "libframesink name=sink segment=%s sync=false",
+                 caps, name);
+        GstElement *pipe = start_pipeline(desc);
+        frame_reader *r = open_made(name);
+        finish_pipeline(pipe);
+        guint64 in, copied, aborted;
+        sink_stats(pipe, &in, &copied, &aborted);
+        CHECK(in == 4 && copied == 0 && aborted == 0);
+        wait_closed(r, name);
+        uint8_t *got = malloc(len);
+        CHECK(got);
+        struct frame_view v;
+        CHECK_RC(frame_reader_copy_format(r, 0, got, len, 1, &v), 0);
+        CHECK(v.frame_no == 4 && v.source_index == 3);
+        CHECK(v.format == f && v.width == W && v.height == H);
+        CHECK(memcmp(got, want, len) == 0);
+        frame_reader_close(r);
+        stop_pipeline(pipe);
+        free(got);
+        free(want);
+    }
+    scratch_remove();
+}
+
+/* The frame v shows is 0x11 0x22 0x33 0xff in each pixel (RGBA of
+ * videotestsrc's solid-color 0xff112233), if it is still there. */
+static void check_solid(frame_reader *r, const struct frame_view *v)
+{
+    size_t len = (size_t)v->width * v->height * 4;
+    uint8_t *got = malloc(len);
+    CHECK(got);
+    struct frame_view c;
+    int rc = frame_reader_copy_format(r, FRAME_FORMAT_RGBA8, got, len, 1, &c);
+    if (rc == 0 && c.frame_no == v->frame_no) {
+        for (size_t i = 0; i < len; i += 4)
+            CHECK(got[i] == 0x11 && got[i + 1] == 0x22 && got[i + 2] == 0x33 &&
+                  got[i + 3] == 0xff);
+    }
+    free(got);
+}
+
+/* Wait for pipe to reach its target state (prerolled, when PAUSED). */
+static void settle(GstElement *pipe)
+{
+    CHECK(gst_element_get_state(pipe, NULL, NULL,
+                                (GstClockTime)HANG_MS * GST_MSECOND) ==
+          GST_STATE_CHANGE_SUCCESS);
+}
+
+/* Buffers basesink lets go without rendering them (flushed by a seek, or
+ * prerolled and never played) are begun slots, which must be aborted:
+ * never published, half-filled or not, and the next acquire can begin.
+ * With show-preroll-frame=false nothing here is ever rendered: one
+ * preroll, three flushing seeks that each drop the prerolled buffer and
+ * preroll another, and the last one dropped at NULL. */
+static void unrendered_abort(void)
+{
+    CHECK(plugins_loaded);
+    const char *name = test_name("gstlate");
+    char desc[512];
+    snprintf(desc, sizeof(desc),
+             "videotestsrc pattern=solid-color foreground-color=0xff112233 ! "
+             "video/x-raw,format=RGBA,width=16,height=16,framerate=30/1 ! "
+             "libframesink name=sink segment=%s show-preroll-frame=false",
+             name);
+    GError *error = NULL;
+    GstElement *pipe = gst_parse_launch(desc, &error);
+    CHECK(pipe);
+    CHECK(gst_element_set_state(pipe, GST_STATE_PAUSED) !=
+          GST_STATE_CHANGE_FAILURE);
+    settle(pipe);
+    frame_reader *r = NULL;
+    CHECK_RC(frame_reader_open(name, &r), 0);
+    for (int i = 1; i <= 3; i++) {
+        CHECK(gst_element_seek_simple(pipe, GST_FORMAT_TIME,
+                                      GST_SEEK_FLAG_FLUSH,
+                                      (gint64)i * GST_SECOND));
+        settle(pipe);
+    }
+    struct frame_view v;
+    CHECK_RC(frame_reader_acquire(r, &v), FRAME_ENOFRAME);
+    CHECK(gst_element_set_state(pipe, GST_STATE_NULL) ==
+          GST_STATE_CHANGE_SUCCESS);
+    guint64 in, copied, aborted;
+    sink_stats(pipe, &in, &copied, &aborted);
+    CHECK(in == 0 && copied == 0 && aborted == 4);
+    CHECK_RC(frame_reader_acquire(r, &v), FRAME_ENOFRAME);
+    frame_reader_close(r);
+    struct frame_info info;
+    CHECK_RC(frame_segment_info(name, &info), -ENOENT);
+    gst_object_unref(pipe);
+}
+
+/* basesink keeps the last rendered buffer (enable-last-sample, on by
+ * default) until the next one: the pool must still give upstream its
+ * next buffer, from the same thread and across a queue's. */
+static void last_sample_kept(void)
+{
+    static const char *const middles[] = {"", "queue max-size-buffers=1 !"};
+    const char *name = test_name("gstlast");
+    for (size_t i = 0; i < 2; i++) {
+        char desc[512];
+        snprintf(desc, sizeof(desc),
+                 "videotestsrc num-buffers=20 pattern=ball ! video/x-raw,"
+                 "format=RGBA,width=16,height=16,framerate=30/1 ! %s "
+                 "libframesink name=sink segment=%s sync=false",
+                 middles[i], name);
+        GstElement *pipe = start_pipeline(desc);
+        GstElement *sink = gst_bin_get_by_name(GST_BIN(pipe), "sink");
+        gboolean last = FALSE;
+        g_object_get(sink, "enable-last-sample", &last, NULL);
+        CHECK(last);
+        gst_object_unref(sink);
+        finish_pipeline(pipe);
+        guint64 in, copied, aborted;
+        sink_stats(pipe, &in, &copied, &aborted);
+        CHECK(in == 20 && copied == 0 && aborted == 0);
+        stop_pipeline(pipe);
+        struct frame_info info;
+        CHECK_RC(frame_segment_info(name, &info), -ENOENT);
+    }
+}
+
+/* Caps change mid-stream with the pool: upstream takes a new pool for the
+ * new size (the segment is kept, sized up front), and every frame a
+ * reader sees is whole, of one size or the other. */
+static void caps_change_in_place(void)
+{
+    const char *name = test_name("gstcaps");
+    char desc[512];
+    snprintf(desc, sizeof(desc),
+             "videotestsrc pattern=solid-color foreground-color=0xff112233 "
+             "! capsfilter name=cf caps=video/x-raw,format=RGBA,width=16,"
+             "height=16,framerate=30/1 ! libframesink name=sink segment=%s "
+             "max-width=40 max-height=40 sync=false",
+             name);
+    GstElement *pipe = start_pipeline(desc);
+    frame_reader *r = open_made(name);
+    GstElement *cf = gst_bin_get_by_name(GST_BIN(pipe), "cf");
+    struct frame_view v = {0};
+    static const int sizes[][2] = {{16, 16}, {40, 24}, {8, 8}};
+    for (size_t i = 0; i < 3; i++) {
+        if (i > 0) {
+            GstCaps *caps = gst_caps_new_simple(
+                "video/x-raw", "format", G_TYPE_STRING, "RGBA", "width",
+                G_TYPE_INT, sizes[i][0], "height", G_TYPE_INT, sizes[i][1],
+                "framerate", GST_TYPE_FRACTION, 30, 1, NULL);
+            g_object_set(cf, "caps", caps, NULL);
+            gst_caps_unref(caps);
+        }
+        /* A few frames of the new size, each whole. */
+        int seen = 0;
+        while (seen < 3) {
+            next_frame(r, &v, v.frame_no);
+            CHECK(v.format == FRAME_FORMAT_RGBA8);
+            check_solid(r, &v);
+            if ((int)v.width == sizes[i][0] && (int)v.height == sizes[i][1])
+                seen++;
+        }
+    }
+    gst_object_unref(cf);
+    gst_element_send_event(pipe, gst_event_new_eos());
+    finish_pipeline(pipe);
+    guint64 in, copied, aborted;
+    sink_stats(pipe, &in, &copied, &aborted);
+    CHECK(in >= 9 && copied == 0);
+    wait_closed(r, name);
+    frame_reader_close(r);
+    stop_pipeline(pipe);
+}
+
 TEST_MAIN(CASE(formats), CASE(numbers_and_times), CASE(errors),
-          CASE(other_clock_and_eos))
+          CASE(other_clock_and_eos), CASE(in_place), CASE(unrendered_abort),
+          CASE(last_sample_kept), CASE(caps_change_in_place))
