@@ -168,6 +168,10 @@ struct _GstLibframeSlotPool {
     GstVideoInfo info; /* the caps the pool serves */
     uint32_t format;
     gboolean flushing; /* under sw->lock */
+    /* Upstream wants to hold several buffers before it pushes the first
+     * (a decoder's references): slots cannot do that, so the pool hands
+     * out plain memory, copied by the sink. */
+    gboolean plain;
 };
 
 G_DEFINE_TYPE(GstLibframeSlotPool, gst_libframe_slot_pool, GST_TYPE_BUFFER_POOL)
@@ -180,14 +184,17 @@ static const gchar **pool_get_options(GstBufferPool *pool)
 }
 
 /* Upstream's config is taken, but for its buffer counts: two at most,
- * none made ahead (see acquire for why two). */
+ * none made ahead (see acquire for why two). An upstream that asks for
+ * more than one at a time would wait for ever for its second slot (only
+ * one frame is begun at a time): it gets plain memory instead, as many
+ * buffers as it asks for. */
 static gboolean pool_set_config(GstBufferPool *pool, GstStructure *config)
 {
     GstLibframeSlotPool *self = GST_LIBFRAME_SLOT_POOL(pool);
     GstCaps *caps = NULL;
-    guint size = 0;
+    guint size = 0, min = 0;
     GstVideoInfo info;
-    if (!gst_buffer_pool_config_get_params(config, &caps, &size, NULL, NULL) ||
+    if (!gst_buffer_pool_config_get_params(config, &caps, &size, &min, NULL) ||
         !caps || !gst_video_info_from_caps(&info, caps) ||
         GST_VIDEO_INFO_FORMAT(&info) != GST_VIDEO_INFO_FORMAT(&self->info) ||
         GST_VIDEO_INFO_WIDTH(&info) != GST_VIDEO_INFO_WIDTH(&self->info) ||
@@ -197,7 +204,11 @@ static gboolean pool_set_config(GstBufferPool *pool, GstStructure *config)
             config);
         return FALSE;
     }
-    gst_buffer_pool_config_set_params(config, caps, size, 0, 2);
+    self->plain = min > 1;
+    if (self->plain)
+        GST_INFO_OBJECT(pool, "upstream holds %u buffers: plain memory", min);
+    else
+        gst_buffer_pool_config_set_params(config, caps, size, 0, 2);
     return GST_BUFFER_POOL_CLASS(gst_libframe_slot_pool_parent_class)
         ->set_config(pool, config);
 }
@@ -244,6 +255,11 @@ static GstFlowReturn pool_acquire_buffer(GstBufferPool *pool, GstBuffer **out,
             ->acquire_buffer(pool, &buf, params);
     if (ret != GST_FLOW_OK)
         return ret;
+    if (self->plain) {
+        attach_plain(self, buf);
+        *out = buf;
+        return GST_FLOW_OK;
+    }
 
     g_mutex_lock(&sw->lock);
     while (sw->begun && !self->flushing && !sw->closed) {

@@ -11,7 +11,7 @@ if(FRAME_SANITIZE MATCHES "thread")
 endif()
 frame_test(test_gst_sink SOURCES proc.c
   CASES formats numbers_and_times errors other_clock_and_eos in_place
-        unrendered_abort last_sample_kept caps_change_in_place
+        unrendered_abort last_sample_kept caps_change_in_place pool_direct
   LABELS gst
   TIMEOUT 120)
 target_link_libraries(test_gst_sink PRIVATE PkgConfig::GST)
@@ -31,5 +31,5 @@ set_tests_properties(test_gst_sink.formats test_gst_sink.numbers_and_times
                      test_gst_sink.errors test_gst_sink.other_clock_and_eos
                      test_gst_sink.in_place test_gst_sink.unrendered_abort
                      test_gst_sink.last_sample_kept
-                     test_gst_sink.caps_change_in_place
+                     test_gst_sink.caps_change_in_place test_gst_sink.pool_direct
                      PROPERTIES SKIP_RETURN_CODE 77)

@@ -320,8 +320,9 @@ static void errors(void)
 }
 
 static pid_t test_pid;
-static const char *const tags[] = {"gstfmt",  "gsttime", "gstbusy", "gstclock",
-                                   "gstpool", "gstlate", "gstlast", "gstcaps"};
+static const char *const tags[] = {"gstfmt",   "gsttime", "gstbusy",
+                                   "gstclock", "gstpool", "gstlate",
+                                   "gstlast",  "gstcaps", "gstdirect"};
 
 /* A failed case leaves the segment of a pipeline it killed, or its own. */
 static void remove_segments(void)
@@ -685,6 +686,122 @@ static void caps_change_in_place(void)
     stop_pipeline(pipe);
 }
 
+/* Fill buf's one plane with byte c, through its mapping. */
+static void fill(GstBuffer *buf, uint8_t c)
+{
+    GstMapInfo map;
+    CHECK(gst_buffer_map(buf, &map, GST_MAP_WRITE));
+    memset(map.data, c, map.size);
+    gst_buffer_unmap(buf, &map);
+}
+
+/* The newest frame is number frame_no, every byte c. */
+static void check_newest(frame_reader *r, uint64_t frame_no, uint8_t c)
+{
+    uint8_t got[16 * 16 * 4];
+    struct frame_view v;
+    CHECK_RC(frame_reader_copy_format(r, 0, got, sizeof(got), 1, &v), 0);
+    CHECK(v.frame_no == frame_no);
+    for (size_t i = 0; i < sizeof(got); i++)
+        CHECK(got[i] == c);
+}
+
+/* The pool itself, as an upstream element uses it: its buffers are the
+ * segment's slots, described by GstVideoMeta; one is begun at a time (a
+ * second waits, or with DONTWAIT fails); one dropped unpushed is aborted;
+ * an upstream that asks to hold several gets plain memory, copied. */
+static void pool_direct(void)
+{
+    CHECK(plugins_loaded);
+    const char *name = test_name("gstdirect");
+    GstElement *sink = gst_element_factory_make("libframesink", NULL);
+    CHECK(sink);
+    g_object_set(sink, "segment", name, NULL);
+    /* No clock alone: buffers render as they come. */
+    CHECK(gst_element_set_state(sink, GST_STATE_PLAYING) !=
+          GST_STATE_CHANGE_FAILURE);
+    GstPad *pad = gst_element_get_static_pad(sink, "sink");
+    CHECK(gst_pad_send_event(pad, gst_event_new_stream_start("pool")));
+    GstCaps *caps = gst_caps_from_string(
+        "video/x-raw,format=RGBA,width=16,height=16,framerate=30/1");
+    CHECK(gst_pad_send_event(pad, gst_event_new_caps(caps)));
+    GstSegment segment;
+    gst_segment_init(&segment, GST_FORMAT_TIME);
+    CHECK(gst_pad_send_event(pad, gst_event_new_segment(&segment)));
+    frame_reader *r = NULL;
+    CHECK_RC(frame_reader_open(name, &r), 0);
+
+    GstQuery *q = gst_query_new_allocation(caps, TRUE);
+    CHECK(gst_pad_query(pad, q));
+    CHECK(gst_query_get_n_allocation_pools(q) == 1);
+    GstBufferPool *pool = NULL;
+    guint size, min, max;
+    gst_query_parse_nth_allocation_pool(q, 0, &pool, &size, &min, &max);
+    CHECK(pool && max == 2);
+    gst_query_unref(q);
+    GstStructure *config = gst_buffer_pool_get_config(pool);
+    gst_buffer_pool_config_set_params(config, caps, size, 0, 2);
+    CHECK(gst_buffer_pool_set_config(pool, config));
+    CHECK(gst_buffer_pool_set_active(pool, TRUE));
+
+    GstBuffer *a = NULL, *b = NULL, *c = NULL;
+    CHECK(gst_buffer_pool_acquire_buffer(pool, &a, NULL) == GST_FLOW_OK);
+    GstVideoMeta *meta = gst_buffer_get_video_meta(a);
+    CHECK(meta && meta->n_planes == 1 && meta->stride[0] == 64);
+    CHECK(gst_buffer_get_size(a) == 16 * 16 * 4);
+    GstBufferPoolAcquireParams dontwait = {
+        .flags = GST_BUFFER_POOL_ACQUIRE_FLAG_DONTWAIT};
+    CHECK(gst_buffer_pool_acquire_buffer(pool, &b, &dontwait) == GST_FLOW_EOS);
+    fill(a, 0x5a);
+    struct frame_view v;
+    CHECK_RC(frame_reader_acquire(r, &v), FRAME_ENOFRAME);
+    CHECK(gst_pad_chain(pad, a) == GST_FLOW_OK);
+    check_newest(r, 1, 0x5a);
+
+    /* a is committed (basesink keeps it as last-sample): b begins. */
+    CHECK(gst_buffer_pool_acquire_buffer(pool, &b, &dontwait) == GST_FLOW_OK);
+    fill(b, 0x33);
+    gst_buffer_unref(b); /* never pushed: aborted, never published */
+    check_newest(r, 1, 0x5a);
+
+    /* Upstream holding three at once: plain memory, the sink copies. A
+     * pool is configured with none of its buffers out: a goes with the
+     * last-sample. */
+    g_object_set(sink, "enable-last-sample", FALSE, NULL);
+    CHECK(gst_buffer_pool_set_active(pool, FALSE));
+    config = gst_buffer_pool_get_config(pool);
+    gst_buffer_pool_config_set_params(config, caps, size, 3, 0);
+    CHECK(gst_buffer_pool_set_config(pool, config));
+    CHECK(gst_buffer_pool_set_active(pool, TRUE));
+    CHECK(gst_buffer_pool_acquire_buffer(pool, &a, &dontwait) == GST_FLOW_OK);
+    CHECK(gst_buffer_pool_acquire_buffer(pool, &b, &dontwait) == GST_FLOW_OK);
+    CHECK(gst_buffer_pool_acquire_buffer(pool, &c, &dontwait) == GST_FLOW_OK);
+    fill(b, 0x77);
+    CHECK(gst_pad_chain(pad, b) == GST_FLOW_OK);
+    check_newest(r, 2, 0x77);
+    gst_buffer_unref(a);
+    gst_buffer_unref(c);
+    CHECK(gst_buffer_pool_set_active(pool, FALSE));
+    gst_object_unref(pool);
+
+    GstStructure *st = NULL;
+    g_object_get(sink, "stats", &st, NULL);
+    guint64 in = 0, copied = 0, aborted = 0;
+    CHECK(gst_structure_get_uint64(st, "in-place", &in) &&
+          gst_structure_get_uint64(st, "copied", &copied) &&
+          gst_structure_get_uint64(st, "aborted", &aborted));
+    gst_structure_free(st);
+    CHECK(in == 1 && copied == 1 && aborted == 1);
+    CHECK(gst_element_set_state(sink, GST_STATE_NULL) ==
+          GST_STATE_CHANGE_SUCCESS);
+    struct frame_info info;
+    CHECK_RC(frame_segment_info(name, &info), -ENOENT);
+    frame_reader_close(r);
+    gst_caps_unref(caps);
+    gst_object_unref(pad);
+    gst_object_unref(sink);
+}
+
 TEST_MAIN(CASE(formats), CASE(numbers_and_times), CASE(errors),
           CASE(other_clock_and_eos), CASE(in_place), CASE(unrendered_abort),
-          CASE(last_sample_kept), CASE(caps_change_in_place))
+          CASE(last_sample_kept), CASE(caps_change_in_place), CASE(pool_direct))
