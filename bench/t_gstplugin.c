@@ -12,16 +12,19 @@
  *                            the newest frame each time: frames/s is the
  *                            source's, bounded by its copy out, or with
  *                            zero-copy=true by its hold and release);
- *   imagefreeze ! libframesink
- *                            one frame in ordinary memory (identity
- *                            drop-allocation) pushed again and again, so
- *                            the sink copies it into a slot every time, as
- *                            shmsink does into its area in the pair.
- *                            Nobody reads: a libframe writer never waits
- *                            for readers, while shmsink needs one to free
- *                            its blocks (alone, without a reader, one of
- *                            our runs ended in "Failed waiting on fd
- *                            activity").
+ *   videotestsrc ! libframesink
+ *                            videotestsrc draws a solid colour (a full
+ *                            frame written each time, cheap to compute)
+ *                            straight into the segment's back slot: it
+ *                            takes the sink's pool, and the sink commits
+ *                            the slot without a copy. shmsink can only
+ *                            copy the drawn buffer into its area; the
+ *                            comparison is that pair fed by the same
+ *                            videotestsrc pattern. Nobody reads: a
+ *                            libframe writer never waits for readers,
+ *                            while shmsink needs one to free its blocks
+ *                            (alone, without a reader, one of our runs
+ *                            ended in "Failed waiting on fd activity").
  */
 #include "gstplugin.h"
 
@@ -273,10 +276,10 @@ void run_gstplugin_sink(const struct opts *o, uint32_t w, uint32_t h,
     char name[FRAME_NAME_MAX + 1], fmt[2048];
     segment_name(name, sizeof(name));
     snprintf(fmt, sizeof(fmt),
-             "gst-launch-1.0 videotestsrc num-buffers=1 pattern=smpte ! "
-             "video/x-raw,format=RGBA,width=%u,height=%u ! "
-             "identity drop-allocation=true ! imagefreeze num-buffers=%%ld ! "
-             "video/x-raw,framerate=10000/1 ! "
+             "gst-launch-1.0 videotestsrc num-buffers=%%ld "
+             "pattern=solid-color ! "
+             "video/x-raw,format=RGBA,width=%u,height=%u,"
+             "framerate=10000/1 ! "
              "libframesink segment=%s slots=%u sync=false",
              w, h, name, slots);
     two_legs(o, (size_t)w * h * 4, fmt, m);
