@@ -424,6 +424,14 @@ static void other_clock_and_eos(void)
     gst_object_unref(pipe);
 }
 
+/* Wait for pipe to reach its target state (prerolled, when PAUSED). */
+static void settle(GstElement *pipe)
+{
+    CHECK(gst_element_get_state(pipe, NULL, NULL,
+                                (GstClockTime)HANG_MS * GST_MSECOND) ==
+          GST_STATE_CHANGE_SUCCESS);
+}
+
 /* The in-process pipelines below: built from desc, the sink named
  * "sink". */
 static GstElement *start_pipeline(const char *desc)
@@ -521,8 +529,18 @@ static void in_place(void)
                  "videotestsrc num-buffers=4 pattern=smpte75 ! %s ! "
                  "libframesink name=sink segment=%s sync=false",
                  caps, name);
-        GstElement *pipe = start_pipeline(desc);
-        frame_reader *r = open_made(name);
+        /* Prerolled first: the segment is there before the few frames
+         * rush through and close it. */
+        GError *error = NULL;
+        GstElement *pipe = gst_parse_launch(desc, &error);
+        CHECK(pipe);
+        CHECK(gst_element_set_state(pipe, GST_STATE_PAUSED) !=
+              GST_STATE_CHANGE_FAILURE);
+        settle(pipe);
+        frame_reader *r = NULL;
+        CHECK_RC(frame_reader_open(name, &r), 0);
+        CHECK(gst_element_set_state(pipe, GST_STATE_PLAYING) !=
+              GST_STATE_CHANGE_FAILURE);
         finish_pipeline(pipe);
         guint64 in, copied, aborted;
         sink_stats(pipe, &in, &copied, &aborted);
@@ -558,14 +576,6 @@ static void check_solid(frame_reader *r, const struct frame_view *v)
                   got[i + 3] == 0xff);
     }
     free(got);
-}
-
-/* Wait for pipe to reach its target state (prerolled, when PAUSED). */
-static void settle(GstElement *pipe)
-{
-    CHECK(gst_element_get_state(pipe, NULL, NULL,
-                                (GstClockTime)HANG_MS * GST_MSECOND) ==
-          GST_STATE_CHANGE_SUCCESS);
 }
 
 /* Buffers basesink lets go without rendering them (flushed by a seek, or
@@ -642,52 +652,88 @@ static void last_sample_kept(void)
     }
 }
 
-/* Caps change mid-stream with the pool: upstream takes a new pool for the
- * new size (the segment is kept, sized up front), and every frame a
- * reader sees is whole, of one size or the other. */
+/* The next frame after v on name's segment, following the sink into a
+ * new segment when the old one closes (a caps change that outgrew it). */
+static void next_frame_follow(frame_reader **r, const char *name,
+                              struct frame_view *v)
+{
+    int64_t end = now_ns() + HANG_MS * MS;
+    uint64_t after = v->frame_no;
+    for (;;) {
+        CHECK(now_ns() < end);
+        int rc = frame_reader_acquire(*r, v);
+        if (rc == 0 && v->frame_no > after && frame_reader_still_valid(*r, v))
+            return;
+        rc = frame_reader_wait(*r, 100);
+        if (rc == FRAME_ECLOSED) {
+            frame_reader_close(*r);
+            *r = NULL;
+            /* The old name may linger until its buffers come back. */
+            while (!*r || frame_reader_state(*r, NULL) == FRAME_READER_CLOSED) {
+                CHECK(now_ns() < end);
+                if (*r)
+                    frame_reader_close(*r);
+                *r = NULL;
+                sleep_ms(1);
+                if (frame_reader_open(name, r) != 0)
+                    *r = NULL;
+            }
+            after = 0;
+        }
+    }
+}
+
+/* Caps change mid-stream with the pool: upstream takes a new pool for each
+ * size, on the segment kept (sized up front) or on a new one when the old
+ * is outgrown, and every frame a reader sees is whole, of one size or
+ * the other. */
 static void caps_change_in_place(void)
 {
     const char *name = test_name("gstcaps");
-    char desc[512];
-    snprintf(desc, sizeof(desc),
-             "videotestsrc pattern=solid-color foreground-color=0xff112233 "
-             "! capsfilter name=cf caps=video/x-raw,format=RGBA,width=16,"
-             "height=16,framerate=30/1 ! libframesink name=sink segment=%s "
-             "max-width=40 max-height=40 sync=false",
-             name);
-    GstElement *pipe = start_pipeline(desc);
-    frame_reader *r = open_made(name);
-    GstElement *cf = gst_bin_get_by_name(GST_BIN(pipe), "cf");
-    struct frame_view v = {0};
-    static const int sizes[][2] = {{16, 16}, {40, 24}, {8, 8}};
-    for (size_t i = 0; i < 3; i++) {
-        if (i > 0) {
-            GstCaps *caps = gst_caps_new_simple(
-                "video/x-raw", "format", G_TYPE_STRING, "RGBA", "width",
-                G_TYPE_INT, sizes[i][0], "height", G_TYPE_INT, sizes[i][1],
-                "framerate", GST_TYPE_FRACTION, 30, 1, NULL);
-            g_object_set(cf, "caps", caps, NULL);
-            gst_caps_unref(caps);
+    for (int sized = 1; sized >= 0; sized--) {
+        fprintf(stderr, sized ? "sized up front\n" : "new segments\n");
+        char desc[512];
+        snprintf(desc, sizeof(desc),
+                 "videotestsrc pattern=solid-color "
+                 "foreground-color=0xff112233 ! capsfilter name=cf "
+                 "caps=video/x-raw,format=RGBA,width=16,height=16,"
+                 "framerate=30/1 ! libframesink name=sink segment=%s "
+                 "max-width=%d max-height=%d sync=false",
+                 name, sized ? 64 : 0, sized ? 64 : 0);
+        GstElement *pipe = start_pipeline(desc);
+        frame_reader *r = open_made(name);
+        GstElement *cf = gst_bin_get_by_name(GST_BIN(pipe), "cf");
+        struct frame_view v = {0};
+        static const int sizes[][2] = {{16, 16}, {64, 48}, {8, 8}, {48, 64}};
+        for (size_t i = 0; i < 4; i++) {
+            if (i > 0) {
+                GstCaps *caps = gst_caps_new_simple(
+                    "video/x-raw", "format", G_TYPE_STRING, "RGBA", "width",
+                    G_TYPE_INT, sizes[i][0], "height", G_TYPE_INT, sizes[i][1],
+                    "framerate", GST_TYPE_FRACTION, 30, 1, NULL);
+                g_object_set(cf, "caps", caps, NULL);
+                gst_caps_unref(caps);
+            }
+            /* A few frames of the new size, each whole. */
+            int seen = 0;
+            while (seen < 3) {
+                next_frame_follow(&r, name, &v);
+                CHECK(v.format == FRAME_FORMAT_RGBA8);
+                check_solid(r, &v);
+                if ((int)v.width == sizes[i][0] && (int)v.height == sizes[i][1])
+                    seen++;
+            }
         }
-        /* A few frames of the new size, each whole. */
-        int seen = 0;
-        while (seen < 3) {
-            next_frame(r, &v, v.frame_no);
-            CHECK(v.format == FRAME_FORMAT_RGBA8);
-            check_solid(r, &v);
-            if ((int)v.width == sizes[i][0] && (int)v.height == sizes[i][1])
-                seen++;
-        }
+        gst_object_unref(cf);
+        gst_element_send_event(pipe, gst_event_new_eos());
+        finish_pipeline(pipe);
+        guint64 in, copied, aborted;
+        sink_stats(pipe, &in, &copied, &aborted);
+        CHECK(in >= 12 && copied == 0);
+        wait_closed(r, name);
+        frame_reader_close(r);
+        stop_pipeline(pipe);
     }
-    gst_object_unref(cf);
-    gst_element_send_event(pipe, gst_event_new_eos());
-    finish_pipeline(pipe);
-    guint64 in, copied, aborted;
-    sink_stats(pipe, &in, &copied, &aborted);
-    CHECK(in >= 9 && copied == 0);
-    wait_closed(r, name);
-    frame_reader_close(r);
-    stop_pipeline(pipe);
 }
 
 /* Fill buf's one plane with byte c, through its mapping. */
