@@ -128,7 +128,14 @@ int gst_libframe_slot_writer_copy(GstLibframeSlotWriter *sw,
     if (rc)
         goto out;
     *what = "frame_convert";
-    rc = frame_convert(&fb.image, src);
+    /* A slot buffer pushed again (videorate, a tee...) can be the slot
+     * begun now, once the ring has come round: the bytes are there. */
+    bool in_slot =
+        fb.image.plane[0] == src->plane[0] && fb.image.format == src->format;
+    for (uint32_t p = 0; in_slot && p < src->plane_count; p++)
+        in_slot = fb.image.plane[p] == src->plane[p] &&
+                  fb.image.stride[p] == src->stride[p];
+    rc = in_slot ? 0 : frame_convert(&fb.image, src);
     if (rc) {
         frame_writer_abort(sw->w);
         goto out;
