@@ -144,7 +144,9 @@ static void sink_get_property(GObject *obj, guint id, GValue *value,
     GST_OBJECT_UNLOCK(self);
 }
 
-/* Readers see FRAME_ECLOSED and keep the last frame; the name is free. */
+/* Readers see FRAME_ECLOSED and keep the last frame; the name is free
+ * (at once, or when the last slot buffer still out comes back: see
+ * gst_libframe_slot_writer_close()). */
 static void close_segment(GstLibframeSink *self)
 {
     if (!self->sw)
