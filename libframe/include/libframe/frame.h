@@ -421,6 +421,9 @@ FRAME_API int frame_writer_begin_format(frame_writer *w, uint32_t format,
  * Publish the frame begun by frame_writer_begin(): it becomes the newest
  * frame and every reader blocked in frame_reader_wait() is woken.
  * \param timestamp_ns publish time to record; 0 means now (CLOCK_MONOTONIC).
+ *        It is also the heartbeat readers judge the writer's liveness and
+ *        age by: a stamp that is not now (a due time ahead, a capture
+ *        time long past) should be followed by frame_writer_heartbeat().
  * \param source_index a tag readers see in frame_view.source_index.
  * \return 0, -EINVAL (no frame begun), FRAME_EDEAD.
  */
