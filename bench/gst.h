@@ -11,8 +11,10 @@
 bool gst_available(void);
 
 /* Touch reader only: fps, GB/s and CPU; no latency (gst-launch does not
- * expose per-buffer times without adding work to the pipeline). */
-void run_gst(const struct opts *o, uint32_t width, uint32_t height,
+ * expose per-buffer times without adding work to the pipeline). The
+ * writer copies one prepared frame again and again, or (draw) has
+ * videotestsrc draw each frame (a solid colour) before shmsink copies it. */
+void run_gst(const struct opts *o, uint32_t width, uint32_t height, bool draw,
              struct measure *m);
 
 #endif

@@ -21,8 +21,9 @@ const char *gstplugin_status(void);
 void run_gstplugin_src(const struct opts *o, uint32_t width, uint32_t height,
                        uint32_t slots, bool zero_copy, struct measure *m);
 
-/* One frame pushed again and again (imagefreeze) into libframesink:
- * frames/s the sink takes, GB/s, its CPU. */
+/* videotestsrc drawing each frame (a solid colour) straight into
+ * libframesink's slots (its pool): frames/s the sink takes, GB/s, the
+ * pipeline's CPU. */
 void run_gstplugin_sink(const struct opts *o, uint32_t width, uint32_t height,
                         uint32_t slots, struct measure *m);
 

@@ -430,10 +430,12 @@ static void build_render(struct plan *p, const struct opts *o)
 
 /* libframe's GStreamer elements against GStreamer's shm pair at 1080p
  * (issue 16): libframesrc fed at full speed (copying each frame out, and
- * handing frames out in place: zero-copy), libframesink fed one frame
- * again and again, and shmsink feeding shmsrc as the transport section
- * measures it (t_gstplugin.c, t_gst.c). Not with --quick: a smoke test has
- * no use for them, and a sanitized plugin cannot load into gst-launch. */
+ * handing frames out in place: zero-copy), libframesink fed by
+ * videotestsrc (drawing into the sink's slots), shmsink feeding shmsrc as
+ * the transport section measures it (the sources' comparison), and the
+ * same pair fed by videotestsrc (the sink's) (t_gstplugin.c, t_gst.c). Not with
+ * --quick: a smoke test has no use for them, and a sanitized plugin cannot load
+ * into gst-launch. */
 static void build_gstreamer(struct plan *p, const struct opts *o, bool probe)
 {
     const uint32_t w = 1920, h = 1080;
@@ -460,6 +462,15 @@ static void build_gstreamer(struct plan *p, const struct opts *o, bool probe)
     int g = add_row(p, SEC_GSTREAMER, "gstreamer-shm", "touch", w, h, 1, 0, st);
     if (!st)
         add_unit(p, unit(U_GST, g, w, h));
+    /* The sink's comparison: videotestsrc drawing each frame, into
+     * libframesink's slot (its pool) or into a buffer shmsink copies. */
+    u = unit(U_GST,
+             add_row(p, SEC_GSTREAMER, "gstreamer-shm-drawn", "touch", w, h, 1,
+                     0, st),
+             w, h);
+    u.draw = true;
+    if (!st)
+        add_unit(p, u);
 }
 
 /* probe: look at the machine and for the programs, make the PNG files. */
@@ -566,7 +577,7 @@ static void run_unit(struct plan *p, const struct opts *o, const struct unit *u,
         run_memcpy(o, src, (enum memcpy_kind)u->memcpy_kind, m0);
         break;
     case U_GST:
-        run_gst(o, u->width, u->height, m0);
+        run_gst(o, u->width, u->height, u->draw, m0);
         break;
     case U_GST_SRC:
         run_gstplugin_src(o, u->width, u->height, u->slots, u->zero_copy, m0);

@@ -46,6 +46,7 @@ struct unit {
                                1 hold + release, 0 acquire + validate */
     bool writer_rate;       /* U_LEASE: frames/s is the writer's */
     bool zero_copy;         /* U_GST_SRC: libframesrc zero-copy=true */
+    bool draw;              /* U_GST: videotestsrc draws every frame */
 };
 
 enum target_op { T_NONE, T_AT_LEAST, T_AT_MOST };

@@ -79,8 +79,8 @@ static bool wait_socket(const char *path, pid_t writer)
     return false;
 }
 
-static int leg(uint32_t w, uint32_t h, long frames, struct leg *out, char *why,
-               size_t whylen)
+static int leg(uint32_t w, uint32_t h, long frames, bool draw, struct leg *out,
+               char *why, size_t whylen)
 {
     const char *tmp = getenv("TMPDIR");
     char sock[256], wline[1024], rline[1024], text[4096];
@@ -90,13 +90,25 @@ static int leg(uint32_t w, uint32_t h, long frames, struct leg *out, char *why,
     snprintf(sock, sizeof(sock), "%s/framebench-gst.%d.sock",
              tmp && *tmp ? tmp : "/tmp", (int)getpid());
     unlink(sock);
-    snprintf(wline, sizeof(wline),
-             "gst-launch-1.0 videotestsrc num-buffers=1 pattern=smpte ! "
-             "video/x-raw,format=RGBA,width=%u,height=%u ! "
-             "identity drop-allocation=true ! imagefreeze num-buffers=%ld ! "
-             "video/x-raw,framerate=10000/1 ! shmsink socket-path=%s "
-             "shm-size=%lu wait-for-connection=true sync=false",
-             w, h, frames, sock, area);
+    /* A prepared frame copied again and again, as the transport rows'
+     * writers do; or (draw) each frame drawn by videotestsrc, as
+     * libframesink's row has it drawn straight into a slot. */
+    if (draw)
+        snprintf(wline, sizeof(wline),
+                 "gst-launch-1.0 videotestsrc num-buffers=%ld "
+                 "pattern=solid-color ! "
+                 "video/x-raw,format=RGBA,width=%u,height=%u,"
+                 "framerate=10000/1 ! shmsink socket-path=%s "
+                 "shm-size=%lu wait-for-connection=true sync=false",
+                 frames, w, h, sock, area);
+    else
+        snprintf(wline, sizeof(wline),
+                 "gst-launch-1.0 videotestsrc num-buffers=1 pattern=smpte ! "
+                 "video/x-raw,format=RGBA,width=%u,height=%u ! "
+                 "identity drop-allocation=true ! imagefreeze num-buffers=%ld "
+                 "! video/x-raw,framerate=10000/1 ! shmsink socket-path=%s "
+                 "shm-size=%lu wait-for-connection=true sync=false",
+                 w, h, frames, sock, area);
     snprintf(rline, sizeof(rline),
              "gst-launch-1.0 shmsrc socket-path=%s is-live=true ! "
              "video/x-raw,format=RGBA,width=%u,height=%u,"
@@ -139,7 +151,8 @@ static int leg(uint32_t w, uint32_t h, long frames, struct leg *out, char *why,
     return rc;
 }
 
-void run_gst(const struct opts *o, uint32_t w, uint32_t h, struct measure *m)
+void run_gst(const struct opts *o, uint32_t w, uint32_t h, bool draw,
+             struct measure *m)
 {
     size_t bytes = (size_t)w * h * 4;
     /* Sized for about 8 GB/s, so the difference lasts about run_s. */
@@ -151,8 +164,8 @@ void run_gst(const struct opts *o, uint32_t w, uint32_t h, struct measure *m)
         extra = 20;
     struct leg a, b;
     char why[NOTE_MAX];
-    if (leg(w, h, n1, &a, why, sizeof(why)) ||
-        leg(w, h, n1 + extra, &b, why, sizeof(why))) {
+    if (leg(w, h, n1, draw, &a, why, sizeof(why)) ||
+        leg(w, h, n1 + extra, draw, &b, why, sizeof(why))) {
         measure_fail(m, "%s", why);
         return;
     }
