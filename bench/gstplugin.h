@@ -27,4 +27,9 @@ void run_gstplugin_src(const struct opts *o, uint32_t width, uint32_t height,
 void run_gstplugin_sink(const struct opts *o, uint32_t width, uint32_t height,
                         uint32_t slots, struct measure *m);
 
+/* The same videotestsrc into fakesink, in videotestsrc's own buffers: the
+ * source alone, no transport (where the sink rows stand). */
+void run_gst_drawn_alone(const struct opts *o, uint32_t width, uint32_t height,
+                         struct measure *m);
+
 #endif

@@ -26,7 +26,8 @@ enum unit_kind {
     U_RENDER_STREAM, /* pipe or socket writer drawing into its buffer */
     U_RENDER_NOTIFY, /* run_stream_notify: a wake-up a frame, no pixels */
     U_GST_SRC,       /* run_gstplugin_src */
-    U_GST_SINK       /* run_gstplugin_sink */
+    U_GST_SINK,      /* run_gstplugin_sink */
+    U_GST_ALONE      /* run_gst_drawn_alone */
 };
 
 /* One run fills one row (two for the wake run) per repetition. */

@@ -270,22 +270,38 @@ void run_gstplugin_src(const struct opts *o, uint32_t w, uint32_t h,
     m->skipped = NAN;     /* the source takes the newest frame: not counted */
 }
 
-void run_gstplugin_sink(const struct opts *o, uint32_t w, uint32_t h,
-                        uint32_t slots, struct measure *m)
+/* videotestsrc drawing a solid colour at WxH RGBA into sink (its pool, if
+ * it offers one): the rate and CPU of the whole pipeline. */
+static void run_drawn(const struct opts *o, uint32_t w, uint32_t h,
+                      const char *sink, struct measure *m)
 {
-    char name[FRAME_NAME_MAX + 1], fmt[2048];
-    segment_name(name, sizeof(name));
+    char fmt[2048];
     snprintf(fmt, sizeof(fmt),
              "gst-launch-1.0 videotestsrc num-buffers=%%ld "
              "pattern=solid-color ! "
              "video/x-raw,format=RGBA,width=%u,height=%u,"
-             "framerate=10000/1 ! "
-             "libframesink segment=%s slots=%u sync=false",
-             w, h, name, slots);
+             "framerate=10000/1 ! %s",
+             w, h, sink);
     two_legs(o, (size_t)w * h * 4, fmt, m);
     m->writer_fps = m->fps;
     m->wcpu = m->rcpu;
     m->wcpu_us = m->rcpu_us;
     m->rcpu = m->rcpu_us = NAN; /* nobody reads */
-    segment_remove(name);       /* only if the sink could not */
+}
+
+void run_gstplugin_sink(const struct opts *o, uint32_t w, uint32_t h,
+                        uint32_t slots, struct measure *m)
+{
+    char name[FRAME_NAME_MAX + 1], sink[256];
+    segment_name(name, sizeof(name));
+    snprintf(sink, sizeof(sink), "libframesink segment=%s slots=%u sync=false",
+             name, slots);
+    run_drawn(o, w, h, sink, m);
+    segment_remove(name); /* only if the sink could not */
+}
+
+void run_gst_drawn_alone(const struct opts *o, uint32_t w, uint32_t h,
+                         struct measure *m)
+{
+    run_drawn(o, w, h, "fakesink sync=false", m);
 }

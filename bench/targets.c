@@ -269,6 +269,18 @@ static void gstreamer_ratios(struct plan *p, const struct opts *o)
         row_find(p, G, "gstreamer-shm-drawn", "touch", 1920, 1080, 1, 0), M_FPS,
         M_FPS, T_AT_LEAST, 1.3,
         "1920x1080: videotestsrc ! libframesink / ! shmsink");
+    int drawn = row_find(p, G, "gstreamer-shm-drawn", "touch", 1920, 1080, 1, 0);
+    if (o->slots != 2)
+        add(p, "vs_gstreamer_shm",
+            row_find(p, G, "gst-libframesink", "none", 1920, 1080, 0, 2),
+            drawn, M_FPS, M_FPS, T_AT_LEAST, 1.3,
+            "1920x1080: videotestsrc ! libframesink slots=2 / ! shmsink");
+    /* No transport at all: where the sink rows stand against the source
+     * alone. */
+    add(p, "vs_gstreamer_shm",
+        row_find(p, G, "videotestsrc-alone", "none", 1920, 1080, 0, 0), drawn,
+        M_FPS, M_FPS, T_NONE, 0,
+        "1920x1080: videotestsrc ! fakesink / ! shmsink (no transport)");
 }
 
 void plan_ratios(struct plan *p, const struct opts *o)
