@@ -37,6 +37,13 @@ if(TARGET viewer AND TARGET producer AND TARGET frame_png)
     target_compile_definitions(test_viewer_tiles PRIVATE VIEWER_TEST_SANITIZED)
   endif()
   add_dependencies(test_viewer_tiles viewer producer)
+
+  # The viewer's threads (a waiter per segment, a thread per segment when
+  # headless) under ThreadSanitizer too: the TSan tree runs label tsan
+  # only. Headless cases: SDL's video drivers are not instrumented.
+  set_tests_properties(test_viewer.follow_restart_headless
+    test_viewer.hoarded_headless test_viewer_tiles.snapshots_headless
+    PROPERTIES LABELS "viewer;tsan")
 else()
   message(WARNING "test_viewer not built: it needs the viewer, producer and "
           "frame_png targets, defined before tests/ is added")
