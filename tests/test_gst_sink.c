@@ -370,6 +370,23 @@ __attribute__((constructor)) static void init_gst(void)
     }
 }
 
+/* The pipeline desc describes, or the test fails with the parser's words. */
+static GstElement *build_pipeline(const char *desc)
+{
+    GError *error = NULL;
+    GstElement *pipe = gst_parse_launch(desc, &error);
+    if (!pipe) {
+        fprintf(stderr, "%s\n", error ? error->message : "no pipeline");
+        CHECK(!"the pipeline does not build");
+    }
+    /* Built despite an error the parser could step over: said. */
+    if (error) {
+        fprintf(stderr, "%s\n", error->message);
+        g_error_free(error);
+    }
+    return pipe;
+}
+
 /* A pipeline clock other than CLOCK_MONOTONIC (the system clock on
  * CLOCK_REALTIME, decades away) still gives frames CLOCK_MONOTONIC times;
  * EOS closes the segment while the pipeline still plays. */
@@ -383,12 +400,7 @@ static void other_clock_and_eos(void)
              "height=8,framerate=30/1 ! libframesink segment=%s "
              "max-lateness=-1 qos=false",
              name);
-    GError *error = NULL;
-    GstElement *pipe = gst_parse_launch(desc, &error);
-    if (!pipe) {
-        fprintf(stderr, "%s\n", error->message);
-        CHECK(!"the pipeline does not build");
-    }
+    GstElement *pipe = build_pipeline(desc);
     GstClock *clock = g_object_new(GST_TYPE_SYSTEM_CLOCK, "clock-type",
                                    GST_CLOCK_TYPE_REALTIME, NULL);
     gst_pipeline_use_clock(GST_PIPELINE(pipe), clock);
@@ -437,12 +449,7 @@ static void settle(GstElement *pipe)
 static GstElement *start_pipeline(const char *desc)
 {
     CHECK(plugins_loaded);
-    GError *error = NULL;
-    GstElement *pipe = gst_parse_launch(desc, &error);
-    if (!pipe) {
-        fprintf(stderr, "%s\n", error->message);
-        CHECK(!"the pipeline does not build");
-    }
+    GstElement *pipe = build_pipeline(desc);
     CHECK(gst_element_set_state(pipe, GST_STATE_PLAYING) !=
           GST_STATE_CHANGE_FAILURE);
     return pipe;
@@ -531,9 +538,7 @@ static void in_place(void)
                  caps, name);
         /* Prerolled first: the segment is there before the few frames
          * rush through and close it. */
-        GError *error = NULL;
-        GstElement *pipe = gst_parse_launch(desc, &error);
-        CHECK(pipe);
+        GstElement *pipe = build_pipeline(desc);
         CHECK(gst_element_set_state(pipe, GST_STATE_PAUSED) !=
               GST_STATE_CHANGE_FAILURE);
         settle(pipe);
@@ -594,9 +599,7 @@ static void unrendered_abort(void)
              "video/x-raw,format=RGBA,width=16,height=16,framerate=30/1 ! "
              "libframesink name=sink segment=%s show-preroll-frame=false",
              name);
-    GError *error = NULL;
-    GstElement *pipe = gst_parse_launch(desc, &error);
-    CHECK(pipe);
+    GstElement *pipe = build_pipeline(desc);
     CHECK(gst_element_set_state(pipe, GST_STATE_PAUSED) !=
           GST_STATE_CHANGE_FAILURE);
     settle(pipe);
