@@ -529,6 +529,42 @@ static void idle_cpu(void)
     free_image(&img);
 }
 
+/* No display and no --headless: SDL 2.26 would open its offscreen driver,
+ * a window nobody sees; the viewer says so and runs headless with its
+ * stats instead, and the snapshot is the frame. Skipped where SDL could
+ * open a KMS display (/dev/dri). */
+static void no_display_headless(void)
+{
+    if (access("/dev/dri", F_OK) == 0)
+        exit(SKIP);
+    setup("nodisplay");
+    const char *snap = path_in_dir("snap.png");
+    const char *out = path_in_dir("viewer.out");
+    const char *perr = path_in_dir("producer.err");
+    const char *verr = path_in_dir("viewer.err");
+    struct image img;
+    const char *png = write_image(RGBA_ALPHA, &img);
+    pid_t prod = start_producer(png, "30", perr);
+    /* 45 frames at 30 fps: over a second, so a stats line (one a second
+     * from the start) however late the producer's first frame comes. */
+    const char *args[] = {"--name", seg,  "--frames", "45", "--snapshot",
+                          snap,     "--wait", "30",   NULL};
+    /* DUMMY's SDL_VIDEODRIVER=dummy taken back: SDL chooses. */
+    const char *env[] = {"SDL_VIDEODRIVER", "DISPLAY", "WAYLAND_DISPLAY",
+                         NULL};
+    pid_t v = start_viewer_with(DUMMY, args, env, out, verr);
+    expect_end(v, 0, "viewer", verr);
+    stop_producer(prod, perr);
+    if (!file_has(verr, "viewer: no display (") ||
+        !file_has(verr, "running headless") || !file_has(out, "shown ")) {
+        print_file("stderr", verr);
+        print_file("stdout", out);
+        CHECK(!"no word of the missing display, or no stats");
+    }
+    check_snapshot(snap, &img, "viewer without a display");
+    free_image(&img);
+}
+
 /* Bad usage exits 2 with a message; --help and --version exit 0. */
 static void bad_usage(void)
 {
@@ -810,6 +846,7 @@ TEST_MAIN(CASE(snapshot_headless), CASE(snapshot_dummy),
           CASE(follow_restart_headless), CASE(follow_restart_window),
           CASE(bad_segment_headless), CASE(bad_segment_window),
           CASE(wait_no_producer), CASE(idle_cpu), CASE(bad_usage),
+          CASE(no_display_headless),
           CASE(full_speed_headless), CASE(full_speed_dummy),
           CASE(full_speed_xvfb), CASE(hoarded_headless), CASE(hoarded_dummy),
           CASE(formats_headless), CASE(formats_dummy), CASE(formats_xvfb),

@@ -6,7 +6,8 @@ if(TARGET viewer AND TARGET producer AND TARGET frame_png)
     CASES snapshot_headless snapshot_dummy snapshot_offscreen snapshot_xvfb
           snapshot_xvfb_software size_changes follow_restart_headless
           follow_restart_window bad_segment_headless bad_segment_window
-          wait_no_producer idle_cpu bad_usage full_speed_headless
+          wait_no_producer idle_cpu bad_usage no_display_headless
+          full_speed_headless
           full_speed_dummy full_speed_xvfb hoarded_headless hoarded_dummy
           formats_headless formats_dummy formats_xvfb formats_xvfb_software
     LABELS viewer

@@ -4,6 +4,7 @@
 #include "headless.h"
 #include "msg.h"
 #include "options.h"
+#include "present.h"
 #include "stop.h"
 #include "viewer.h"
 #include "window.h"
@@ -21,6 +22,17 @@ int main(int argc, char **argv)
     int status = options_parse(argc, argv, &vw->o);
     if (status >= 0)
         goto out;
+    /* No display and no --headless: still show the frames are arriving,
+     * which is what the person who typed it wants to know, rather than
+     * fail. */
+    char why[256];
+    if (!vw->o.headless && !present_video_available(why, sizeof(why))) {
+        msg_info("no display (%s): running headless, with --stats; "
+                 "xvfb-run -a gives a window",
+                 why);
+        vw->o.headless = true;
+        vw->o.stats = true;
+    }
     stop_signals_install();
     viewer_start(vw, now_ns());
     status = vw->o.headless ? headless_run(vw) : window_run(vw);

@@ -31,6 +31,29 @@ static int sdl_fail(const char *call)
     return -EIO;
 }
 
+bool present_video_available(char *why, size_t len)
+{
+    SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
+    if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) {
+        snprintf(why, len, "%s", SDL_GetError());
+        return false;
+    }
+    /* Without a display SDL 2.26 falls back on its offscreen driver: a
+     * window nobody can see. Only a driver asked for by name may be one
+     * of those (the tests', for instance). */
+    const char *driver = SDL_GetCurrentVideoDriver();
+    const char *asked = SDL_getenv("SDL_VIDEODRIVER");
+    bool unseen = driver && (!strcmp(driver, "offscreen") ||
+                             !strcmp(driver, "dummy"));
+    if (unseen && !(asked && *asked)) {
+        snprintf(why, len, "SDL found only its %s driver", driver);
+        SDL_QuitSubSystem(SDL_INIT_VIDEO);
+        return false;
+    }
+    SDL_QuitSubSystem(SDL_INIT_VIDEO);
+    return true;
+}
+
 int present_open(const struct present_config *c, struct present **out)
 {
     struct present *p = calloc(1, sizeof(*p));

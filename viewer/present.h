@@ -23,6 +23,11 @@ struct present_config {
  * (msg_error()) and returns -EIO, except where noted.
  */
 
+/* Whether SDL's video can show a window here: a display, or a driver
+ * named in SDL_VIDEODRIVER (dummy and offscreen need none, and are what
+ * SDL falls back on without a display). If not, why. Says nothing. */
+bool present_video_available(char *why, size_t len);
+
 /* SDL video, a resizable window and a renderer (flags 0 or vsync only). */
 int present_open(const struct present_config *c, struct present **out);
 
