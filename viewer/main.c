@@ -22,9 +22,9 @@ int main(int argc, char **argv)
     int status = options_parse(argc, argv, &vw->o);
     if (status >= 0)
         goto out;
-    /* No display and no --headless: still show the frames are arriving,
-     * which is what the person who typed it wants to know, rather than
-     * fail. */
+    /* No display and no --headless: show that frames are arriving, which
+     * is what the person who typed it wants to know, rather than a window
+     * nobody can see. */
     char why[256];
     if (!vw->o.headless && !present_video_available(why, sizeof(why))) {
         msg_info("no display (%s): running headless, with --stats; "

@@ -45,13 +45,11 @@ bool present_video_available(char *why, size_t len)
     const char *asked = SDL_getenv("SDL_VIDEODRIVER");
     bool unseen = driver && (!strcmp(driver, "offscreen") ||
                              !strcmp(driver, "dummy"));
-    if (unseen && !(asked && *asked)) {
+    bool shown = !unseen || (asked && *asked);
+    if (!shown)
         snprintf(why, len, "SDL found only its %s driver", driver);
-        SDL_QuitSubSystem(SDL_INIT_VIDEO);
-        return false;
-    }
     SDL_QuitSubSystem(SDL_INIT_VIDEO);
-    return true;
+    return shown;
 }
 
 int present_open(const struct present_config *c, struct present **out)
